@@ -1,0 +1,15 @@
+// register_builtin_models(): the one place that lists every built-in model.
+#include "models/analytic_models.hpp"
+#include "models/model_registry.hpp"
+
+namespace tmex::models {
+
+void register_builtin_models(ModelRegistry& registry) {
+  registry.add("ishigami", "Ishigami-Homma test function (3 inputs, known Sobol' indices)",
+               make_ishigami);
+  registry.add("sobol_g", "Sobol' g-function (k inputs, known Sobol' indices)", make_sobol_g);
+  registry.add("linear", "linear model with optional Gaussian noise (known PCC/SRC)",
+               make_linear);
+}
+
+}  // namespace tmex::models

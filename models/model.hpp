@@ -1,0 +1,133 @@
+// The Model interface: declared parameters and outputs, and a pure evaluate().
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace tmex::models {
+
+/// Thrown for a model that cannot be built from its specification (unknown setting or option,
+/// bad value). `key` names the offending setting or option so callers can point at it.
+class ModelError : public std::runtime_error {
+ public:
+  ModelError(std::string key, const std::string& message)
+      : std::runtime_error(message), key_(std::move(key)) {}
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string key_;
+};
+
+/// One input of a model, in declared order.
+struct ParameterInfo {
+  std::string name;
+  double default_value = 0.0;
+  std::string unit;         ///< "1" for dimensionless, "1/day", "cells", ...
+  std::string description;  ///< one line, with its source where it has one
+};
+
+/// One scalar output of a model, in declared order.
+struct OutputInfo {
+  std::string name;
+  std::string unit;
+  std::string description;
+};
+
+/// One string option (not sampled), e.g. a treatment schedule.
+struct OptionInfo {
+  std::string name;
+  std::string default_value;
+  std::vector<std::string> allowed;  ///< empty: any string
+  std::string description;
+};
+
+/// Everything a model declares about itself, after construction from its ModelSpec.
+struct ModelInfo {
+  std::string name;
+  std::string description;
+  std::vector<ParameterInfo> parameters;  ///< defaults already include fixed settings
+  std::vector<OutputInfo> outputs;
+  std::vector<OptionInfo> options;
+  std::vector<std::string> trajectory_variables;  ///< empty: no trajectories
+  bool stochastic = false;  ///< true: outputs depend on EvalContext::stream_seed
+
+  /// Index of a parameter / output by name, or nullopt.
+  std::optional<std::size_t> parameter_index(const std::string& name) const;
+  std::optional<std::size_t> output_index(const std::string& name) const;
+};
+
+/// How a model is built: fixed parameter values and structural settings, string options and
+/// the times at which trajectories are recorded.
+struct ModelSpec {
+  std::map<std::string, double> settings;  ///< scalar settings: fixed parameter values
+  std::map<std::string, std::vector<double>> vector_settings;  ///< e.g. sobol_g's `a`
+  std::map<std::string, std::string> options;
+  std::vector<double> trajectory_times;  ///< increasing; empty: no trajectories
+};
+
+/// Why an evaluation did not produce valid outputs. Stored as text (to_string) in the runs table.
+enum class EvalStatus : std::uint8_t {
+  kOk = 0,
+  kNonFinite,          ///< an output or state became NaN or infinite
+  kSolverFailure,      ///< step-size collapse, too many steps, ...
+  kTimeout,            ///< the evaluation passed its deadline
+  kException,          ///< the model threw
+  kInvalidParameters,  ///< a parameter value outside its valid domain
+};
+
+/// "ok", "non_finite", "solver_failure", "timeout", "exception", "invalid_parameters".
+const char* to_string(EvalStatus status);
+/// Inverse of to_string; nullopt for an unknown name.
+std::optional<EvalStatus> status_from_string(const std::string& name);
+
+/// Per-evaluation context. stream_seed is a counter-based key derived from (campaign seed,
+/// sample, replicate): stochastic models seed a local generator from it, never a shared one.
+struct EvalContext {
+  std::uint64_t sample = 0;
+  std::uint32_t replicate = 0;
+  std::uint64_t stream_seed = 0;
+  /// Cooperative deadline: long-running models check it and return kTimeout when passed.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+
+  bool past_deadline() const {
+    return deadline && std::chrono::steady_clock::now() > *deadline;
+  }
+};
+
+/// Result of one evaluation. outputs has info().outputs.size() entries (NaN where not
+/// computed); trajectories is variable-major: value of variable v at time j is
+/// trajectories[v * times + j].
+struct EvalResult {
+  EvalStatus status = EvalStatus::kOk;
+  std::string reason;  ///< empty when ok
+  std::vector<double> outputs;
+  std::vector<double> trajectories;
+
+  void fail(EvalStatus s, std::string why) {
+    status = s;
+    reason = std::move(why);
+  }
+};
+
+/// A model: parameters in, named outputs out. Implementations are pure (no I/O, no global
+/// state) and evaluate() is safe to call concurrently on one instance.
+class Model {
+ public:
+  virtual ~Model() = default;
+
+  /// Declared parameters, outputs, options; stable for the life of the object.
+  virtual const ModelInfo& info() const = 0;
+
+  /// Evaluates at `parameters` (one value per info().parameters, in declared order) and fills
+  /// `result`. Expected numerical failures are reported in result.status, never thrown.
+  virtual void evaluate(std::span<const double> parameters, const EvalContext& context,
+                        EvalResult& result) const = 0;
+};
+
+}  // namespace tmex::models

@@ -1,0 +1,29 @@
+// The Design interface: an index-addressable map from sample index to a unit-cube point.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace tmex::sampling {
+
+/// A sampling design. Point i depends only on the design's construction arguments (method,
+/// size, dimension, seed) and i, so any rank can generate any point on its own.
+class Design {
+ public:
+  virtual ~Design() = default;
+
+  /// Number of points.
+  virtual std::uint64_t size() const = 0;
+  /// Number of columns.
+  virtual std::size_t dimension() const = 0;
+  /// Fills `unit` (dimension() values, each in (0, 1)) with point i < size(). Thread-safe.
+  virtual void unit_point(std::uint64_t i, std::span<double> unit) const = 0;
+  /// A design-defined group label of point i, stored with each run (0 where the design has
+  /// no blocks; e.g. the A / B / A_B(j) block of a Saltelli design).
+  virtual std::int64_t block(std::uint64_t /*i*/) const { return 0; }
+  /// Short canonical description, e.g. "lhs(n=1000, k=21, seed=42, jitter=random)".
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace tmex::sampling

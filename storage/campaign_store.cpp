@@ -1,0 +1,570 @@
+// CampaignStore: schema creation, metadata, batched run inserts, resume mask, sessions, status.
+#include "storage/campaign_store.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+namespace tmex::storage {
+
+namespace {
+
+// 'tmex' in ASCII: marks a SQLite file as a tmex store (PRAGMA application_id).
+constexpr std::int64_t kApplicationId = 0x746d6578;
+
+std::string num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+// Takes the advisory writer lock on PATH.lock; returns the fd or throws.
+int acquire_writer_lock(const std::string& path) {
+  const std::string lock_path = path + ".lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw StorageError("cannot create lock file '" + lock_path + "': " + std::strerror(errno));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      throw StorageError("'" + path +
+                         "' is being written by another tmex run (lock held on '" + lock_path +
+                         "'); wait for it to finish or stop it first");
+    }
+    throw StorageError("cannot lock '" + lock_path + "': " + std::strerror(err));
+  }
+  return fd;
+}
+
+void release_lock(int fd) {
+  if (fd >= 0) {
+    ::flock(fd, LOCK_UN);
+    ::close(fd);
+  }
+}
+
+void set_meta(Database& db, const std::string& key, const std::string& value) {
+  Statement st = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)");
+  st.bind(1, std::string_view(key));
+  st.bind(2, std::string_view(value));
+  st.step();
+}
+
+std::string require_meta(Database& db, const std::string& key) {
+  Statement st = db.prepare("SELECT value FROM meta WHERE key = ?1");
+  st.bind(1, std::string_view(key));
+  if (!st.step()) {
+    throw StorageError(db.path() + ": not a complete tmex store (metadata '" + key +
+                       "' is missing)");
+  }
+  return st.column_text(0);
+}
+
+// Checks the file is a tmex store of our schema version before anything else reads it.
+void check_identity(Database& db) {
+  std::int64_t app = 0;
+  try {
+    app = db.query_int("PRAGMA application_id").value_or(0);
+  } catch (const StorageError& e) {
+    throw StorageError(db.path() + ": not a tmex store (not a readable SQLite database: " +
+                       e.what() + ")");
+  }
+  if (app != kApplicationId) {
+    throw StorageError(db.path() + ": not a tmex store (SQLite application_id is " +
+                       std::to_string(app) + ", expected " + std::to_string(kApplicationId) +
+                       ")");
+  }
+  const auto version = db.query_int("PRAGMA user_version").value_or(0);
+  if (version > kSchemaVersion) {
+    throw StorageError(db.path() + ": written by a newer tmex (store schema version " +
+                       std::to_string(version) + ", this tmex reads version " +
+                       std::to_string(kSchemaVersion) + "); use a newer tmex");
+  }
+  if (version != kSchemaVersion) {
+    throw StorageError(db.path() + ": unsupported store schema version " +
+                       std::to_string(version) + " (this tmex reads version " +
+                       std::to_string(kSchemaVersion) + ")");
+  }
+}
+
+void configure_connection(Database& db, bool writer) {
+  if (writer) {
+    db.exec("PRAGMA journal_mode=WAL");
+    // NORMAL in WAL mode: a committed transaction survives a process crash; only an OS crash
+    // or power loss can roll back the last transactions (https://sqlite.org/pragma.html).
+    db.exec("PRAGMA synchronous=NORMAL");
+  }
+  db.exec("PRAGMA foreign_keys=ON");
+}
+
+}  // namespace
+
+CampaignStore::CampaignStore(Database db, CampaignMeta meta, int lock_fd)
+    : db_(std::move(db)), meta_(std::move(meta)), lock_fd_(lock_fd) {}
+
+CampaignStore::~CampaignStore() {
+  insert_run_.reset();
+  insert_trajectory_.reset();
+  release_lock(lock_fd_);
+}
+
+CampaignStore::CampaignStore(CampaignStore&& other) noexcept
+    : db_(std::move(other.db_)),
+      meta_(std::move(other.meta_)),
+      lock_fd_(std::exchange(other.lock_fd_, -1)),
+      insert_run_(std::move(other.insert_run_)),
+      insert_trajectory_(std::move(other.insert_trajectory_)) {}
+
+CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta& meta) {
+  if (std::filesystem::exists(path)) {
+    throw StorageError("'" + path + "' already exists; not overwriting it");
+  }
+  const int lock_fd = acquire_writer_lock(path);
+  try {
+    Database db(path, OpenMode::kCreate);
+    configure_connection(db, true);
+    Transaction tx(db);
+    db.exec("PRAGMA application_id=" + std::to_string(kApplicationId));
+    db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
+    db.exec(
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "CREATE TABLE parameters(position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+        " distribution TEXT NOT NULL);"
+        "CREATE TABLE outputs(position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+        "CREATE TABLE trajectory_variables(position INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+        "CREATE TABLE trajectory_times(position INTEGER PRIMARY KEY, t REAL NOT NULL);"
+        "CREATE TABLE sessions(id INTEGER PRIMARY KEY, started_at TEXT NOT NULL,"
+        " ended_at TEXT, outcome TEXT NOT NULL, ranks INTEGER, hosts TEXT, command TEXT,"
+        " slurm_job_id TEXT, slurm_array_task_id TEXT, tmex_version TEXT,"
+        " runs_stored INTEGER NOT NULL DEFAULT 0);");
+    std::string runs =
+        "CREATE TABLE runs(id INTEGER PRIMARY KEY, sample INTEGER NOT NULL,"
+        " replicate INTEGER NOT NULL, block INTEGER NOT NULL, status TEXT NOT NULL";
+    for (const auto& p : meta.parameters) runs += ", " + quote_identifier(p.name) + " REAL";
+    for (const auto& o : meta.outputs) runs += ", " + quote_identifier(o) + " REAL";
+    runs +=
+        ", error TEXT, elapsed_s REAL, rank INTEGER, session INTEGER REFERENCES sessions(id),"
+        " UNIQUE(sample, replicate))";
+    db.exec(runs);
+    db.exec(
+        "CREATE INDEX runs_status ON runs(status);"
+        "CREATE TABLE trajectories(run INTEGER NOT NULL REFERENCES runs(id),"
+        " variable INTEGER NOT NULL, time_index INTEGER NOT NULL, value REAL,"
+        " PRIMARY KEY(run, variable, time_index)) WITHOUT ROWID;"
+        "CREATE VIEW ok_runs AS SELECT * FROM runs WHERE status = 'ok';"
+        "CREATE VIEW failed_runs AS SELECT * FROM runs WHERE status <> 'ok';"
+        "CREATE VIEW failures AS SELECT status, error, count(*) AS runs,"
+        " min(sample) AS first_sample FROM runs WHERE status <> 'ok'"
+        " GROUP BY status, error ORDER BY runs DESC;"
+        "CREATE VIEW progress AS SELECT"
+        " (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'total_runs') AS total,"
+        " (SELECT count(*) FROM runs) AS stored,"
+        " (SELECT count(*) FROM runs WHERE status = 'ok') AS ok,"
+        " (SELECT count(*) FROM runs WHERE status <> 'ok') AS failed;"
+        "CREATE VIEW trajectory_long AS SELECT r.sample, r.replicate, v.name AS variable,"
+        " t.t AS t, x.value FROM trajectories x JOIN runs r ON r.id = x.run"
+        " JOIN trajectory_variables v ON v.position = x.variable"
+        " JOIN trajectory_times t ON t.position = x.time_index;");
+    set_meta(db, "schema_version", std::to_string(kSchemaVersion));
+    set_meta(db, "campaign_name", meta.name);
+    set_meta(db, "seed", std::to_string(meta.seed));
+    set_meta(db, "samples", std::to_string(meta.samples));
+    set_meta(db, "replicates", std::to_string(meta.replicates));
+    set_meta(db, "total_runs", std::to_string(meta.total_runs()));
+    set_meta(db, "design", meta.design);
+    set_meta(db, "model", meta.model);
+    set_meta(db, "config", meta.config);
+    set_meta(db, "config_hash", meta.config_hash);
+    set_meta(db, "tmex_version", meta.tmex_version);
+    {
+      Statement st = db.prepare("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')");
+      st.step();
+      set_meta(db, "created_at", st.column_text(0));
+    }
+    for (const auto& [k, v] : meta.extra) set_meta(db, "extra." + k, v);
+    {
+      Statement st = db.prepare("INSERT INTO parameters VALUES (?1, ?2, ?3)");
+      for (std::size_t i = 0; i < meta.parameters.size(); ++i) {
+        st.bind(1, static_cast<std::int64_t>(i));
+        st.bind(2, std::string_view(meta.parameters[i].name));
+        st.bind(3, std::string_view(meta.parameters[i].distribution));
+        st.step();
+        st.reset();
+      }
+    }
+    {
+      Statement st = db.prepare("INSERT INTO outputs VALUES (?1, ?2)");
+      for (std::size_t i = 0; i < meta.outputs.size(); ++i) {
+        st.bind(1, static_cast<std::int64_t>(i));
+        st.bind(2, std::string_view(meta.outputs[i]));
+        st.step();
+        st.reset();
+      }
+    }
+    {
+      Statement st = db.prepare("INSERT INTO trajectory_variables VALUES (?1, ?2)");
+      for (std::size_t i = 0; i < meta.trajectory_variables.size(); ++i) {
+        st.bind(1, static_cast<std::int64_t>(i));
+        st.bind(2, std::string_view(meta.trajectory_variables[i]));
+        st.step();
+        st.reset();
+      }
+    }
+    {
+      Statement st = db.prepare("INSERT INTO trajectory_times VALUES (?1, ?2)");
+      for (std::size_t i = 0; i < meta.trajectory_times.size(); ++i) {
+        st.bind(1, static_cast<std::int64_t>(i));
+        st.bind(2, meta.trajectory_times[i]);
+        st.step();
+        st.reset();
+      }
+    }
+    tx.commit();
+    CampaignMeta stored = load_meta(db);
+    CampaignStore store(std::move(db), std::move(stored), lock_fd);
+    store.prepare_insert();
+    return store;
+  } catch (...) {
+    // Nothing was committed: remove the half-made file so that a corrected config can run.
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    std::filesystem::remove(path + "-wal", ec);
+    std::filesystem::remove(path + "-shm", ec);
+    release_lock(lock_fd);
+    throw;
+  }
+}
+
+CampaignStore CampaignStore::open_for_writing(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw StorageError("'" + path + "' does not exist");
+  {
+    // Identity first, read-only, so that a foreign file is never touched (not even put in WAL
+    // mode).
+    Database probe(path, OpenMode::kReadOnly);
+    check_identity(probe);
+  }
+  const int lock_fd = acquire_writer_lock(path);
+  try {
+    Database db(path, OpenMode::kReadWrite);
+    configure_connection(db, true);
+    CampaignMeta meta = load_meta(db);
+    CampaignStore store(std::move(db), std::move(meta), lock_fd);
+    store.prepare_insert();
+    return store;
+  } catch (...) {
+    release_lock(lock_fd);
+    throw;
+  }
+}
+
+CampaignStore CampaignStore::open_read_only(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw StorageError("'" + path + "' does not exist");
+  Database db(path, OpenMode::kReadOnly);
+  check_identity(db);
+  configure_connection(db, false);
+  CampaignMeta meta = load_meta(db);
+  return CampaignStore(std::move(db), std::move(meta), -1);
+}
+
+CampaignMeta CampaignStore::load_meta(Database& db) {
+  CampaignMeta m;
+  try {
+    m.name = require_meta(db, "campaign_name");
+    m.seed = std::stoull(require_meta(db, "seed"));
+    m.samples = std::stoull(require_meta(db, "samples"));
+    m.replicates = static_cast<std::uint32_t>(std::stoul(require_meta(db, "replicates")));
+  } catch (const std::logic_error&) {
+    throw StorageError(db.path() + ": corrupt tmex store (unreadable campaign metadata)");
+  }
+  m.design = require_meta(db, "design");
+  m.model = require_meta(db, "model");
+  m.config = require_meta(db, "config");
+  m.config_hash = require_meta(db, "config_hash");
+  m.tmex_version = require_meta(db, "tmex_version");
+  {
+    Statement st = db.prepare("SELECT name, distribution FROM parameters ORDER BY position");
+    while (st.step()) m.parameters.push_back({st.column_text(0), st.column_text(1)});
+  }
+  {
+    Statement st = db.prepare("SELECT name FROM outputs ORDER BY position");
+    while (st.step()) m.outputs.push_back(st.column_text(0));
+  }
+  {
+    Statement st = db.prepare("SELECT name FROM trajectory_variables ORDER BY position");
+    while (st.step()) m.trajectory_variables.push_back(st.column_text(0));
+  }
+  {
+    Statement st = db.prepare("SELECT t FROM trajectory_times ORDER BY position");
+    while (st.step()) m.trajectory_times.push_back(st.column_double(0));
+  }
+  {
+    Statement st = db.prepare(
+        "SELECT substr(key, 7), value FROM meta WHERE key LIKE 'extra.%' ORDER BY key");
+    while (st.step()) m.extra.emplace_back(st.column_text(0), st.column_text(1));
+  }
+  return m;
+}
+
+void CampaignStore::prepare_insert() {
+  std::string sql = "INSERT INTO runs(id, sample, replicate, block, status";
+  std::string values = "?1, ?2, ?3, ?4, ?5";
+  int idx = 6;
+  for (const auto& p : meta_.parameters) {
+    sql += ", " + quote_identifier(p.name);
+    values += ", ?" + std::to_string(idx++);
+  }
+  for (const auto& o : meta_.outputs) {
+    sql += ", " + quote_identifier(o);
+    values += ", ?" + std::to_string(idx++);
+  }
+  sql += ", error, elapsed_s, rank, session) VALUES (" + values;
+  for (int i = 0; i < 4; ++i) sql += ", ?" + std::to_string(idx++);
+  sql += ")";
+  insert_run_ = std::make_unique<Statement>(db_.prepare(sql));
+  if (!meta_.trajectory_variables.empty()) {
+    insert_trajectory_ =
+        std::make_unique<Statement>(db_.prepare("INSERT INTO trajectories VALUES (?1,?2,?3,?4)"));
+  }
+}
+
+void CampaignStore::append(std::span<const RunRecord> runs) {
+  if (runs.empty()) return;
+  if (!insert_run_) throw StorageError(path() + ": store is open read-only");
+  const std::size_t np = meta_.parameters.size();
+  const std::size_t no = meta_.outputs.size();
+  const std::size_t ntraj = meta_.trajectory_variables.size() * meta_.trajectory_times.size();
+  const auto session = db_.query_int("SELECT max(id) FROM sessions");
+  Transaction tx(db_);
+  Statement& st = *insert_run_;
+  for (const RunRecord& r : runs) {
+    if (r.parameters.size() != np || r.outputs.size() != no) {
+      throw StorageError(path() + ": run (sample " + std::to_string(r.sample) + ") has " +
+                         std::to_string(r.parameters.size()) + " parameters and " +
+                         std::to_string(r.outputs.size()) + " outputs, the store expects " +
+                         std::to_string(np) + " and " + std::to_string(no));
+    }
+    if (r.sample >= meta_.samples || r.replicate >= meta_.replicates) {
+      throw StorageError(path() + ": run (sample " + std::to_string(r.sample) + ", replicate " +
+                         std::to_string(r.replicate) + ") is outside the campaign");
+    }
+    const auto id = static_cast<std::int64_t>(r.sample * meta_.replicates + r.replicate);
+    st.reset();
+    st.bind(1, id);
+    st.bind(2, static_cast<std::int64_t>(r.sample));
+    st.bind(3, static_cast<std::int64_t>(r.replicate));
+    st.bind(4, r.block);
+    st.bind(5, std::string_view(r.status));
+    int idx = 6;
+    for (double v : r.parameters) st.bind(idx++, v);
+    for (double v : r.outputs) st.bind(idx++, v);
+    if (r.error.empty()) {
+      st.bind_null(idx++);
+    } else {
+      st.bind(idx++, std::string_view(r.error));
+    }
+    st.bind(idx++, r.elapsed_s);
+    st.bind(idx++, static_cast<std::int64_t>(r.rank));
+    if (session) {
+      st.bind(idx++, *session);
+    } else {
+      st.bind_null(idx++);
+    }
+    st.step();
+    if (insert_trajectory_ && r.trajectories.size() == ntraj && r.status == "ok") {
+      Statement& tr = *insert_trajectory_;
+      const std::size_t nt = meta_.trajectory_times.size();
+      for (std::size_t k = 0; k < ntraj; ++k) {
+        tr.reset();
+        tr.bind(1, id);
+        tr.bind(2, static_cast<std::int64_t>(k / nt));
+        tr.bind(3, static_cast<std::int64_t>(k % nt));
+        tr.bind(4, r.trajectories[k]);
+        tr.step();
+      }
+    }
+  }
+  if (session) {
+    Statement up = db_.prepare("UPDATE sessions SET runs_stored = runs_stored + ?1 WHERE id = ?2");
+    up.bind(1, static_cast<std::int64_t>(runs.size()));
+    up.bind(2, *session);
+    up.step();
+  }
+  tx.commit();
+}
+
+std::vector<bool> CampaignStore::stored_mask() {
+  std::vector<bool> done(meta_.total_runs(), false);
+  // The status index holds every rowid, so this scan reads the small index, not the wide rows.
+  Statement st = db_.prepare("SELECT id FROM runs INDEXED BY runs_status");
+  while (st.step()) {
+    const auto id = st.column_int(0);
+    if (id >= 0 && static_cast<std::uint64_t>(id) < done.size()) {
+      done[static_cast<std::size_t>(id)] = true;
+    }
+  }
+  return done;
+}
+
+std::int64_t CampaignStore::begin_session(const SessionInfo& info) {
+  Transaction tx(db_);
+  db_.exec(
+      "UPDATE sessions SET outcome = 'crashed' WHERE outcome = 'running'");
+  Statement st = db_.prepare(
+      "INSERT INTO sessions(started_at, outcome, ranks, hosts, command, slurm_job_id,"
+      " slurm_array_task_id, tmex_version) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
+      " 'running', ?1, ?2, ?3, ?4, ?5, ?6)");
+  st.bind(1, static_cast<std::int64_t>(info.ranks));
+  st.bind(2, std::string_view(info.hosts));
+  st.bind(3, std::string_view(info.command));
+  if (info.slurm_job_id.empty()) {
+    st.bind_null(4);
+  } else {
+    st.bind(4, std::string_view(info.slurm_job_id));
+  }
+  if (info.slurm_array_task_id.empty()) {
+    st.bind_null(5);
+  } else {
+    st.bind(5, std::string_view(info.slurm_array_task_id));
+  }
+  st.bind(6, std::string_view(meta_.tmex_version));
+  st.step();
+  const auto id = db_.query_int("SELECT last_insert_rowid()").value_or(0);
+  tx.commit();
+  return id;
+}
+
+void CampaignStore::end_session(std::int64_t id, const std::string& outcome,
+                                std::int64_t /*runs_stored*/) {
+  Statement st = db_.prepare(
+      "UPDATE sessions SET ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), outcome = ?1"
+      " WHERE id = ?2");
+  st.bind(1, std::string_view(outcome));
+  st.bind(2, id);
+  st.step();
+}
+
+StoreStatus CampaignStore::status(std::size_t examples_per_group) {
+  StoreStatus s;
+  s.total = static_cast<std::int64_t>(meta_.total_runs());
+  {
+    Statement st = db_.prepare("SELECT status = 'ok', count(*) FROM runs GROUP BY status = 'ok'");
+    while (st.step()) {
+      (st.column_int(0) ? s.ok : s.failed) += st.column_int(1);
+    }
+    s.stored = s.ok + s.failed;
+  }
+  {
+    Statement st = db_.prepare(
+        "SELECT status, coalesce(error, ''), count(*) FROM runs WHERE status <> 'ok'"
+        " GROUP BY status, error ORDER BY count(*) DESC, status, error");
+    while (st.step()) {
+      s.failures.push_back({st.column_text(0), st.column_text(1), st.column_int(2), {}});
+    }
+    Statement ex = db_.prepare(
+        "SELECT sample FROM runs WHERE status = ?1 AND coalesce(error, '') = ?2"
+        " ORDER BY sample LIMIT ?3");
+    for (auto& g : s.failures) {
+      ex.reset();
+      ex.bind(1, std::string_view(g.status));
+      ex.bind(2, std::string_view(g.reason));
+      ex.bind(3, static_cast<std::int64_t>(examples_per_group));
+      while (ex.step()) g.example_samples.push_back(ex.column_int(0));
+    }
+  }
+  {
+    Statement st = db_.prepare(
+        "SELECT id, started_at, coalesce(ended_at, ''), outcome, coalesce(ranks, 0),"
+        " coalesce(hosts, ''), coalesce(slurm_job_id, ''), coalesce(slurm_array_task_id, ''),"
+        " runs_stored, (julianday(coalesce(ended_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
+        " - julianday(started_at)) * 86400.0 FROM sessions ORDER BY id");
+    while (st.step()) {
+      SessionRow r;
+      r.id = st.column_int(0);
+      r.started_at = st.column_text(1);
+      r.ended_at = st.column_text(2);
+      r.outcome = st.column_text(3);
+      r.ranks = static_cast<int>(st.column_int(4));
+      r.hosts = st.column_text(5);
+      r.slurm_job_id = st.column_text(6);
+      r.slurm_array_task_id = st.column_text(7);
+      r.runs_stored = st.column_int(8);
+      r.duration_s = st.column_double(9);
+      s.sessions.push_back(std::move(r));
+    }
+  }
+  return s;
+}
+
+void CampaignStore::export_csv(std::ostream& out) {
+  Statement st = db_.prepare("SELECT * FROM runs ORDER BY sample, replicate");
+  const int n = st.column_count();
+  int id_column = -1;
+  bool first = true;
+  for (int c = 0; c < n; ++c) {
+    if (st.column_name(c) == "id") {
+      id_column = c;
+      continue;
+    }
+    out << (first ? "" : ",") << st.column_name(c);
+    first = false;
+  }
+  out << '\n';
+  while (st.step()) {
+    first = true;
+    for (int c = 0; c < n; ++c) {
+      if (c == id_column) continue;
+      if (!first) out << ',';
+      first = false;
+      if (st.is_null(c)) continue;
+      const std::string name = st.column_name(c);
+      if (name == "status" || name == "error") {
+        std::string text = st.column_text(c);
+        if (text.find_first_of(",\"\n\r") != std::string::npos) {
+          std::string q = "\"";
+          for (char ch : text) {
+            if (ch == '"') q += '"';
+            q += ch;
+          }
+          q += '"';
+          text = q;
+        }
+        out << text;
+      } else if (name == "sample" || name == "replicate" || name == "block" || name == "rank" ||
+                 name == "session") {
+        out << st.column_int(c);
+      } else {
+        out << num(st.column_double(c));
+      }
+    }
+    out << '\n';
+  }
+}
+
+std::vector<std::vector<double>> CampaignStore::read_ok_columns(
+    const std::vector<std::string>& columns) {
+  std::string sql = "SELECT ";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    sql += (i ? ", " : "") + quote_identifier(columns[i]);
+  }
+  sql += " FROM runs WHERE status = 'ok' ORDER BY id";
+  std::vector<std::vector<double>> out(columns.size());
+  Statement st = db_.prepare(sql);
+  while (st.step()) {
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      out[c].push_back(st.column_double(static_cast<int>(c)));
+    }
+  }
+  return out;
+}
+
+}  // namespace tmex::storage

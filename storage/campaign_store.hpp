@@ -1,0 +1,151 @@
+// The campaign store: one campaign per SQLite file (schema, batched writes, resume, status).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "storage/database.hpp"
+
+namespace tmex::storage {
+
+/// Version of the store layout; a file with a newer version is refused, an older one too
+/// (there is no older one yet).
+inline constexpr int kSchemaVersion = 1;
+
+/// One sampled parameter column of the runs table.
+struct ParameterColumn {
+  std::string name;
+  std::string distribution;  ///< canonical description, e.g. "loguniform(min=0.1, max=10)"
+};
+
+/// What a campaign is: fixed when the store is created, read back on open.
+struct CampaignMeta {
+  std::string name;
+  std::uint64_t seed = 0;
+  std::uint64_t samples = 0;
+  std::uint32_t replicates = 1;
+  std::string design;  ///< canonical design description
+  std::string model;   ///< model name
+  std::vector<ParameterColumn> parameters;  ///< sampled, in design column order
+  std::vector<std::string> outputs;         ///< stored outputs, in column order
+  std::vector<std::string> trajectory_variables;
+  std::vector<double> trajectory_times;
+  std::string config;       ///< canonical config text (one "path: value" line each)
+  std::string config_hash;  ///< hex digest of `config`
+  std::string tmex_version;
+  /// Further key/value facts (design quality, model settings, ...), stored in `meta`.
+  std::vector<std::pair<std::string, std::string>> extra;
+
+  std::uint64_t total_runs() const { return samples * replicates; }
+};
+
+/// One evaluation outcome, as stored in one row of `runs`.
+struct RunRecord {
+  std::uint64_t sample = 0;
+  std::uint32_t replicate = 0;
+  std::int64_t block = 0;
+  std::string status;  ///< "ok" or a failure kind
+  std::vector<double> parameters;
+  std::vector<double> outputs;
+  std::string error;
+  double elapsed_s = 0.0;
+  int rank = 0;
+  std::vector<double> trajectories;  ///< variable-major, as models::EvalResult
+};
+
+/// Identity of one run of tmex against the store.
+struct SessionInfo {
+  int ranks = 1;
+  std::string hosts;
+  std::string command;
+  std::string slurm_job_id;
+  std::string slurm_array_task_id;
+};
+
+struct SessionRow {
+  std::int64_t id = 0;
+  std::string started_at, ended_at, outcome, hosts, slurm_job_id, slurm_array_task_id;
+  int ranks = 0;
+  std::int64_t runs_stored = 0;
+  double duration_s = 0.0;
+};
+
+struct FailureGroup {
+  std::string status;
+  std::string reason;
+  std::int64_t count = 0;
+  std::vector<std::int64_t> example_samples;
+};
+
+struct StoreStatus {
+  std::int64_t total = 0;   ///< samples x replicates
+  std::int64_t stored = 0;  ///< rows in runs
+  std::int64_t ok = 0;
+  std::int64_t failed = 0;
+  std::vector<FailureGroup> failures;
+  std::vector<SessionRow> sessions;
+};
+
+/// A campaign file. Not thread-safe; one writer process at a time (enforced by an advisory
+/// lock held from open_for_writing until destruction).
+class CampaignStore {
+ public:
+  /// Creates a new store at `path` (which must not exist) with the schema and metadata, in one
+  /// transaction. Throws StorageError.
+  static CampaignStore create(const std::string& path, const CampaignMeta& meta);
+  /// Opens an existing store for appending runs. Throws StorageError when the file is not a
+  /// tmex store, has another schema version, or another process is writing it.
+  static CampaignStore open_for_writing(const std::string& path);
+  /// Opens an existing store read-only (also while a campaign writes it).
+  static CampaignStore open_read_only(const std::string& path);
+
+  ~CampaignStore();
+  CampaignStore(CampaignStore&&) noexcept;
+  CampaignStore& operator=(CampaignStore&&) = delete;
+
+  const CampaignMeta& meta() const { return meta_; }
+  const std::string& path() const { return db_.path(); }
+
+  /// Stores a batch of runs in one transaction; all or nothing. Throws StorageError.
+  void append(std::span<const RunRecord> runs);
+
+  /// done[sample * replicates + replicate] is true where a row exists. O(total) bits.
+  std::vector<bool> stored_mask();
+
+  /// Starts a session row (outcome "running"); earlier sessions still "running" are marked
+  /// "crashed" (their process is gone: we hold the writer lock). Returns the session id.
+  std::int64_t begin_session(const SessionInfo& info);
+  /// Ends a session with its outcome ("complete", "interrupted", "failed", ...).
+  void end_session(std::int64_t id, const std::string& outcome, std::int64_t runs_stored);
+
+  StoreStatus status(std::size_t examples_per_group = 5);
+
+  /// Writes the runs table as CSV (header row; NULL as empty field), ordered by sample and
+  /// replicate.
+  void export_csv(std::ostream& out);
+
+  /// Reads columns (parameters or outputs by name) of the runs with status ok, ordered by
+  /// sample and replicate. Column-major: result[c][row].
+  std::vector<std::vector<double>> read_ok_columns(const std::vector<std::string>& columns);
+
+  Database& database() { return db_; }
+
+ private:
+  CampaignStore(Database db, CampaignMeta meta, int lock_fd);
+  static CampaignMeta load_meta(Database& db);
+  void prepare_insert();
+
+  Database db_;
+  CampaignMeta meta_;
+  int lock_fd_ = -1;
+  std::unique_ptr<Statement> insert_run_;
+  std::unique_ptr<Statement> insert_trajectory_;
+};
+
+}  // namespace tmex::storage
