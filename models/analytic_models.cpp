@@ -59,8 +59,8 @@ class SobolG final : public Model {
     if (a_.empty()) throw ModelError("a", "sobol_g: setting 'a' must have at least one value");
     for (double a : a_) {
       if (!(a >= 0.0) || !std::isfinite(a)) {
-        throw ModelError("a", "sobol_g: every a_i must be finite and >= 0, got " +
-                                  std::to_string(a));
+        throw ModelError("a",
+                         "sobol_g: every a_i must be finite and >= 0, got " + std::to_string(a));
       }
     }
     for (std::size_t i = 0; i < a_.size(); ++i) {
@@ -100,8 +100,8 @@ class Linear final : public Model {
     }
     for (std::size_t i = 0; i < b_.size(); ++i) {
       if (!std::isfinite(b_[i])) {
-        throw ModelError("coefficients", "linear: coefficient " + std::to_string(i + 1) +
-                                             " is not finite");
+        throw ModelError("coefficients",
+                         "linear: coefficient " + std::to_string(i + 1) + " is not finite");
       }
       info_.parameters.push_back(
           {"x" + std::to_string(i + 1), 0.0, "1", "input " + std::to_string(i + 1)});
@@ -112,8 +112,7 @@ class Linear final : public Model {
     apply_spec(info_, spec, {"coefficients"});
   }
   const ModelInfo& info() const override { return info_; }
-  void evaluate(std::span<const double> p, const EvalContext& ctx,
-                EvalResult& r) const override {
+  void evaluate(std::span<const double> p, const EvalContext& ctx, EvalResult& r) const override {
     const std::size_t k = b_.size();
     double y = p[k];
     for (std::size_t i = 0; i < k; ++i) y += b_[i] * p[i];
@@ -145,8 +144,6 @@ std::unique_ptr<Model> make_ishigami(const ModelSpec& spec) {
 std::unique_ptr<Model> make_sobol_g(const ModelSpec& spec) {
   return std::make_unique<SobolG>(spec);
 }
-std::unique_ptr<Model> make_linear(const ModelSpec& spec) {
-  return std::make_unique<Linear>(spec);
-}
+std::unique_ptr<Model> make_linear(const ModelSpec& spec) { return std::make_unique<Linear>(spec); }
 
 }  // namespace tmex::models

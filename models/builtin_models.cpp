@@ -8,8 +8,7 @@ void register_builtin_models(ModelRegistry& registry) {
   registry.add("ishigami", "Ishigami-Homma test function (3 inputs, known Sobol' indices)",
                make_ishigami);
   registry.add("sobol_g", "Sobol' g-function (k inputs, known Sobol' indices)", make_sobol_g);
-  registry.add("linear", "linear model with optional Gaussian noise (known PCC/SRC)",
-               make_linear);
+  registry.add("linear", "linear model with optional Gaussian noise (known PCC/SRC)", make_linear);
 }
 
 }  // namespace tmex::models

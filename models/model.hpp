@@ -95,9 +95,7 @@ struct EvalContext {
   /// Cooperative deadline: long-running models check it and return kTimeout when passed.
   std::optional<std::chrono::steady_clock::time_point> deadline;
 
-  bool past_deadline() const {
-    return deadline && std::chrono::steady_clock::now() > *deadline;
-  }
+  bool past_deadline() const { return deadline && std::chrono::steady_clock::now() > *deadline; }
 };
 
 /// Result of one evaluation. outputs has info().outputs.size() entries (NaN where not

@@ -23,12 +23,10 @@ void ModelRegistry::add(const std::string& name, std::string description, ModelF
   }
 }
 
-std::unique_ptr<Model> ModelRegistry::create(const std::string& name,
-                                             const ModelSpec& spec) const {
+std::unique_ptr<Model> ModelRegistry::create(const std::string& name, const ModelSpec& spec) const {
   auto it = entries_.find(name);
   if (it == entries_.end()) {
-    throw ModelError("name",
-                     "unknown model '" + name + "'; known models: " + join(names()));
+    throw ModelError("name", "unknown model '" + name + "'; known models: " + join(names()));
   }
   return it->second.factory(spec);
 }
@@ -58,10 +56,11 @@ std::vector<std::string> apply_spec(ModelInfo& info, const ModelSpec& spec,
   for (const auto& [key, value] : spec.vector_settings) {
     if (std::find(allowed_vector_settings.begin(), allowed_vector_settings.end(), key) ==
         allowed_vector_settings.end()) {
-      throw ModelError(key, "model '" + info.name + "' takes no list setting '" + key + "'" +
-                                (allowed_vector_settings.empty()
-                                     ? std::string()
-                                     : "; its list settings are: " + join(allowed_vector_settings)));
+      throw ModelError(key,
+                       "model '" + info.name + "' takes no list setting '" + key + "'" +
+                           (allowed_vector_settings.empty()
+                                ? std::string()
+                                : "; its list settings are: " + join(allowed_vector_settings)));
     }
   }
   std::vector<std::string> resolved;
@@ -84,8 +83,7 @@ std::vector<std::string> apply_spec(ModelInfo& info, const ModelSpec& spec,
     resolved[static_cast<std::size_t>(it - info.options.begin())] = value;
   }
   if (!spec.trajectory_times.empty() && info.trajectory_variables.empty()) {
-    throw ModelError("trajectory_times",
-                     "model '" + info.name + "' records no trajectories");
+    throw ModelError("trajectory_times", "model '" + info.name + "' records no trajectories");
   }
   return resolved;
 }

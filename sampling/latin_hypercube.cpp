@@ -7,8 +7,7 @@
 
 namespace tmex::sampling {
 
-LatinHypercube::LatinHypercube(std::uint64_t n, std::size_t k, std::uint64_t seed,
-                               LhsJitter jitter)
+LatinHypercube::LatinHypercube(std::uint64_t n, std::size_t k, std::uint64_t seed, LhsJitter jitter)
     : n_(n), seed_(seed), jitter_(jitter) {
   if (n == 0) throw std::invalid_argument("Latin hypercube needs at least 1 point");
   if (k == 0) throw std::invalid_argument("Latin hypercube needs at least 1 dimension");

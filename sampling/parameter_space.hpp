@@ -17,6 +17,7 @@ struct SampledParameter {
 /// An ordered list of sampled parameters; column j of a design maps to parameters()[j].
 class ParameterSpace {
  public:
+  ParameterSpace() = default;
   explicit ParameterSpace(std::vector<SampledParameter> parameters)
       : parameters_(std::move(parameters)) {}
 

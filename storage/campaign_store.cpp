@@ -37,9 +37,8 @@ int acquire_writer_lock(const std::string& path) {
     const int err = errno;
     ::close(fd);
     if (err == EWOULDBLOCK) {
-      throw StorageError("'" + path +
-                         "' is being written by another tmex run (lock held on '" + lock_path +
-                         "'); wait for it to finish or stop it first");
+      throw StorageError("'" + path + "' is being written by another tmex run (lock held on '" +
+                         lock_path + "'); wait for it to finish or stop it first");
     }
     throw StorageError("cannot lock '" + lock_path + "': " + std::strerror(err));
   }
@@ -76,13 +75,12 @@ void check_identity(Database& db) {
   try {
     app = db.query_int("PRAGMA application_id").value_or(0);
   } catch (const StorageError& e) {
-    throw StorageError(db.path() + ": not a tmex store (not a readable SQLite database: " +
-                       e.what() + ")");
+    throw StorageError(db.path() +
+                       ": not a tmex store (not a readable SQLite database: " + e.what() + ")");
   }
   if (app != kApplicationId) {
     throw StorageError(db.path() + ": not a tmex store (SQLite application_id is " +
-                       std::to_string(app) + ", expected " + std::to_string(kApplicationId) +
-                       ")");
+                       std::to_string(app) + ", expected " + std::to_string(kApplicationId) + ")");
   }
   const auto version = db.query_int("PRAGMA user_version").value_or(0);
   if (version > kSchemaVersion) {
@@ -91,9 +89,8 @@ void check_identity(Database& db) {
                        std::to_string(kSchemaVersion) + "); use a newer tmex");
   }
   if (version != kSchemaVersion) {
-    throw StorageError(db.path() + ": unsupported store schema version " +
-                       std::to_string(version) + " (this tmex reads version " +
-                       std::to_string(kSchemaVersion) + ")");
+    throw StorageError(db.path() + ": unsupported store schema version " + std::to_string(version) +
+                       " (this tmex reads version " + std::to_string(kSchemaVersion) + ")");
   }
 }
 
@@ -308,8 +305,8 @@ CampaignMeta CampaignStore::load_meta(Database& db) {
     while (st.step()) m.trajectory_times.push_back(st.column_double(0));
   }
   {
-    Statement st = db.prepare(
-        "SELECT substr(key, 7), value FROM meta WHERE key LIKE 'extra.%' ORDER BY key");
+    Statement st =
+        db.prepare("SELECT substr(key, 7), value FROM meta WHERE key LIKE 'extra.%' ORDER BY key");
     while (st.step()) m.extra.emplace_back(st.column_text(0), st.column_text(1));
   }
   return m;
@@ -417,8 +414,7 @@ std::vector<bool> CampaignStore::stored_mask() {
 
 std::int64_t CampaignStore::begin_session(const SessionInfo& info) {
   Transaction tx(db_);
-  db_.exec(
-      "UPDATE sessions SET outcome = 'crashed' WHERE outcome = 'running'");
+  db_.exec("UPDATE sessions SET outcome = 'crashed' WHERE outcome = 'running'");
   Statement st = db_.prepare(
       "INSERT INTO sessions(started_at, outcome, ranks, hosts, command, slurm_job_id,"
       " slurm_array_task_id, tmex_version) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"

@@ -30,8 +30,8 @@ struct CampaignMeta {
   std::uint64_t seed = 0;
   std::uint64_t samples = 0;
   std::uint32_t replicates = 1;
-  std::string design;  ///< canonical design description
-  std::string model;   ///< model name
+  std::string design;                       ///< canonical design description
+  std::string model;                        ///< model name
   std::vector<ParameterColumn> parameters;  ///< sampled, in design column order
   std::vector<std::string> outputs;         ///< stored outputs, in column order
   std::vector<std::string> trajectory_variables;

@@ -145,9 +145,7 @@ double Statement::column_double(int column) const {
   return sqlite3_column_double(stmt_, column);
 }
 
-std::int64_t Statement::column_int(int column) const {
-  return sqlite3_column_int64(stmt_, column);
-}
+std::int64_t Statement::column_int(int column) const { return sqlite3_column_int64(stmt_, column); }
 
 std::string Statement::column_text(int column) const {
   const auto* p = sqlite3_column_text(stmt_, column);

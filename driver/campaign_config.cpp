@@ -1,0 +1,537 @@
+// YAML -> CampaignConfig: strict parsing with file:line:column errors, and canonical text.
+#include "driver/campaign_config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "driver/errors.hpp"
+
+namespace tmex::driver {
+
+namespace {
+
+constexpr std::uint64_t kMaxSamples = std::uint64_t{1} << 40;
+constexpr std::uint64_t kMaxReplicates = 1'000'000;
+// Column names the runs table uses itself.
+const std::set<std::string> kReservedColumns = {
+    "id", "sample", "replicate", "block", "status", "error", "elapsed_s", "rank", "session"};
+
+std::string num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+// Shortens a scalar for messages so binary garbage or huge values stay readable.
+std::string shown(const std::string& s) {
+  std::string out;
+  for (char c : s.substr(0, 60)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  if (s.size() > 60) out += "...";
+  return "'" + out + "'";
+}
+
+std::string describe_node(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Null:
+      return "nothing (null)";
+    case YAML::NodeType::Scalar:
+      return shown(n.Scalar());
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    default:
+      return "an undefined value";
+  }
+}
+
+bool is_identifier(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// Parses with error context: every problem becomes "source:line:col: path: message".
+class Parser {
+ public:
+  explicit Parser(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& path,
+                         const std::string& msg) const {
+    std::string where = source_;
+    if (at.IsDefined()) {
+      const YAML::Mark m = at.Mark();
+      if (m.line >= 0) {
+        where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+      }
+    }
+    throw ConfigError(where + ": " + path + ": " + msg);
+  }
+
+  // A mapping whose keys are checked against `allowed` (duplicates and unknown keys fail).
+  void expect_map(const YAML::Node& n, const std::string& path,
+                  const std::vector<std::string>& allowed) const {
+    if (!n.IsMap()) fail(n, path, "expected a mapping, got " + describe_node(n));
+    std::set<std::string> seen;
+    for (const auto& kv : n) {
+      if (!kv.first.IsScalar()) fail(kv.first, path, "keys must be plain names");
+      const std::string key = kv.first.Scalar();
+      if (!seen.insert(key).second) fail(kv.first, path, "key '" + key + "' appears twice");
+      if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        fail(kv.first, path, "unknown key " + shown(key) + "; expected one of: " + list);
+      }
+    }
+  }
+
+  // Keys of a mapping in document order, with the key nodes (for marks).
+  std::vector<std::pair<std::string, YAML::Node>> entries(const YAML::Node& n,
+                                                          const std::string& path) const {
+    expect_map(n, path, {});
+    std::vector<std::pair<std::string, YAML::Node>> out;
+    for (const auto& kv : n) out.emplace_back(kv.first.Scalar(), kv.first);
+    return out;
+  }
+
+  std::string text(const YAML::Node& n, const std::string& path) const {
+    if (!n.IsScalar()) fail(n, path, "expected a text value, got " + describe_node(n));
+    const std::string s = n.Scalar();
+    if (s.empty()) fail(n, path, "must not be empty");
+    if (s.size() > 4096) fail(n, path, "too long (" + std::to_string(s.size()) + " characters)");
+    return s;
+  }
+
+  double number(const YAML::Node& n, const std::string& path) const {
+    if (!n.IsScalar()) fail(n, path, "expected a number, got " + describe_node(n));
+    const std::string s = n.Scalar();
+    double v = 0.0;
+    const char* b = s.data();
+    const char* e = s.data() + s.size();
+    auto [ptr, ec] = std::from_chars(b, e, v);
+    if (ec == std::errc::result_out_of_range) fail(n, path, "number out of range, got " + shown(s));
+    if (ec != std::errc() || ptr != e || s.empty()) {
+      fail(n, path, "expected a number, got " + shown(s));
+    }
+    if (!std::isfinite(v)) fail(n, path, "expected a finite number, got " + shown(s));
+    return v;
+  }
+
+  std::uint64_t integer(const YAML::Node& n, const std::string& path, std::uint64_t min,
+                        std::uint64_t max) const {
+    if (!n.IsScalar()) fail(n, path, "expected a whole number, got " + describe_node(n));
+    const std::string s = n.Scalar();
+    std::uint64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || ptr != s.data() + s.size() || s.empty()) {
+      // Accept whole numbers written as 1e6 or 1000.0.
+      double d = 0.0;
+      auto [p2, ec2] = std::from_chars(s.data(), s.data() + s.size(), d);
+      if (ec2 != std::errc() || p2 != s.data() + s.size() || !std::isfinite(d) ||
+          d != std::floor(d) || d < 0.0 || d > 1.8e19) {
+        fail(n, path,
+             "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                 ", got " + shown(s));
+      }
+      v = static_cast<std::uint64_t>(d);
+    }
+    if (v < min || v > max) {
+      fail(n, path,
+           "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+               ", got " + shown(s));
+    }
+    return v;
+  }
+
+  bool boolean(const YAML::Node& n, const std::string& path) const {
+    if (n.IsScalar()) {
+      const std::string s = n.Scalar();
+      if (s == "true" || s == "yes" || s == "on") return true;
+      if (s == "false" || s == "no" || s == "off") return false;
+    }
+    fail(n, path, "expected true or false, got " + describe_node(n));
+  }
+
+  const std::string& source() const { return source_; }
+
+ private:
+  std::string source_;
+};
+
+YAML::Node key_node(const YAML::Node& map, const std::string& key) {
+  for (const auto& kv : map) {
+    if (kv.first.IsScalar() && kv.first.Scalar() == key) return kv.first;
+  }
+  return YAML::Node();
+}
+
+sampling::Distribution parse_distribution(const Parser& p, const YAML::Node& n,
+                                          const std::string& path) {
+  p.expect_map(n, path, {"distribution", "min", "max"});
+  if (!n["distribution"]) p.fail(n, path, "missing key 'distribution' (uniform or loguniform)");
+  const std::string kind = p.text(n["distribution"], path + ".distribution");
+  for (const char* k : {"min", "max"}) {
+    if (!n[k]) p.fail(n, path, std::string("missing key '") + k + "'");
+  }
+  const double min = p.number(n["min"], path + ".min");
+  const double max = p.number(n["max"], path + ".max");
+  try {
+    if (kind == "uniform") return sampling::Distribution::uniform(min, max);
+    if (kind == "loguniform") return sampling::Distribution::log_uniform(min, max);
+  } catch (const sampling::DistributionError& e) {
+    p.fail(n["min"], path, e.what());
+  }
+  p.fail(n["distribution"], path + ".distribution",
+         "unknown distribution " + shown(kind) + "; expected uniform or loguniform");
+}
+
+}  // namespace
+
+CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::string& source,
+                                     const models::ModelRegistry& registry) {
+  Parser p(source);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    std::string where = source;
+    if (e.mark.line >= 0) {
+      where += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+    }
+    throw ConfigError(where + ": YAML syntax error: " + e.msg);
+  }
+  if (!root.IsDefined() || root.IsNull()) throw ConfigError(source + ": the file is empty");
+  p.expect_map(root, "(top level)",
+               {"campaign", "design", "model", "parameters", "outputs", "storage", "execution"});
+  for (const char* required : {"campaign", "model", "parameters", "storage"}) {
+    if (!root[required])
+      p.fail(root, "(top level)", std::string("missing section '") + required + "'");
+  }
+
+  CampaignConfig c;
+  c.source = source;
+
+  const YAML::Node campaign = root["campaign"];
+  p.expect_map(campaign, "campaign", {"name", "seed", "samples", "replicates"});
+  if (!campaign["name"]) p.fail(campaign, "campaign", "missing key 'name'");
+  if (!campaign["seed"]) p.fail(campaign, "campaign", "missing key 'seed'");
+  if (!campaign["samples"]) p.fail(campaign, "campaign", "missing key 'samples'");
+  c.name = p.text(campaign["name"], "campaign.name");
+  c.seed = p.integer(campaign["seed"], "campaign.seed", 0, UINT64_MAX);
+  c.samples = p.integer(campaign["samples"], "campaign.samples", 1, kMaxSamples);
+  if (campaign["replicates"]) {
+    c.replicates = static_cast<std::uint32_t>(
+        p.integer(campaign["replicates"], "campaign.replicates", 1, kMaxReplicates));
+  }
+  if (c.samples * c.replicates > kMaxSamples) {
+    p.fail(campaign, "campaign",
+           "samples x replicates = " + std::to_string(c.samples * c.replicates) +
+               " is more than the supported " + std::to_string(kMaxSamples));
+  }
+
+  if (const YAML::Node design = root["design"]) {
+    p.expect_map(design, "design", {"method", "jitter"});
+    if (design["method"]) {
+      c.design.method = p.text(design["method"], "design.method");
+      if (c.design.method != "lhs") {
+        p.fail(design["method"], "design.method",
+               "unknown design " + shown(c.design.method) + "; expected lhs");
+      }
+    }
+    if (design["jitter"]) {
+      const std::string j = p.text(design["jitter"], "design.jitter");
+      if (j == "random") {
+        c.design.jitter = sampling::LhsJitter::kRandom;
+      } else if (j == "midpoint") {
+        c.design.jitter = sampling::LhsJitter::kMidpoint;
+      } else {
+        p.fail(design["jitter"], "design.jitter", "expected random or midpoint, got " + shown(j));
+      }
+    }
+  }
+
+  const YAML::Node model = root["model"];
+  p.expect_map(model, "model", {"name", "settings", "options", "trajectory_times"});
+  if (!model["name"]) p.fail(model, "model", "missing key 'name'");
+  c.model_name = p.text(model["name"], "model.name");
+  if (!registry.contains(c.model_name)) {
+    std::string known;
+    for (const auto& n : registry.names()) known += (known.empty() ? "" : ", ") + n;
+    p.fail(model["name"], "model.name",
+           "unknown model " + shown(c.model_name) + "; known models: " + known);
+  }
+  if (const YAML::Node settings = model["settings"]) {
+    for (const auto& [key, knode] : p.entries(settings, "model.settings")) {
+      const YAML::Node v = settings[key];
+      const std::string path = "model.settings." + key;
+      if (v.IsSequence()) {
+        std::vector<double> values;
+        for (std::size_t i = 0; i < v.size(); ++i) {
+          values.push_back(p.number(v[i], path + "[" + std::to_string(i) + "]"));
+        }
+        if (values.empty()) p.fail(v, path, "the list is empty");
+        c.model_spec.vector_settings[key] = std::move(values);
+      } else {
+        c.model_spec.settings[key] = p.number(v, path);
+      }
+    }
+  }
+  if (const YAML::Node options = model["options"]) {
+    for (const auto& [key, knode] : p.entries(options, "model.options")) {
+      c.model_spec.options[key] = p.text(options[key], "model.options." + key);
+    }
+  }
+  if (const YAML::Node times = model["trajectory_times"]) {
+    if (!times.IsSequence() || times.size() == 0) {
+      p.fail(times, "model.trajectory_times", "expected a non-empty list of times");
+    }
+    for (std::size_t i = 0; i < times.size(); ++i) {
+      const double t = p.number(times[i], "model.trajectory_times[" + std::to_string(i) + "]");
+      if (!c.model_spec.trajectory_times.empty() && t <= c.model_spec.trajectory_times.back()) {
+        p.fail(times[i], "model.trajectory_times",
+               "times must increase, got " + num(t) + " after " +
+                   num(c.model_spec.trajectory_times.back()));
+      }
+      c.model_spec.trajectory_times.push_back(t);
+    }
+  }
+  std::unique_ptr<models::Model> instance;
+  try {
+    instance = registry.create(c.model_name, c.model_spec);
+  } catch (const models::ModelError& e) {
+    YAML::Node at = model;
+    if (model["settings"] && key_node(model["settings"], e.key()).IsDefined()) {
+      at = key_node(model["settings"], e.key());
+    } else if (model["options"] && key_node(model["options"], e.key()).IsDefined()) {
+      at = key_node(model["options"], e.key());
+    } else if (e.key() == "trajectory_times" && model["trajectory_times"]) {
+      at = model["trajectory_times"];
+    }
+    p.fail(at, "model", e.what());
+  }
+  const models::ModelInfo& info = instance->info();
+  for (const auto& param : info.parameters) {
+    if (kReservedColumns.count(param.name)) {
+      p.fail(model["name"], "model.name",
+             "model parameter '" + param.name + "' clashes with a column of the runs table");
+    }
+  }
+
+  const YAML::Node params = root["parameters"];
+  std::set<std::string> seen;
+  for (const auto& [name, knode] : p.entries(params, "parameters")) {
+    const std::string path = "parameters." + name;
+    if (!is_identifier(name)) {
+      p.fail(knode, "parameters",
+             "parameter name " + shown(name) +
+                 " must be a letter or _ followed by letters, digits or _");
+    }
+    if (!info.parameter_index(name)) {
+      std::string known;
+      for (const auto& pi : info.parameters) known += (known.empty() ? "" : ", ") + pi.name;
+      p.fail(knode, "parameters",
+             "model '" + c.model_name + "' has no parameter " + shown(name) +
+                 "; its parameters are: " + known);
+    }
+    if (c.model_spec.settings.count(name)) {
+      p.fail(knode, "parameters",
+             "'" + name +
+                 "' is both fixed in model.settings and sampled here; keep "
+                 "one");
+    }
+    c.parameters.push_back({name, parse_distribution(p, params[name], path)});
+    seen.insert(name);
+  }
+  if (c.parameters.empty()) p.fail(params, "parameters", "at least one parameter must be sampled");
+
+  if (const YAML::Node outputs = root["outputs"]) {
+    if (!outputs.IsSequence() || outputs.size() == 0) {
+      p.fail(outputs, "outputs",
+             "expected a non-empty list of output names, got " + describe_node(outputs));
+    }
+    std::set<std::string> out_seen;
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+      const std::string name = p.text(outputs[i], "outputs[" + std::to_string(i) + "]");
+      if (!info.output_index(name)) {
+        std::string known;
+        for (const auto& o : info.outputs) known += (known.empty() ? "" : ", ") + o.name;
+        p.fail(outputs[i], "outputs",
+               "model '" + c.model_name + "' has no output " + shown(name) +
+                   "; its outputs are: " + known);
+      }
+      if (!out_seen.insert(name).second)
+        p.fail(outputs[i], "outputs", "'" + name + "' listed twice");
+      c.outputs.push_back(name);
+    }
+  } else {
+    for (const auto& o : info.outputs) c.outputs.push_back(o.name);
+  }
+  for (const auto& o : c.outputs) {
+    if (kReservedColumns.count(o) || seen.count(o)) {
+      p.fail(root["outputs"] ? root["outputs"] : root, "outputs",
+             "output '" + o + "' clashes with a parameter or a column of the runs table");
+    }
+  }
+
+  const YAML::Node storage = root["storage"];
+  p.expect_map(storage, "storage", {"path"});
+  if (!storage["path"]) p.fail(storage, "storage", "missing key 'path'");
+  c.storage_path = p.text(storage["path"], "storage.path");
+
+  if (const YAML::Node ex = root["execution"]) {
+    p.expect_map(ex, "execution",
+                 {"chunk_size", "evaluation_timeout", "drain_timeout", "progress_interval",
+                  "commit_interval"});
+    if (const YAML::Node cs = ex["chunk_size"]) {
+      if (cs.IsScalar() && cs.Scalar() == "auto") {
+        c.execution.chunk_size = 0;
+      } else {
+        c.execution.chunk_size = p.integer(cs, "execution.chunk_size", 1, 10'000'000);
+      }
+    }
+    auto seconds = [&](const char* key, double& out, double min, double max) {
+      if (const YAML::Node v = ex[key]) {
+        out = p.number(v, std::string("execution.") + key);
+        if (out < min || out > max) {
+          p.fail(v, std::string("execution.") + key,
+                 "expected seconds from " + num(min) + " to " + num(max) + ", got " + num(out));
+        }
+      }
+    };
+    seconds("evaluation_timeout", c.execution.evaluation_timeout_s, 0.0, 1e7);
+    seconds("drain_timeout", c.execution.drain_timeout_s, 0.0, 1e5);
+    seconds("progress_interval", c.execution.progress_interval_s, 0.1, 1e5);
+    seconds("commit_interval", c.execution.commit_interval_s, 0.01, 3600.0);
+  }
+  return c;
+}
+
+std::string read_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot read the configuration file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  if (text.size() > 16 * 1024 * 1024) {
+    throw ConfigError(path + ": the configuration file is larger than 16 MiB");
+  }
+  return text;
+}
+
+CampaignConfig load_campaign_config(const std::string& path,
+                                    const models::ModelRegistry& registry) {
+  return parse_campaign_config(read_config_file(path), path, registry);
+}
+
+std::string CampaignConfig::canonical() const {
+  std::ostringstream out;
+  out << "campaign.name: " << name << '\n';
+  out << "campaign.seed: " << seed << '\n';
+  out << "campaign.samples: " << samples << '\n';
+  out << "campaign.replicates: " << replicates << '\n';
+  out << "design.method: " << design.method << '\n';
+  out << "design.jitter: "
+      << (design.jitter == sampling::LhsJitter::kMidpoint ? "midpoint" : "random") << '\n';
+  out << "model.name: " << model_name << '\n';
+  for (const auto& [k, v] : model_spec.settings)
+    out << "model.settings." << k << ": " << num(v) << '\n';
+  for (const auto& [k, v] : model_spec.vector_settings) {
+    out << "model.settings." << k << ": [";
+    for (std::size_t i = 0; i < v.size(); ++i) out << (i ? ", " : "") << num(v[i]);
+    out << "]\n";
+  }
+  for (const auto& [k, v] : model_spec.options) out << "model.options." << k << ": " << v << '\n';
+  if (!model_spec.trajectory_times.empty()) {
+    out << "model.trajectory_times: [";
+    for (std::size_t i = 0; i < model_spec.trajectory_times.size(); ++i) {
+      out << (i ? ", " : "") << num(model_spec.trajectory_times[i]);
+    }
+    out << "]\n";
+  }
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    out << "parameters." << parameters[i].name << ": #" << i << " "
+        << parameters[i].distribution.describe() << '\n';
+  }
+  out << "outputs: [";
+  for (std::size_t i = 0; i < outputs.size(); ++i) out << (i ? ", " : "") << outputs[i];
+  out << "]\n";
+  return out.str();
+}
+
+CampaignSetup build_setup(const CampaignConfig& config, const models::ModelRegistry& registry) {
+  CampaignSetup s{registry.create(config.model_name, config.model_spec),
+                  nullptr,
+                  sampling::ParameterSpace(config.parameters),
+                  {},
+                  {},
+                  {}};
+  const models::ModelInfo& info = s.model->info();
+  s.design = std::make_unique<sampling::LatinHypercube>(config.samples, config.parameters.size(),
+                                                        config.seed, config.design.jitter);
+  for (const auto& p : config.parameters)
+    s.parameter_slots.push_back(*info.parameter_index(p.name));
+  for (const auto& o : config.outputs) s.output_slots.push_back(*info.output_index(o));
+  for (const auto& p : info.parameters) s.base_parameters.push_back(p.default_value);
+  return s;
+}
+
+std::vector<std::string> canonical_diff(const std::string& stored, const std::string& current) {
+  auto parse = [](const std::string& text) {
+    std::map<std::string, std::string> m;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+      const auto colon = line.find(": ");
+      if (colon == std::string::npos) continue;
+      m[line.substr(0, colon)] = line.substr(colon + 2);
+    }
+    return m;
+  };
+  const auto a = parse(stored);
+  const auto b = parse(current);
+  std::vector<std::string> out;
+  for (const auto& [k, v] : a) {
+    auto it = b.find(k);
+    if (it == b.end()) {
+      out.push_back(k + ": " + v + " -> (absent)");
+    } else if (it->second != v) {
+      out.push_back(k + ": " + v + " -> " + it->second);
+    }
+  }
+  for (const auto& [k, v] : b) {
+    if (!a.count(k)) out.push_back(k + ": (absent) -> " + v);
+  }
+  return out;
+}
+
+std::string fnv1a_hex(const std::string& text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+}  // namespace tmex::driver

@@ -1,0 +1,82 @@
+// The typed, validated campaign configuration, loaded from YAML at the edge.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/model.hpp"
+#include "models/model_registry.hpp"
+#include "sampling/design.hpp"
+#include "sampling/distribution.hpp"
+#include "sampling/latin_hypercube.hpp"
+#include "sampling/parameter_space.hpp"
+
+namespace tmex::driver {
+
+struct DesignConfig {
+  std::string method = "lhs";
+  sampling::LhsJitter jitter = sampling::LhsJitter::kRandom;
+};
+
+struct ExecutionConfig {
+  std::uint64_t chunk_size = 0;       ///< 0: auto (sized from measured evaluation cost)
+  double evaluation_timeout_s = 0.0;  ///< 0: none; cooperative deadline passed to the model
+  double drain_timeout_s = 30.0;      ///< how long a stopping master waits for in-flight work
+  double progress_interval_s = 10.0;  ///< seconds between progress lines on stderr
+  double commit_interval_s = 1.0;     ///< longest time results wait in memory before a commit
+};
+
+/// A validated campaign. Every field is checked against the model it names.
+struct CampaignConfig {
+  std::string source;  ///< file the config came from (for messages)
+  std::string name;
+  std::uint64_t seed = 0;
+  std::uint64_t samples = 0;
+  std::uint32_t replicates = 1;
+  DesignConfig design;
+  std::string model_name;
+  models::ModelSpec model_spec;
+  std::vector<sampling::SampledParameter> parameters;  ///< design column order
+  std::vector<std::string> outputs;                    ///< stored outputs
+  std::string storage_path;
+  ExecutionConfig execution;
+
+  /// Canonical text of everything that defines the campaign's results (not storage or
+  /// execution): one "path: value" line each, in a fixed order.
+  std::string canonical() const;
+};
+
+/// Parses and validates YAML text. `source` names the file in messages. Throws ConfigError
+/// with "source:line:column: key: problem (got VALUE)" for anything wrong.
+CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::string& source,
+                                     const models::ModelRegistry& registry);
+
+/// Reads and parses a file; throws ConfigError when it cannot be read or is invalid.
+CampaignConfig load_campaign_config(const std::string& path, const models::ModelRegistry& registry);
+
+/// Reads a whole file into a string; throws ConfigError naming the path on failure.
+std::string read_config_file(const std::string& path);
+
+/// The objects a campaign runs with, built from a validated config.
+struct CampaignSetup {
+  std::unique_ptr<models::Model> model;
+  std::unique_ptr<sampling::Design> design;
+  sampling::ParameterSpace space;
+  std::vector<std::size_t> parameter_slots;  ///< model parameter index of each sampled column
+  std::vector<std::size_t> output_slots;     ///< model output index of each stored output
+  std::vector<double> base_parameters;       ///< model defaults with fixed settings applied
+};
+
+CampaignSetup build_setup(const CampaignConfig& config, const models::ModelRegistry& registry);
+
+/// Lines "key: stored -> new" for every difference between two canonical texts; empty when
+/// they are equal.
+std::vector<std::string> canonical_diff(const std::string& stored, const std::string& current);
+
+/// FNV-1a 64-bit digest of a text as 16 hex digits (change detection, not security).
+std::string fnv1a_hex(const std::string& text);
+
+}  // namespace tmex::driver

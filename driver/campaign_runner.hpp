@@ -1,0 +1,19 @@
+// `tmex run`: opens or creates the store, then runs the campaign on MPI (or a single rank).
+#pragma once
+
+#include <string>
+
+namespace tmex::driver {
+
+struct RunOptions {
+  std::string config_path;
+  std::string db_override;   ///< --db: store path instead of storage.path
+  double stop_after_s = 0;   ///< --stop-after: stop cleanly after this many seconds (0: never)
+  std::string command_line;  ///< recorded in the session row
+};
+
+/// Runs a campaign; every rank of the job calls it. Initialises and finalises MPI itself.
+/// Returns the process exit status (driver/errors.hpp); rank 0 prints the messages.
+int run_campaign(const RunOptions& options);
+
+}  // namespace tmex::driver

@@ -1,0 +1,224 @@
+// Implementations of tmex status, models, export and eval.
+#include "driver/commands.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "driver/errors.hpp"
+#include "models/model_registry.hpp"
+#include "storage/campaign_store.hpp"
+
+namespace tmex::driver {
+
+namespace {
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<int>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+std::string json_number(double v) {
+  if (!std::isfinite(v)) return "null";
+  return fmt::format("{:.17g}", v);
+}
+
+}  // namespace
+
+int status_command(const std::string& db_path) {
+  auto store = storage::CampaignStore::open_read_only(db_path);
+  const auto& m = store.meta();
+  const auto s = store.status(5);
+  const std::int64_t pending = s.total - s.stored;
+  fmt::print("campaign   {}\n", m.name);
+  fmt::print("store      {}\n", db_path);
+  fmt::print("model      {}\n", m.model);
+  fmt::print("design     {}\n", m.design);
+  fmt::print("runs       {} of {} stored ({:.1f}%): {} ok, {} failed; {} pending\n", s.stored,
+             s.total,
+             s.total ? 100.0 * static_cast<double>(s.stored) / static_cast<double>(s.total) : 0.0,
+             s.ok, s.failed, pending);
+  if (!s.sessions.empty()) {
+    const auto& last = s.sessions.back();
+    const double rate =
+        last.duration_s > 0 ? static_cast<double>(last.runs_stored) / last.duration_s : 0.0;
+    fmt::print("rate       {:.4g} runs/s in the last session", rate);
+    if (pending > 0 && rate > 0) {
+      fmt::print(" (about {:.0f} s for what is pending at that rate)",
+                 static_cast<double>(pending) / rate);
+    }
+    fmt::print("\n");
+  }
+  fmt::print("state      {}\n", pending == 0 ? "complete"
+                                : (!s.sessions.empty() && s.sessions.back().outcome == "running")
+                                    ? "running (or crashed without closing its session)"
+                                    : "incomplete: run the campaign again to resume");
+  if (!s.failures.empty()) {
+    fmt::print("\nfailures by reason:\n");
+    for (const auto& g : s.failures) {
+      std::string ex;
+      for (auto id : g.example_samples) ex += (ex.empty() ? "" : ", ") + std::to_string(id);
+      fmt::print("  {:>8}  {:<18} {}\n            e.g. samples {}\n", g.count, g.status, g.reason,
+                 ex);
+    }
+  }
+  fmt::print("\nsessions:\n  {:>3}  {:<24} {:<12} {:>5} {:>10} {:>9}  {}\n", "id", "started",
+             "outcome", "ranks", "runs", "seconds", "hosts / slurm job");
+  for (const auto& r : s.sessions) {
+    std::string where = r.hosts;
+    if (!r.slurm_job_id.empty()) {
+      where += " job " + r.slurm_job_id;
+      if (!r.slurm_array_task_id.empty()) where += "_" + r.slurm_array_task_id;
+    }
+    fmt::print("  {:>3}  {:<24} {:<12} {:>5} {:>10} {:>9.1f}  {}\n", r.id, r.started_at, r.outcome,
+               r.ranks, r.runs_stored, r.duration_s, where);
+  }
+  return kExitOk;
+}
+
+int models_command(const std::string& only) {
+  models::ModelRegistry registry;
+  models::register_builtin_models(registry);
+  if (!only.empty() && !registry.contains(only)) {
+    std::string known;
+    for (const auto& n : registry.names()) known += (known.empty() ? "" : ", ") + n;
+    throw UsageError("unknown model '" + only + "'; known models: " + known);
+  }
+  bool first = true;
+  for (const auto& name : registry.names()) {
+    if (!only.empty() && name != only) continue;
+    const auto model = registry.create(name, {});
+    const auto& info = model->info();
+    if (!first) fmt::print("\n");
+    first = false;
+    fmt::print("{}: {}\n", name, registry.description(name));
+    fmt::print("  parameters (name, default, unit, description):\n");
+    for (const auto& p : info.parameters) {
+      fmt::print("    {:<24} {:>12.6g}  {:<10} {}\n", p.name, p.default_value, p.unit,
+                 p.description);
+    }
+    if (!info.options.empty()) {
+      fmt::print("  options (name, default, allowed):\n");
+      for (const auto& o : info.options) {
+        std::string allowed;
+        for (const auto& a : o.allowed) allowed += (allowed.empty() ? "" : "|") + a;
+        fmt::print("    {:<24} {:>12}  {:<24} {}\n", o.name, o.default_value, allowed,
+                   o.description);
+      }
+    }
+    fmt::print("  outputs (name, unit, description):\n");
+    for (const auto& o : info.outputs) {
+      fmt::print("    {:<24} {:<10} {}\n", o.name, o.unit, o.description);
+    }
+    if (!info.trajectory_variables.empty()) {
+      std::string vars;
+      for (const auto& v : info.trajectory_variables) vars += (vars.empty() ? "" : ", ") + v;
+      fmt::print("  trajectories (model.trajectory_times): {}\n", vars);
+    }
+    if (info.stochastic) fmt::print("  stochastic: draws from a per-run random stream\n");
+  }
+  return kExitOk;
+}
+
+int export_command(const std::string& db_path, const std::string& format, const std::string& out) {
+  if (format != "csv") throw UsageError("unknown export format '" + format + "'; expected csv");
+  auto store = storage::CampaignStore::open_read_only(db_path);
+  if (out.empty() || out == "-") {
+    store.export_csv(std::cout);
+    std::cout.flush();
+    if (!std::cout) throw storage::StorageError("writing to standard output failed");
+    return kExitOk;
+  }
+  const std::string tmp = out + ".partial";
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    if (!file) throw UsageError("cannot write '" + tmp + "'");
+    store.export_csv(file);
+    file.flush();
+    if (!file) throw storage::StorageError("writing '" + tmp + "' failed (disk full?)");
+  }
+  if (std::rename(tmp.c_str(), out.c_str()) != 0) {
+    throw storage::StorageError("cannot rename '" + tmp + "' to '" + out + "'");
+  }
+  return kExitOk;
+}
+
+int eval_command(const std::string& model_name, const std::map<std::string, std::string>& sets,
+                 const std::map<std::string, std::string>& options, const std::string& format) {
+  if (format != "table" && format != "json") {
+    throw UsageError("--format must be table or json, got '" + format + "'");
+  }
+  models::ModelRegistry registry;
+  models::register_builtin_models(registry);
+  models::ModelSpec spec;
+  for (const auto& [k, v] : sets) {
+    double d = 0.0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+    if (ec != std::errc() || p != v.data() + v.size() || !std::isfinite(d)) {
+      throw UsageError("--set " + k + "=" + v + ": expected a finite number");
+    }
+    spec.settings[k] = d;
+  }
+  spec.options = options;
+  std::unique_ptr<models::Model> model;
+  try {
+    model = registry.create(model_name, spec);
+  } catch (const models::ModelError& e) {
+    throw UsageError(e.what());
+  }
+  const auto& info = model->info();
+  std::vector<double> params;
+  for (const auto& p : info.parameters) params.push_back(p.default_value);
+  models::EvalResult result;
+  models::EvalContext ctx;
+  const auto t0 = std::chrono::steady_clock::now();
+  model->evaluate(params, ctx, result);
+  const double us =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+  const bool ok = result.status == models::EvalStatus::kOk;
+  if (format == "json") {
+    fmt::print(
+        "{{\"model\": \"{}\", \"status\": \"{}\", \"error\": {}, \"elapsed_us\": {:.1f}, "
+        "\"outputs\": {{",
+        json_escape(model_name), models::to_string(result.status),
+        ok ? "null" : "\"" + json_escape(result.reason) + "\"", us);
+    for (std::size_t i = 0; i < info.outputs.size(); ++i) {
+      fmt::print("{}\"{}\": {}", i ? ", " : "", info.outputs[i].name,
+                 json_number(i < result.outputs.size() ? result.outputs[i] : std::nan("")));
+    }
+    fmt::print("}}}}\n");
+  } else {
+    fmt::print("model    {}\nstatus   {}{}\nelapsed  {:.1f} us\n", model_name,
+               models::to_string(result.status), ok ? "" : " (" + result.reason + ")", us);
+    for (std::size_t i = 0; i < info.outputs.size(); ++i) {
+      const double v = i < result.outputs.size() ? result.outputs[i] : std::nan("");
+      fmt::print("  {:<26} {:>14.7g}  {}\n", info.outputs[i].name, v, info.outputs[i].unit);
+    }
+  }
+  return ok ? kExitOk : kExitError;
+}
+
+}  // namespace tmex::driver

@@ -1,0 +1,30 @@
+// The driver's exception types and its documented exit statuses.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace tmex::driver {
+
+/// Exit statuses of the tmex executable (documented in the README).
+enum ExitStatus : int {
+  kExitOk = 0,           ///< finished (or nothing left to do)
+  kExitError = 1,        ///< runtime failure: storage, MPI, internal error
+  kExitUsage = 2,        ///< bad command line or configuration; nothing was created or changed
+  kExitInterrupted = 3,  ///< stopped by a signal or deadline; run the same command to resume
+  kExitFailureLimit = 4  ///< stopped because too many evaluations failed
+};
+
+/// A configuration problem; the message already carries "file:line:column: key: ..." context.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A bad command line (unknown option value, missing file).
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace tmex::driver

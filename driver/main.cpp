@@ -1,0 +1,110 @@
+// The tmex executable: command-line parsing and dispatch to the subcommands.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "driver/campaign_runner.hpp"
+#include "driver/commands.hpp"
+#include "driver/errors.hpp"
+#include "driver/version.hpp"
+#include "storage/database.hpp"
+
+namespace {
+
+// Splits NAME=VALUE arguments of --set / --option.
+std::map<std::string, std::string> key_values(const std::vector<std::string>& items,
+                                              const char* flag) {
+  std::map<std::string, std::string> out;
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw tmex::driver::UsageError(std::string(flag) + " expects NAME=VALUE, got '" + item + "'");
+    }
+    out[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tmex::driver;
+  CLI::App app{
+      "tmex: tumour-microenvironment explorer. Runs parameter-exploration campaigns on "
+      "MPI and stores every outcome in one SQLite file."};
+  app.set_version_flag("--version", kVersion);
+  app.require_subcommand(1);
+
+  RunOptions run;
+  auto* run_cmd = app.add_subcommand(
+      "run",
+      "Run (or resume) the campaign described by CONFIG. Launch under mpirun/srun for "
+      "several ranks. Exit status: 0 done, 2 bad config, 3 interrupted (run again to "
+      "resume), 1 other errors.");
+  run_cmd->add_option("config", run.config_path, "campaign YAML file")->required();
+  run_cmd->add_option("--db", run.db_override, "store file (overrides storage.path)");
+  run_cmd
+      ->add_option("--stop-after", run.stop_after_s,
+                   "stop cleanly after this many seconds (exit status 3; resumable)")
+      ->check(CLI::PositiveNumber);
+
+  std::string status_db;
+  auto* status_cmd = app.add_subcommand("status", "Show progress, failures and sessions of DB.");
+  status_cmd->add_option("db", status_db, "campaign store (SQLite file)")->required();
+
+  std::string models_only;
+  auto* models_cmd =
+      app.add_subcommand("models", "List the models with parameters, defaults and outputs.");
+  models_cmd->add_option("name", models_only, "show only this model");
+
+  std::string export_db, export_format = "csv", export_out;
+  auto* export_cmd = app.add_subcommand("export", "Write the runs of DB as CSV.");
+  export_cmd->add_option("db", export_db, "campaign store (SQLite file)")->required();
+  export_cmd->add_option("--format", export_format, "output format (csv)");
+  export_cmd->add_option("--out,-o", export_out, "output file (default: standard output)");
+
+  std::string eval_model, eval_format = "table";
+  std::vector<std::string> eval_sets, eval_options;
+  auto* eval_cmd = app.add_subcommand(
+      "eval", "Evaluate MODEL once at its defaults (changed with --set) and print every output.");
+  eval_cmd->add_option("model", eval_model, "model name (see tmex models)")->required();
+  eval_cmd->add_option("--set", eval_sets, "parameter value NAME=VALUE (repeatable)");
+  eval_cmd->add_option("--option", eval_options, "model option NAME=VALUE (repeatable)");
+  eval_cmd->add_option("--format", eval_format, "table or json");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+
+  try {
+    if (*run_cmd) {
+      for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + std::string(argv[i]);
+      return run_campaign(run);
+    }
+    if (*status_cmd) return status_command(status_db);
+    if (*models_cmd) return models_command(models_only);
+    if (*export_cmd) return export_command(export_db, export_format, export_out);
+    if (*eval_cmd) {
+      return eval_command(eval_model, key_values(eval_sets, "--set"),
+                          key_values(eval_options, "--option"), eval_format);
+    }
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "tmex: error: %s\n", e.what());
+    return kExitUsage;
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "tmex: error: %s\n", e.what());
+    return kExitUsage;
+  } catch (const tmex::storage::StorageError& e) {
+    std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
+    return kExitError;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tmex: error: %s\n", e.what());
+    return kExitError;
+  }
+  return kExitOk;
+}

@@ -1,0 +1,64 @@
+// Work chunks and result batches: what workers and the master exchange (plain data).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tmex::driver {
+
+/// A chunk of tasks (task = sample * replicates + replicate) as half-open ranges.
+struct WorkChunk {
+  std::uint64_t id = 0;
+  std::vector<std::uint64_t> ranges;  ///< begin0, end0, begin1, end1, ...
+
+  std::uint64_t task_count() const {
+    std::uint64_t n = 0;
+    for (std::size_t i = 0; i + 1 < ranges.size(); i += 2) n += ranges[i + 1] - ranges[i];
+    return n;
+  }
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& id& ranges;
+  }
+};
+
+/// Sent by the master to end a worker's loop; `chunks_sent` lets the worker receive every
+/// chunk still in flight before it exits.
+struct StopOrder {
+  std::uint64_t chunks_sent = 0;
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& chunks_sent;
+  }
+};
+
+/// Results of (part of) one chunk, column-wise so that it serialises as a few arrays.
+struct ResultBatch {
+  std::uint64_t chunk_id = 0;
+  int rank = 0;
+  bool final = false;        ///< the worker sends nothing after this
+  bool interrupted = false;  ///< the worker stopped because it caught a signal
+  std::vector<std::uint64_t> tasks;
+  std::vector<std::int64_t> blocks;
+  std::vector<std::uint8_t> status;  ///< models::EvalStatus
+  std::vector<double> parameters;    ///< tasks x sampled parameters, row-major
+  std::vector<double> outputs;       ///< tasks x stored outputs, row-major
+  std::vector<double> trajectories;  ///< tasks x trajectory values, row-major
+  std::vector<double> elapsed_s;
+  std::vector<std::uint32_t> error_rows;  ///< row of each error text
+  std::vector<std::string> error_texts;
+  double busy_s = 0.0;  ///< time the worker spent evaluating this batch
+
+  std::size_t size() const { return tasks.size(); }
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& chunk_id& rank& final& interrupted& tasks& blocks& status& parameters& outputs&
+        trajectories& elapsed_s& error_rows& error_texts& busy_s;
+  }
+};
+
+}  // namespace tmex::driver

@@ -1,0 +1,129 @@
+// TaskEvaluator: sample generation, model call, status and timing for one task.
+#include "driver/task_evaluator.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <exception>
+
+#include "sampling/counter_hash.hpp"
+
+namespace tmex::driver {
+
+TaskEvaluator::TaskEvaluator(const CampaignConfig& config, const CampaignSetup& setup, int rank)
+    : config_(config),
+      setup_(setup),
+      rank_(rank),
+      unit_(config.parameters.size()),
+      values_(config.parameters.size()),
+      full_(setup.base_parameters) {}
+
+void TaskEvaluator::evaluate(std::uint64_t task, ResultBatch& batch) {
+  using Clock = std::chrono::steady_clock;
+  const std::uint64_t sample = task / config_.replicates;
+  const auto replicate = static_cast<std::uint32_t>(task % config_.replicates);
+  setup_.design->unit_point(sample, unit_);
+  setup_.space.transform(unit_, values_);
+  full_ = setup_.base_parameters;
+  for (std::size_t j = 0; j < values_.size(); ++j) full_[setup_.parameter_slots[j]] = values_[j];
+
+  models::EvalContext ctx;
+  ctx.sample = sample;
+  ctx.replicate = replicate;
+  ctx.stream_seed = sampling::evaluation_stream_seed(config_.seed, sample, replicate);
+  const auto start = Clock::now();
+  if (config_.execution.evaluation_timeout_s > 0.0) {
+    ctx.deadline =
+        start + std::chrono::duration_cast<Clock::duration>(
+                    std::chrono::duration<double>(config_.execution.evaluation_timeout_s));
+  }
+  result_.status = models::EvalStatus::kOk;
+  result_.reason.clear();
+  result_.outputs.clear();
+  result_.trajectories.clear();
+  try {
+    setup_.model->evaluate(full_, ctx, result_);
+  } catch (const std::exception& e) {
+    result_.fail(models::EvalStatus::kException, std::string("model threw: ") + e.what());
+  } catch (...) {
+    result_.fail(models::EvalStatus::kException, "model threw a non-standard exception");
+  }
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  const std::size_t n_out = setup_.model->info().outputs.size();
+  if (result_.status == models::EvalStatus::kOk && result_.outputs.size() != n_out) {
+    result_.fail(models::EvalStatus::kException, "model returned " +
+                                                     std::to_string(result_.outputs.size()) +
+                                                     " outputs, expected " + std::to_string(n_out));
+  }
+  if (result_.status == models::EvalStatus::kOk && ctx.deadline && Clock::now() > *ctx.deadline) {
+    result_.fail(models::EvalStatus::kTimeout,
+                 "evaluation took " + std::to_string(elapsed) + " s, more than the " +
+                     std::to_string(config_.execution.evaluation_timeout_s) + " s time-out");
+  }
+  if (result_.status == models::EvalStatus::kOk) {
+    for (std::size_t slot : setup_.output_slots) {
+      if (!std::isfinite(result_.outputs[slot])) {
+        result_.fail(models::EvalStatus::kNonFinite,
+                     "output '" + setup_.model->info().outputs[slot].name + "' is " +
+                         (std::isnan(result_.outputs[slot]) ? "NaN" : "infinite"));
+        break;
+      }
+    }
+  }
+  const bool ok = result_.status == models::EvalStatus::kOk;
+  batch.tasks.push_back(task);
+  batch.blocks.push_back(setup_.design->block(sample));
+  batch.status.push_back(static_cast<std::uint8_t>(result_.status));
+  batch.parameters.insert(batch.parameters.end(), values_.begin(), values_.end());
+  for (std::size_t slot : setup_.output_slots) {
+    batch.outputs.push_back(slot < result_.outputs.size() ? result_.outputs[slot] : std::nan(""));
+  }
+  const std::size_t n_traj =
+      setup_.model->info().trajectory_variables.size() * config_.model_spec.trajectory_times.size();
+  if (n_traj > 0) {
+    if (ok && result_.trajectories.size() == n_traj) {
+      batch.trajectories.insert(batch.trajectories.end(), result_.trajectories.begin(),
+                                result_.trajectories.end());
+    } else {
+      batch.trajectories.insert(batch.trajectories.end(), n_traj, std::nan(""));
+    }
+  }
+  batch.elapsed_s.push_back(elapsed);
+  if (!ok) {
+    batch.error_rows.push_back(static_cast<std::uint32_t>(batch.tasks.size() - 1));
+    batch.error_texts.push_back(result_.reason.empty() ? models::to_string(result_.status)
+                                                       : result_.reason);
+  }
+  batch.rank = rank_;
+}
+
+std::vector<storage::RunRecord> to_records(const ResultBatch& batch, const CampaignConfig& config,
+                                           std::size_t trajectory_values) {
+  const std::size_t np = config.parameters.size();
+  const std::size_t no = config.outputs.size();
+  std::vector<storage::RunRecord> out(batch.size());
+  for (std::size_t r = 0; r < batch.size(); ++r) {
+    storage::RunRecord& rec = out[r];
+    rec.sample = batch.tasks[r] / config.replicates;
+    rec.replicate = static_cast<std::uint32_t>(batch.tasks[r] % config.replicates);
+    rec.block = batch.blocks[r];
+    rec.status = models::to_string(static_cast<models::EvalStatus>(batch.status[r]));
+    rec.parameters.assign(batch.parameters.begin() + static_cast<std::ptrdiff_t>(r * np),
+                          batch.parameters.begin() + static_cast<std::ptrdiff_t>((r + 1) * np));
+    rec.outputs.assign(batch.outputs.begin() + static_cast<std::ptrdiff_t>(r * no),
+                       batch.outputs.begin() + static_cast<std::ptrdiff_t>((r + 1) * no));
+    if (trajectory_values > 0) {
+      const auto b = static_cast<std::ptrdiff_t>(r * trajectory_values);
+      rec.trajectories.assign(
+          batch.trajectories.begin() + b,
+          batch.trajectories.begin() + b + static_cast<std::ptrdiff_t>(trajectory_values));
+    }
+    rec.elapsed_s = batch.elapsed_s[r];
+    rec.rank = batch.rank;
+  }
+  for (std::size_t e = 0; e < batch.error_rows.size(); ++e) {
+    out[batch.error_rows[e]].error = batch.error_texts[e];
+  }
+  return out;
+}
+
+}  // namespace tmex::driver

@@ -1,0 +1,34 @@
+// Evaluates campaign tasks: generates the sample, runs the model, records the outcome.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "driver/campaign_config.hpp"
+#include "driver/result_batch.hpp"
+#include "storage/campaign_store.hpp"
+
+namespace tmex::driver {
+
+/// Turns task ids into result rows. One per thread (holds scratch buffers).
+class TaskEvaluator {
+ public:
+  TaskEvaluator(const CampaignConfig& config, const CampaignSetup& setup, int rank);
+
+  /// Evaluates task (sample * replicates + replicate) and appends one row to `batch`.
+  /// Never throws for model failures: they become a status and an error text.
+  void evaluate(std::uint64_t task, ResultBatch& batch);
+
+ private:
+  const CampaignConfig& config_;
+  const CampaignSetup& setup_;
+  int rank_;
+  std::vector<double> unit_, values_, full_;
+  models::EvalResult result_;
+};
+
+/// Converts a batch to store rows.
+std::vector<storage::RunRecord> to_records(const ResultBatch& batch, const CampaignConfig& config,
+                                           std::size_t trajectory_values);
+
+}  // namespace tmex::driver
