@@ -195,7 +195,11 @@ int eval_command(const std::string& model_name, const std::map<std::string, std:
   models::EvalResult result;
   models::EvalContext ctx;
   const auto t0 = std::chrono::steady_clock::now();
-  model->evaluate(params, ctx, result);
+  try {
+    model->evaluate(params, ctx, result);
+  } catch (const std::exception& e) {
+    result.fail(models::EvalStatus::kException, std::string("model threw: ") + e.what());
+  }
   const double us =
       std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
   const bool ok = result.status == models::EvalStatus::kOk;

@@ -1,5 +1,6 @@
 // register_builtin_models(): the one place that lists every built-in model.
 #include "models/analytic_models.hpp"
+#include "models/faulty_model.hpp"
 #include "models/model_registry.hpp"
 
 namespace tmex::models {
@@ -9,6 +10,7 @@ void register_builtin_models(ModelRegistry& registry) {
                make_ishigami);
   registry.add("sobol_g", "Sobol' g-function (k inputs, known Sobol' indices)", make_sobol_g);
   registry.add("linear", "linear model with optional Gaussian noise (known PCC/SRC)", make_linear);
+  registry.add("faulty", "test model whose cost and failures depend on its inputs", make_faulty);
 }
 
 }  // namespace tmex::models

@@ -1,0 +1,124 @@
+// Tests of campaign YAML parsing: valid configs, located errors, canonical form and diffs.
+#include "driver/campaign_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "driver/errors.hpp"
+
+namespace tmex::driver {
+namespace {
+
+const char* kValid = R"(campaign: {name: t, seed: 5, samples: 100, replicates: 2}
+design: {method: lhs}
+model:
+  name: ishigami
+  settings: {a: 7}
+parameters:
+  x1: {distribution: uniform, min: -3, max: 3}
+  x2: {distribution: loguniform, min: 0.1, max: 10}
+outputs: [y]
+storage: {path: t.db}
+execution: {chunk_size: auto}
+)";
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override { models::register_builtin_models(registry_); }
+  CampaignConfig parse(const std::string& text) {
+    return parse_campaign_config(text, "c.yaml", registry_);
+  }
+  // Returns the error message of an invalid config (fails the test if it parses).
+  std::string error_of(const std::string& text) {
+    try {
+      parse(text);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    ADD_FAILURE() << "config was accepted:\n" << text;
+    return "";
+  }
+  std::string replaced(const std::string& from, const std::string& to) {
+    std::string s = kValid;
+    const auto pos = s.find(from);
+    EXPECT_NE(pos, std::string::npos) << from;
+    return s.replace(pos, from.size(), to);
+  }
+  models::ModelRegistry registry_;
+};
+
+TEST_F(ConfigTest, ParsesAValidConfig) {
+  const auto c = parse(kValid);
+  EXPECT_EQ(c.name, "t");
+  EXPECT_EQ(c.seed, 5u);
+  EXPECT_EQ(c.samples, 100u);
+  EXPECT_EQ(c.replicates, 2u);
+  ASSERT_EQ(c.parameters.size(), 2u);
+  EXPECT_EQ(c.parameters[1].name, "x2");
+  EXPECT_EQ(c.parameters[1].distribution.kind_name(), "loguniform");
+  EXPECT_EQ(c.model_spec.settings.at("a"), 7.0);
+  EXPECT_EQ(c.outputs, std::vector<std::string>{"y"});
+  EXPECT_EQ(c.execution.chunk_size, 0u);
+}
+
+TEST_F(ConfigTest, ErrorsCarryFileLineColumnAndTheOffendingValue) {
+  EXPECT_EQ(error_of(replaced("samples: 100", "samples: -5")),
+            "c.yaml:1:39: campaign.samples: expected a whole number from 1 to 1099511627776, "
+            "got '-5'");
+  EXPECT_NE(error_of(replaced("min: 0.1, max: 10", "min: 10, max: 0.1")).find("c.yaml:8:"),
+            std::string::npos);
+  const auto unknown_key = error_of(replaced("design: {method: lhs}", "design: {methd: lhs}"));
+  EXPECT_NE(unknown_key.find("c.yaml:2:10: design: unknown key 'methd'"), std::string::npos)
+      << unknown_key;
+}
+
+TEST_F(ConfigTest, RejectsWhatUsersGetWrong) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"x1: {distribution: uniform, min: -3, max: 3}",
+       "x9: {distribution: uniform, min: 0, max: 1}"},
+      {"outputs: [y]", "outputs: [z]"},
+      {"name: ishigami", "name: nosuchmodel"},
+      {"settings: {a: 7}", "settings: {q: 7}"},
+      {"settings: {a: 7}", "settings: {x1: 7}"},
+      {"distribution: uniform", "distribution: gaussian"},
+      {"min: -3, max: 3", "min: 3, max: 3"},
+      {"min: 0.1, max: 10", "min: -1, max: 10"},
+      {"seed: 5", "seed: five"},
+      {"replicates: 2", "replicates: 0"},
+      {"chunk_size: auto", "chunk_size: many"},
+      {"storage: {path: t.db}", "storage: {}"},
+      {"campaign: {", "campaign: {extra: 1, "},
+      {"outputs: [y]", "outputs: [y, y]"},
+      {"outputs: [y]", "outputs: []"},
+  };
+  for (const auto& [from, to] : cases) {
+    const auto msg = error_of(replaced(from, to));
+    EXPECT_EQ(msg.rfind("c.yaml:", 0), 0u) << to << " -> " << msg;
+  }
+  EXPECT_NE(error_of("campaign: [").find("YAML syntax error"), std::string::npos);
+  EXPECT_NE(error_of("").find("empty"), std::string::npos);
+  EXPECT_NE(error_of(std::string("\x01\x02\xff garbage: [", 14)).find("c.yaml"), std::string::npos);
+}
+
+TEST_F(ConfigTest, CanonicalTextIgnoresStorageAndExecutionButNotTheModel) {
+  const auto a = parse(kValid);
+  const auto b = parse(replaced("storage: {path: t.db}", "storage: {path: other.db}"));
+  EXPECT_EQ(a.canonical(), b.canonical());
+  const auto c = parse(replaced("settings: {a: 7}", "settings: {a: 5}"));
+  const auto diff = canonical_diff(a.canonical(), c.canonical());
+  ASSERT_EQ(diff.size(), 1u);
+  EXPECT_EQ(diff[0], "model.settings.a: 7 -> 5");
+  EXPECT_NE(fnv1a_hex(a.canonical()), fnv1a_hex(c.canonical()));
+}
+
+TEST_F(ConfigTest, ExamplesParse) {
+  for (const auto& entry : std::filesystem::directory_iterator(TMEX_EXAMPLES_DIR)) {
+    if (entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(entry.path().string());
+    EXPECT_NO_THROW(load_campaign_config(entry.path().string(), registry_));
+  }
+}
+
+}  // namespace
+}  // namespace tmex::driver
