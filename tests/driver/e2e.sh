@@ -54,7 +54,7 @@ parameters:
   x2: {distribution: loguniform, min: 0.1, max: 10}
   x3: {distribution: uniform, min: -1, max: 1}
 storage: {path: campaign.db}
-execution: {progress_interval: 0.5}
+execution: {progress_interval: 0.5, commit_interval: 0.1}
 YAML
 }
 
@@ -78,7 +78,7 @@ case "$TEST" in
     for attempt in $(seq 1 30); do
       launch_bg "$n" run c.yaml >run.log 2>&1
       pid=$!
-      sleep "0.$((RANDOM % 6 + 2))"
+      sleep "$((RANDOM % 2)).$((RANDOM % 10))"
       victim=""
       for p in $(pgrep -f "$TMEX run c.yaml" || true); do
         if [ "$n" = 0 ] || tr '\0' '\n' </proc/"$p"/environ 2>/dev/null |
