@@ -1,0 +1,202 @@
+// Tests of the campaign store: schema round trip, atomic batches, resume mask, refusals.
+#include "storage/campaign_store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace tmex::storage {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("tmex-store-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    path_ = (dir_ / "c.db").string();
+    meta_.name = "t";
+    meta_.seed = 3;
+    meta_.samples = 10;
+    meta_.replicates = 2;
+    meta_.design = "lhs(n=10)";
+    meta_.model = "m";
+    meta_.parameters = {{"a", "uniform(min=0, max=1)"}, {"b", "uniform(min=0, max=1)"}};
+    meta_.outputs = {"y"};
+    meta_.config = "campaign.name: t\n";
+    meta_.config_hash = "00";
+    meta_.tmex_version = "test";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static RunRecord run(std::uint64_t sample, std::uint32_t rep, double y) {
+    RunRecord r;
+    r.sample = sample;
+    r.replicate = rep;
+    r.status = std::isfinite(y) ? "ok" : "non_finite";
+    r.parameters = {0.1 * static_cast<double>(sample), 0.5};
+    r.outputs = {y};
+    if (!std::isfinite(y)) r.error = "y is NaN, really, \"quoted\"";
+    return r;
+  }
+
+  fs::path dir_;
+  std::string path_;
+  CampaignMeta meta_;
+};
+
+TEST_F(StoreTest, CreateThenOpenRoundTripsTheMetadata) {
+  { CampaignStore::create(path_, meta_); }
+  auto s = CampaignStore::open_read_only(path_);
+  EXPECT_EQ(s.meta().name, "t");
+  EXPECT_EQ(s.meta().samples, 10u);
+  EXPECT_EQ(s.meta().replicates, 2u);
+  ASSERT_EQ(s.meta().parameters.size(), 2u);
+  EXPECT_EQ(s.meta().parameters[1].name, "b");
+  EXPECT_EQ(s.meta().outputs, std::vector<std::string>{"y"});
+  EXPECT_EQ(s.meta().config, meta_.config);
+}
+
+TEST_F(StoreTest, AppendStoresRowsAndTheMaskSeesThem) {
+  auto s = CampaignStore::create(path_, meta_);
+  std::vector<RunRecord> batch = {run(0, 0, 1.0), run(0, 1, 2.0), run(7, 1, std::nan(""))};
+  s.append(batch);
+  const auto mask = s.stored_mask();
+  ASSERT_EQ(mask.size(), 20u);
+  for (std::size_t i = 0; i < mask.size(); ++i) {
+    EXPECT_EQ(mask[i], i == 0 || i == 1 || i == 15) << i;
+  }
+  const auto st = s.status();
+  EXPECT_EQ(st.stored, 3);
+  EXPECT_EQ(st.ok, 2);
+  EXPECT_EQ(st.failed, 1);
+  ASSERT_EQ(st.failures.size(), 1u);
+  EXPECT_EQ(st.failures[0].status, "non_finite");
+  EXPECT_EQ(st.failures[0].example_samples, std::vector<std::int64_t>{7});
+  const auto cols = s.read_ok_columns({"a", "y"});
+  EXPECT_EQ(cols[1], (std::vector<double>{1.0, 2.0}));
+}
+
+TEST_F(StoreTest, ABatchIsAllOrNothing) {
+  auto s = CampaignStore::create(path_, meta_);
+  s.append(std::vector<RunRecord>{run(1, 0, 1.0)});
+  // The duplicate of (1, 0) makes the whole batch fail; (2, 0) must not be stored either.
+  std::vector<RunRecord> bad = {run(2, 0, 1.0), run(1, 0, 5.0)};
+  EXPECT_THROW(s.append(bad), StorageError);
+  const auto mask = s.stored_mask();
+  EXPECT_TRUE(mask[2]);
+  EXPECT_FALSE(mask[4]);
+  EXPECT_EQ(s.status().stored, 1);
+}
+
+TEST_F(StoreTest, RejectsRowsOutsideTheCampaign) {
+  auto s = CampaignStore::create(path_, meta_);
+  EXPECT_THROW(s.append(std::vector<RunRecord>{run(10, 0, 1.0)}), StorageError);
+  EXPECT_THROW(s.append(std::vector<RunRecord>{run(0, 2, 1.0)}), StorageError);
+}
+
+TEST_F(StoreTest, RefusesToOverwriteAnExistingFile) {
+  { std::ofstream(path_) << "precious"; }
+  EXPECT_THROW(CampaignStore::create(path_, meta_), StorageError);
+  std::ifstream in(path_);
+  std::string content;
+  in >> content;
+  EXPECT_EQ(content, "precious");
+}
+
+TEST_F(StoreTest, RefusesFilesThatAreNotTmexStoresAndLeavesThemAlone) {
+  { std::ofstream(path_) << "not a database at all, just text\n"; }
+  try {
+    CampaignStore::open_for_writing(path_);
+    FAIL() << "opened a text file";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a tmex store"), std::string::npos) << e.what();
+  }
+  const std::string other = (dir_ / "other.db").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(other.c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "CREATE TABLE x(a); INSERT INTO x VALUES (1);", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  const auto size_before = fs::file_size(other);
+  EXPECT_THROW(CampaignStore::open_for_writing(other), StorageError);
+  EXPECT_EQ(fs::file_size(other), size_before);
+  EXPECT_FALSE(fs::exists(other + "-wal"));
+}
+
+TEST_F(StoreTest, RefusesAStoreFromANewerSchema) {
+  { CampaignStore::create(path_, meta_); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  try {
+    CampaignStore::open_read_only(path_);
+    FAIL() << "opened a newer store";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(StoreTest, OneWriterAtATimeButReadersAreWelcome) {
+  auto writer = CampaignStore::create(path_, meta_);
+  writer.append(std::vector<RunRecord>{run(0, 0, 1.0)});
+  try {
+    CampaignStore::open_for_writing(path_);
+    FAIL() << "second writer accepted";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find("another tmex run"), std::string::npos) << e.what();
+  }
+  auto reader = CampaignStore::open_read_only(path_);
+  EXPECT_EQ(reader.status().stored, 1);
+}
+
+TEST_F(StoreTest, SessionsAreRecordedAndCrashedOnesMarked) {
+  {
+    auto s = CampaignStore::create(path_, meta_);
+    s.begin_session({2, "h", "tmex run", "77", ""});
+    s.append(std::vector<RunRecord>{run(0, 0, 1.0)});
+    // no end_session: the process "crashed"
+  }
+  auto s = CampaignStore::open_for_writing(path_);
+  const auto id = s.begin_session({1, "h", "tmex run", "", ""});
+  s.end_session(id, "complete", 0);
+  const auto st = s.status();
+  ASSERT_EQ(st.sessions.size(), 2u);
+  EXPECT_EQ(st.sessions[0].outcome, "crashed");
+  EXPECT_EQ(st.sessions[0].runs_stored, 1);
+  EXPECT_EQ(st.sessions[0].slurm_job_id, "77");
+  EXPECT_EQ(st.sessions[1].outcome, "complete");
+}
+
+TEST_F(StoreTest, ExportWritesCsvWithQuotedErrorsAndEmptyNulls) {
+  auto s = CampaignStore::create(path_, meta_);
+  s.append(std::vector<RunRecord>{run(3, 0, 0.25), run(4, 0, std::nan(""))});
+  std::ostringstream out;
+  s.export_csv(out);
+  std::istringstream in(out.str());
+  std::string header, row1, row2;
+  std::getline(in, header);
+  std::getline(in, row1);
+  std::getline(in, row2);
+  EXPECT_EQ(header, "sample,replicate,block,status,a,b,y,error,elapsed_s,rank,session");
+  EXPECT_EQ(row1.substr(0, 30), "3,0,0,ok,0.30000000000000004,0");
+  EXPECT_NE(row2.find(",,\"y is NaN, really, \"\"quoted\"\"\","), std::string::npos) << row2;
+}
+
+TEST_F(StoreTest, AReadOnlyFolderGivesAClearError) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
+  fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec);
+  EXPECT_THROW(CampaignStore::create(path_, meta_), StorageError);
+  fs::permissions(dir_, fs::perms::owner_all);
+}
+
+}  // namespace
+}  // namespace tmex::storage
