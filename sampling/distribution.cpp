@@ -28,8 +28,8 @@ Distribution Distribution::uniform(double min, double max) {
 
 Distribution Distribution::log_uniform(double min, double max) {
   if (!std::isfinite(min) || !std::isfinite(max) || !(min > 0.0)) {
-    throw DistributionError("loguniform: min and max must be finite and > 0, got min=" +
-                            num(min) + ", max=" + num(max));
+    throw DistributionError("loguniform: min and max must be finite and > 0, got min=" + num(min) +
+                            ", max=" + num(max));
   }
   if (!(min < max)) {
     throw DistributionError("loguniform: min must be < max, got min=" + num(min) +
