@@ -9,8 +9,8 @@ namespace tmex::sampling {
 
 LatinHypercube::LatinHypercube(std::uint64_t n, std::size_t k, std::uint64_t seed, LhsJitter jitter)
     : n_(n), seed_(seed), jitter_(jitter) {
-  if (n == 0) throw std::invalid_argument("Latin hypercube needs at least 1 point");
-  if (k == 0) throw std::invalid_argument("Latin hypercube needs at least 1 dimension");
+  if (n == 0) throw DesignError("lhs: samples must be >= 1, got 0");
+  if (k == 0) throw DesignError("lhs: dimension must be >= 1, got 0");
   permutations_.reserve(k);
   jitter_keys_.reserve(k);
   for (std::size_t j = 0; j < k; ++j) {
