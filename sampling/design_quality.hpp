@@ -22,7 +22,7 @@ struct DesignQuality {
 };
 
 /// Measures n x k row-major points. O(n^2 k) time (distance and discrepancy share one pass over
-/// the pairs, vectorised: about 0.3 s for 10^4 x 20), O(k^2 n + k n log n) for the correlations,
+/// the pairs, vectorised: about 0.4 s for 10^4 x 20), O(k^2 n + k n log n) for the correlations,
 /// O(n k) memory. Needs n >= 2. Pure; thread-safe.
 DesignQuality measure_quality(std::span<const double> points, std::size_t k);
 
