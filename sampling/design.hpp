@@ -3,9 +3,16 @@
 
 #include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <string>
 
 namespace tmex::sampling {
+
+/// Thrown for an invalid design specification; the message names the option and its value.
+class DesignError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
 
 /// A sampling design. Point i depends only on the design's construction arguments (method,
 /// size, dimension, seed) and i, so any rank can generate any point on its own.

@@ -1,21 +1,42 @@
-// Validation and inverse CDFs of Distribution.
+// Validation and inverse CDFs of Distribution (Boost.Math for the non-elementary ones).
 #include "sampling/distribution.hpp"
 
+#include <algorithm>
+#include <boost/math/distributions/beta.hpp>
+#include <boost/math/distributions/lognormal.hpp>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/triangular.hpp>
 #include <cmath>
 #include <cstdio>
 
 namespace tmex::sampling {
 
 namespace {
+
+// Double precision throughout: Boost's default promotion to long double costs time and buys
+// nothing at the resolution of a 53-bit u.
+using Policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+
 std::string num(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.17g", v);
   return buf;
 }
+
+bool finite(double v) { return std::isfinite(v); }
+
+double standard_normal_quantile(double p) {
+  return boost::math::quantile(boost::math::normal_distribution<double, Policy>(0.0, 1.0), p);
+}
+
+double standard_normal_cdf(double x) {
+  return boost::math::cdf(boost::math::normal_distribution<double, Policy>(0.0, 1.0), x);
+}
+
 }  // namespace
 
 Distribution Distribution::uniform(double min, double max) {
-  if (!std::isfinite(min) || !std::isfinite(max)) {
+  if (!finite(min) || !finite(max)) {
     throw DistributionError("uniform: min and max must be finite, got min=" + num(min) +
                             ", max=" + num(max));
   }
@@ -27,7 +48,7 @@ Distribution Distribution::uniform(double min, double max) {
 }
 
 Distribution Distribution::log_uniform(double min, double max) {
-  if (!std::isfinite(min) || !std::isfinite(max) || !(min > 0.0)) {
+  if (!finite(min) || !finite(max) || !(min > 0.0)) {
     throw DistributionError("loguniform: min and max must be finite and > 0, got min=" + num(min) +
                             ", max=" + num(max));
   }
@@ -38,12 +59,134 @@ Distribution Distribution::log_uniform(double min, double max) {
   return Distribution(DistributionKind::kLogUniform, {min, max});
 }
 
+Distribution Distribution::normal(double mean, double sd) {
+  if (!finite(mean)) throw DistributionError("normal: mean must be finite, got " + num(mean));
+  if (!finite(sd) || !(sd > 0.0)) {
+    throw DistributionError("normal: sd must be finite and > 0, got sd=" + num(sd));
+  }
+  return Distribution(DistributionKind::kNormal, {mean, sd});
+}
+
+Distribution Distribution::truncated_normal(double mean, double sd, double min, double max) {
+  if (!finite(mean)) throw DistributionError("truncnormal: mean must be finite, got " + num(mean));
+  if (!finite(sd) || !(sd > 0.0)) {
+    throw DistributionError("truncnormal: sd must be finite and > 0, got sd=" + num(sd));
+  }
+  if (std::isnan(min) || std::isnan(max) || !(min < max) || min == HUGE_VAL || max == -HUGE_VAL) {
+    throw DistributionError("truncnormal: min must be < max, got min=" + num(min) +
+                            ", max=" + num(max));
+  }
+  Distribution d(DistributionKind::kTruncatedNormal, {mean, sd, min, max});
+  double a = (min - mean) / sd;
+  double b = (max - mean) / sd;
+  // Work in the lower tail, where the normal CDF keeps full relative precision: an interval
+  // above the mean is mirrored to -b..-a.
+  d.mirrored_ = a > 0.0;
+  if (d.mirrored_) {
+    const double t = a;
+    a = -b;
+    b = -t;
+  }
+  d.lower_prob_ = standard_normal_cdf(a);
+  d.upper_prob_ = standard_normal_cdf(b);
+  if (!(d.upper_prob_ - d.lower_prob_ > 1e-300)) {
+    throw DistributionError("truncnormal: [min, max] = [" + num(min) + ", " + num(max) +
+                            "] holds no representable probability under normal(mean=" + num(mean) +
+                            ", sd=" + num(sd) + ")");
+  }
+  return d;
+}
+
+Distribution Distribution::log_normal(double meanlog, double sdlog) {
+  if (!finite(meanlog)) {
+    throw DistributionError("lognormal: meanlog must be finite, got " + num(meanlog));
+  }
+  if (!finite(sdlog) || !(sdlog > 0.0)) {
+    throw DistributionError("lognormal: sdlog must be finite and > 0, got sdlog=" + num(sdlog));
+  }
+  return Distribution(DistributionKind::kLogNormal, {meanlog, sdlog});
+}
+
+Distribution Distribution::triangular(double min, double mode, double max) {
+  if (!finite(min) || !finite(mode) || !finite(max)) {
+    throw DistributionError("triangular: min, mode and max must be finite, got min=" + num(min) +
+                            ", mode=" + num(mode) + ", max=" + num(max));
+  }
+  if (!(min < max) || !(min <= mode) || !(mode <= max)) {
+    throw DistributionError("triangular: need min <= mode <= max and min < max, got min=" +
+                            num(min) + ", mode=" + num(mode) + ", max=" + num(max));
+  }
+  return Distribution(DistributionKind::kTriangular, {min, mode, max});
+}
+
+Distribution Distribution::beta(double alpha, double beta, double min, double max) {
+  if (!finite(alpha) || !(alpha > 0.0)) {
+    throw DistributionError("beta: alpha must be finite and > 0, got alpha=" + num(alpha));
+  }
+  if (!finite(beta) || !(beta > 0.0)) {
+    throw DistributionError("beta: beta must be finite and > 0, got beta=" + num(beta));
+  }
+  if (!finite(min) || !finite(max) || !(min < max)) {
+    throw DistributionError("beta: min must be < max, both finite, got min=" + num(min) +
+                            ", max=" + num(max));
+  }
+  return Distribution(DistributionKind::kBeta, {alpha, beta, min, max});
+}
+
+Distribution Distribution::discrete(std::vector<double> levels) {
+  if (levels.empty()) throw DistributionError("discrete: needs at least one level, got none");
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    if (!finite(levels[i])) {
+      throw DistributionError("discrete: level " + std::to_string(i) + " must be finite, got " +
+                              num(levels[i]));
+    }
+  }
+  std::sort(levels.begin(), levels.end());
+  const auto dup = std::adjacent_find(levels.begin(), levels.end());
+  if (dup != levels.end()) {
+    throw DistributionError("discrete: levels must be distinct, got " + num(*dup) + " twice");
+  }
+  return Distribution(DistributionKind::kDiscrete, std::move(levels));
+}
+
+Distribution Distribution::constant(double value) {
+  if (!finite(value)) throw DistributionError("constant: value must be finite, got " + num(value));
+  return Distribution(DistributionKind::kConstant, {value});
+}
+
 double Distribution::quantile(double u) const {
+  const auto& p = params_;
   switch (kind_) {
     case DistributionKind::kUniform:
-      return params_[0] + u * (params_[1] - params_[0]);
+      return p[0] + u * (p[1] - p[0]);
     case DistributionKind::kLogUniform:
-      return params_[0] * std::exp(u * std::log(params_[1] / params_[0]));
+      return p[0] * std::exp(u * std::log(p[1] / p[0]));
+    case DistributionKind::kNormal:
+      return p[0] + p[1] * standard_normal_quantile(u);
+    case DistributionKind::kTruncatedNormal: {
+      // Inverse CDF of the conditioned normal; mirrored intervals map u to 1 - u.
+      const double q = mirrored_ ? 1.0 - u : u;
+      const double z = standard_normal_quantile(lower_prob_ + q * (upper_prob_ - lower_prob_));
+      const double x = p[0] + p[1] * (mirrored_ ? -z : z);
+      return std::clamp(x, p[2], p[3]);
+    }
+    case DistributionKind::kLogNormal:
+      return boost::math::quantile(boost::math::lognormal_distribution<double, Policy>(p[0], p[1]),
+                                   u);
+    case DistributionKind::kTriangular:
+      return boost::math::quantile(
+          boost::math::triangular_distribution<double, Policy>(p[0], p[1], p[2]), u);
+    case DistributionKind::kBeta:
+      return p[2] +
+             (p[3] - p[2]) * boost::math::quantile(
+                                 boost::math::beta_distribution<double, Policy>(p[0], p[1]), u);
+    case DistributionKind::kDiscrete: {
+      const auto m = static_cast<double>(p.size());
+      const auto level = static_cast<std::size_t>(std::min(std::floor(u * m), m - 1.0));
+      return p[level];
+    }
+    case DistributionKind::kConstant:
+      return p[0];
   }
   return std::nan("");
 }
@@ -54,12 +197,52 @@ std::string Distribution::kind_name() const {
       return "uniform";
     case DistributionKind::kLogUniform:
       return "loguniform";
+    case DistributionKind::kNormal:
+      return "normal";
+    case DistributionKind::kTruncatedNormal:
+      return "truncnormal";
+    case DistributionKind::kLogNormal:
+      return "lognormal";
+    case DistributionKind::kTriangular:
+      return "triangular";
+    case DistributionKind::kBeta:
+      return "beta";
+    case DistributionKind::kDiscrete:
+      return "discrete";
+    case DistributionKind::kConstant:
+      return "constant";
   }
   return "?";
 }
 
 std::string Distribution::describe() const {
-  return kind_name() + "(min=" + num(params_[0]) + ", max=" + num(params_[1]) + ")";
+  const auto& p = params_;
+  const std::string k = kind_name();
+  switch (kind_) {
+    case DistributionKind::kUniform:
+    case DistributionKind::kLogUniform:
+      return k + "(min=" + num(p[0]) + ", max=" + num(p[1]) + ")";
+    case DistributionKind::kNormal:
+      return k + "(mean=" + num(p[0]) + ", sd=" + num(p[1]) + ")";
+    case DistributionKind::kTruncatedNormal:
+      return k + "(mean=" + num(p[0]) + ", sd=" + num(p[1]) + ", min=" + num(p[2]) +
+             ", max=" + num(p[3]) + ")";
+    case DistributionKind::kLogNormal:
+      return k + "(meanlog=" + num(p[0]) + ", sdlog=" + num(p[1]) + ")";
+    case DistributionKind::kTriangular:
+      return k + "(min=" + num(p[0]) + ", mode=" + num(p[1]) + ", max=" + num(p[2]) + ")";
+    case DistributionKind::kBeta:
+      return k + "(alpha=" + num(p[0]) + ", beta=" + num(p[1]) + ", min=" + num(p[2]) +
+             ", max=" + num(p[3]) + ")";
+    case DistributionKind::kDiscrete: {
+      std::string s = k + "(levels=[";
+      for (std::size_t i = 0; i < p.size(); ++i) s += (i ? ", " : "") + num(p[i]);
+      return s + "])";
+    }
+    case DistributionKind::kConstant:
+      return k + "(value=" + num(p[0]) + ")";
+  }
+  return k;
 }
 
 }  // namespace tmex::sampling

@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "sampling/counter_hash.hpp"
 #include "sampling/design.hpp"
 #include "sampling/keyed_permutation.hpp"
 
@@ -18,7 +19,7 @@ enum class LhsJitter {
 /// hits each of its n strata exactly once.
 class LatinHypercube final : public Design {
  public:
-  /// n >= 1, k >= 1; throws std::invalid_argument otherwise.
+  /// n >= 1, k >= 1; throws DesignError (a std::invalid_argument) otherwise.
   LatinHypercube(std::uint64_t n, std::size_t k, std::uint64_t seed,
                  LhsJitter jitter = LhsJitter::kRandom);
 
@@ -29,12 +30,26 @@ class LatinHypercube final : public Design {
 
   /// The stratum of point i in column j (0..n-1).
   std::uint64_t stratum(std::uint64_t i, std::size_t j) const { return permutations_[j](i); }
+  /// The point whose stratum in column j is s: stratum(stratum_inverse(s, j), j) == s.
+  std::uint64_t stratum_inverse(std::uint64_t s, std::size_t j) const {
+    return permutations_[j].inverse(s);
+  }
+  /// The position of point i inside its stratum in column j, in (0, 1) (0.5 for midpoint).
+  double jitter(std::uint64_t i, std::size_t j) const {
+    // One splitmix64 output per value: the stream of column j at position i.
+    return jitter_ == LhsJitter::kMidpoint
+               ? 0.5
+               : to_open_unit(mix64(jitter_keys_[j] + (i + 1) * 0x9e3779b97f4a7c15ULL));
+  }
+  std::uint64_t seed() const { return seed_; }
+  LhsJitter jitter_kind() const { return jitter_; }
 
  private:
   std::uint64_t n_;
   std::uint64_t seed_;
   LhsJitter jitter_;
   std::vector<KeyedPermutation> permutations_;
+  std::vector<std::uint64_t> jitter_keys_;
 };
 
 }  // namespace tmex::sampling

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <set>
+#include <span>
 #include <vector>
 
 namespace tmex::sampling {
@@ -21,6 +22,57 @@ TEST(KeyedPermutation, IsABijectionForManySizes) {
       hit[y] = true;
     }
   }
+}
+
+TEST(KeyedPermutation, FeistelSizesAreBijectionsWithInverse) {
+  // Above the tabulation limit the Feistel network with cycle walking is used.
+  for (std::uint64_t n :
+       {KeyedPermutation::kTableLimit + 1, std::uint64_t{100003}, std::uint64_t{1} << 18}) {
+    KeyedPermutation perm(n, 99 + n);
+    std::vector<bool> hit(n, false);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const auto y = perm(i);
+      ASSERT_LT(y, n);
+      ASSERT_FALSE(hit[y]) << "n=" << n << " i=" << i;
+      hit[y] = true;
+      ASSERT_EQ(perm.inverse(y), i);
+    }
+  }
+}
+
+TEST(KeyedPermutation, TabulatedInverseUndoesTheImage) {
+  KeyedPermutation perm(1000, 5);
+  for (std::uint64_t i = 0; i < 1000; ++i) EXPECT_EQ(perm.inverse(perm(i)), i);
+}
+
+TEST(KeyedPermutation, ImagesLookIndependentOfTheIndex) {
+  // Rank correlation of i with perm(i), and of perm(i) with perm(i + 1), is ~N(0, 1/n) for a
+  // random permutation; 5 standard errors is a loose but failing-capable bound.
+  const std::uint64_t n = 200003;
+  KeyedPermutation perm(n, 77);
+  const double mean = static_cast<double>(n - 1) / 2.0;
+  double with_index = 0.0, serial = 0.0;
+  for (std::uint64_t i = 0; i + 1 < n; ++i) {
+    const double a = static_cast<double>(perm(i)) - mean;
+    with_index += a * (static_cast<double>(i) - mean);
+    serial += a * (static_cast<double>(perm(i + 1)) - mean);
+  }
+  const double variance_sum =
+      static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n) / 12.0;
+  const double bound = 5.0 / std::sqrt(static_cast<double>(n));
+  EXPECT_LT(std::fabs(with_index / variance_sum), bound);
+  EXPECT_LT(std::fabs(serial / variance_sum), bound);
+}
+
+TEST(KeyedPermutation, SmallSizesGiveUniformImages) {
+  // perm(0) over many keys must be uniform on [0, n) (each point of an LHS is then uniform).
+  const std::uint64_t n = 8;
+  std::vector<double> count(n, 0.0);
+  const int keys = 16000;
+  for (int key = 0; key < keys; ++key) count[KeyedPermutation(n, key)(0)] += 1.0;
+  double chi2 = 0.0;
+  for (double c : count) chi2 += (c - keys / 8.0) * (c - keys / 8.0) / (keys / 8.0);
+  EXPECT_LT(chi2, 24.3);  // chi-square, 7 degrees of freedom, p = 0.001
 }
 
 TEST(KeyedPermutation, DifferentKeysGiveDifferentPermutations) {
@@ -60,6 +112,55 @@ TEST(LatinHypercube, PointsDependOnlyOnSeedAndIndex) {
     differs += ua != uc;
   }
   EXPECT_GT(differs, 490);
+}
+
+TEST(LatinHypercube, LargeDesignCoversEveryStratumOnce) {
+  // Above the tabulation limit: the Feistel path.
+  const std::uint64_t n = 100000;
+  const std::size_t k = 3;
+  LatinHypercube lhs(n, k, 9);
+  std::vector<std::vector<bool>> hit(k, std::vector<bool>(n, false));
+  std::vector<double> u(k);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    lhs.unit_point(i, u);
+    for (std::size_t j = 0; j < k; ++j) {
+      const auto s = static_cast<std::uint64_t>(u[j] * static_cast<double>(n));
+      ASSERT_FALSE(hit[j][s]);
+      hit[j][s] = true;
+    }
+  }
+}
+
+TEST(LatinHypercube, SameValuesInOrderReversedAndInChunks) {
+  const std::uint64_t n = 70001;  // Feistel path; also checked below at a tabulated size
+  for (std::uint64_t size : {n, std::uint64_t{1000}}) {
+    const std::size_t k = 5;
+    std::vector<double> in_order(size * k), reversed(size * k), chunked(size * k);
+    {
+      LatinHypercube lhs(size, k, 2024);
+      for (std::uint64_t i = 0; i < size; ++i) {
+        lhs.unit_point(i, std::span<double>(in_order.data() + i * k, k));
+      }
+    }
+    {
+      LatinHypercube lhs(size, k, 2024);
+      for (std::uint64_t i = size; i-- > 0;) {
+        lhs.unit_point(i, std::span<double>(reversed.data() + i * k, k));
+      }
+    }
+    {
+      // Chunks handed out out of order, each by a freshly built design (another rank).
+      const std::uint64_t chunk = 997;
+      for (std::uint64_t c = (size + chunk - 1) / chunk; c-- > 0;) {
+        LatinHypercube lhs(size, k, 2024);
+        for (std::uint64_t i = c * chunk; i < std::min(size, (c + 1) * chunk); ++i) {
+          lhs.unit_point(i, std::span<double>(chunked.data() + i * k, k));
+        }
+      }
+    }
+    EXPECT_EQ(in_order, reversed);
+    EXPECT_EQ(in_order, chunked);
+  }
 }
 
 TEST(LatinHypercube, MidpointSitsInTheCentreOfEachStratum) {

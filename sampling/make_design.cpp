@@ -1,0 +1,227 @@
+// make_design: validation of DesignSpec and construction of every design method.
+#include <array>
+#include <utility>
+
+#include "sampling/design_file.hpp"
+#include "sampling/design_spec.hpp"
+#include "sampling/grid_design.hpp"
+#include "sampling/lhs_extension.hpp"
+#include "sampling/materialised_design.hpp"
+#include "sampling/maximin_lhs.hpp"
+#include "sampling/morris_design.hpp"
+#include "sampling/rank_correlation.hpp"
+
+namespace tmex::sampling {
+
+namespace {
+
+template <typename E, std::size_t N>
+E parse_enum(std::string_view option, std::string_view text,
+             const std::array<std::pair<const char*, E>, N>& table) {
+  std::string known;
+  for (const auto& [name, value] : table) {
+    if (text == name) return value;
+    known += (known.empty() ? "" : ", ") + std::string(name);
+  }
+  throw DesignError(std::string(option) + ": expected one of " + known + ", got '" +
+                    std::string(text) + "'");
+}
+
+// Rejects an option that does not apply to the method.
+void only_for(const DesignSpec& spec, bool set, const char* option, const char* methods) {
+  if (set) {
+    throw DesignError(std::string(option) + ": applies to method " + methods +
+                      " only, not to method '" + spec.method + "'");
+  }
+}
+
+void need_samples(const DesignSpec& spec, const char* what) {
+  if (spec.samples == 0) {
+    throw DesignError("samples: method " + spec.method + " needs " + what + " >= 1, got 0");
+  }
+}
+
+std::unique_ptr<Design> make_lhs(const DesignSpec& spec, std::size_t k) {
+  need_samples(spec, "a number of points");
+  const LhsJitter jitter = spec.jitter.value_or(LhsJitter::kRandom);
+  const LhsOptimization optimize = spec.optimize.value_or(LhsOptimization::kNone);
+  CorrelationControl correlation = spec.correlation.value_or(
+      spec.rank_correlation.empty() ? CorrelationControl::kNone : CorrelationControl::kTarget);
+  if (correlation == CorrelationControl::kTarget && spec.rank_correlation.empty()) {
+    throw DesignError("correlation: 'target' needs a rank_correlation matrix");
+  }
+  if (correlation != CorrelationControl::kTarget && !spec.rank_correlation.empty()) {
+    throw DesignError("rank_correlation: given, but correlation is not 'target'");
+  }
+  if (spec.optimize_iterations && optimize != LhsOptimization::kMaximin) {
+    throw DesignError("optimize_iterations: needs optimize: maximin");
+  }
+  if (optimize == LhsOptimization::kMaximin && correlation != CorrelationControl::kNone) {
+    throw DesignError(
+        "optimize: maximin cannot be combined with correlation control (rearranging columns "
+        "for correlations undoes the distance optimisation); choose one");
+  }
+  if (spec.extend_from) {
+    const std::uint64_t n0 = *spec.extend_from;
+    if (n0 == 0 || n0 >= spec.samples) {
+      throw DesignError("extend_from: must be in 1.." + std::to_string(spec.samples - 1) +
+                        " (below samples), got " + std::to_string(n0));
+    }
+    if (optimize != LhsOptimization::kNone || correlation != CorrelationControl::kNone) {
+      throw DesignError("extend_from: only plain random Latin hypercubes can be extended");
+    }
+    return std::make_unique<ExtendedLatinHypercube>(n0, k, spec.seed, jitter, spec.samples - n0);
+  }
+  if (optimize == LhsOptimization::kMaximin) {
+    const std::uint64_t iterations =
+        spec.optimize_iterations.value_or(default_maximin_iterations(spec.samples));
+    if (iterations == 0) throw DesignError("optimize_iterations: must be >= 1, got 0");
+    LatinHypercube plain(spec.samples, k, spec.seed, jitter);
+    std::string d = plain.describe();
+    d.pop_back();
+    d += ", optimize=maximin, iterations=" + std::to_string(iterations) + ")";
+    return std::make_unique<MaterialisedDesign>(
+        k, maximin_latin_hypercube(spec.samples, k, spec.seed, jitter, iterations), d);
+  }
+  auto plain = std::make_unique<LatinHypercube>(spec.samples, k, spec.seed, jitter);
+  if (correlation == CorrelationControl::kNone) return plain;
+
+  std::vector<double> target(k * k, 0.0);
+  if (correlation == CorrelationControl::kTarget) {
+    target = spec.rank_correlation;
+  } else {
+    for (std::size_t j = 0; j < k; ++j) target[j * k + j] = 1.0;
+  }
+  std::vector<double> points = materialise(*plain);
+  impose_rank_correlation(points, k, target);
+  std::string d = plain->describe();
+  d.pop_back();
+  if (correlation == CorrelationControl::kDecorrelate) {
+    d += ", correlation=decorrelate)";
+  } else {
+    char buf[32];
+    d += ", rank_correlation=[";
+    for (std::size_t v = 0; v < target.size(); ++v) {
+      std::snprintf(buf, sizeof buf, "%.17g", target[v]);
+      d += (v ? ", " : "") + std::string(buf);
+    }
+    d += "])";
+  }
+  return std::make_unique<MaterialisedDesign>(k, std::move(points), d);
+}
+
+}  // namespace
+
+std::unique_ptr<Design> make_design(const DesignSpec& spec, std::size_t k) {
+  if (k == 0) throw DesignError("design: needs at least one sampled parameter, got 0");
+  const std::string& m = spec.method;
+  const bool lhs = m == "lhs";
+  const bool saltelli = m == "saltelli";
+  const bool lhs_base = saltelli && spec.base == SaltelliBase::kLhs;
+  only_for(spec, spec.jitter && !lhs && !lhs_base, "jitter", "lhs (or saltelli with base lhs)");
+  only_for(spec, spec.optimize && !lhs, "optimize", "lhs");
+  only_for(spec, spec.optimize_iterations && !lhs, "optimize_iterations", "lhs");
+  only_for(spec, spec.correlation && !lhs, "correlation", "lhs");
+  only_for(spec, !spec.rank_correlation.empty() && !lhs, "rank_correlation", "lhs");
+  only_for(spec, spec.extend_from && !lhs, "extend_from", "lhs");
+  only_for(spec, spec.scramble && m != "sobol" && !(saltelli && !lhs_base), "scramble",
+           "sobol (or saltelli with base sobol)");
+  only_for(spec, spec.base && !saltelli, "base", "saltelli");
+  only_for(spec, spec.levels && m != "morris" && m != "grid", "levels", "morris or grid");
+  only_for(spec, !spec.grid_levels.empty() && m != "grid", "grid_levels", "grid");
+  only_for(spec, spec.placement && m != "morris" && m != "grid", "placement", "morris or grid");
+  only_for(spec, !spec.file.empty() && m != "file", "file", "file");
+  only_for(spec, !spec.parameter_names.empty() && m != "file", "parameter_names", "file");
+
+  if (lhs) return make_lhs(spec, k);
+  if (m == "sobol") {
+    need_samples(spec, "a number of points");
+    return std::make_unique<SobolSequence>(spec.samples, k,
+                                           spec.scramble.value_or(SobolScramble::kOwen), spec.seed);
+  }
+  if (saltelli) {
+    need_samples(spec, "a number of base rows N");
+    std::unique_ptr<Design> base;
+    if (lhs_base) {
+      base = std::make_unique<LatinHypercube>(spec.samples, 2 * k, spec.seed,
+                                              spec.jitter.value_or(LhsJitter::kRandom));
+    } else {
+      base = std::make_unique<SobolSequence>(
+          spec.samples, 2 * k, spec.scramble.value_or(SobolScramble::kOwen), spec.seed);
+    }
+    return std::make_unique<SaltelliDesign>(std::move(base), k);
+  }
+  if (m == "morris") {
+    need_samples(spec, "a number of trajectories");
+    return std::make_unique<MorrisDesign>(spec.samples, k, spec.levels.value_or(4),
+                                          spec.placement.value_or(LevelPlacement::kEndpoints),
+                                          spec.seed);
+  }
+  std::unique_ptr<Design> fixed;
+  if (m == "grid") {
+    if (spec.levels && !spec.grid_levels.empty()) {
+      throw DesignError("grid: give either levels (all columns) or grid_levels (per column)");
+    }
+    if (!spec.levels && spec.grid_levels.empty()) {
+      throw DesignError("grid: needs levels or grid_levels");
+    }
+    std::vector<std::uint32_t> levels = spec.grid_levels;
+    if (spec.levels) levels.assign(k, *spec.levels);
+    if (levels.size() != k) {
+      throw DesignError("grid_levels: expected " + std::to_string(k) +
+                        " values (one per "
+                        "parameter), got " +
+                        std::to_string(levels.size()));
+    }
+    fixed =
+        std::make_unique<GridDesign>(levels, spec.placement.value_or(LevelPlacement::kEndpoints));
+  } else if (m == "file") {
+    if (spec.file.empty()) throw DesignError("file: method file needs a file path");
+    if (!spec.parameter_names.empty() && spec.parameter_names.size() != k) {
+      throw DesignError("parameter_names: expected " + std::to_string(k) + " names, got " +
+                        std::to_string(spec.parameter_names.size()));
+    }
+    fixed = read_design_csv_file(spec.file, k, spec.parameter_names);
+  } else {
+    throw DesignError("method: unknown design method '" + m +
+                      "'; known: lhs, sobol, saltelli, morris, grid, file");
+  }
+  if (spec.samples != 0 && spec.samples != fixed->size()) {
+    throw DesignError("samples: method " + m + " has " + std::to_string(fixed->size()) +
+                      " points, but samples is " + std::to_string(spec.samples));
+  }
+  return fixed;
+}
+
+LhsJitter parse_jitter(std::string_view text) {
+  return parse_enum<LhsJitter, 2>(
+      "jitter", text, {{{"random", LhsJitter::kRandom}, {"midpoint", LhsJitter::kMidpoint}}});
+}
+LhsOptimization parse_optimization(std::string_view text) {
+  return parse_enum<LhsOptimization, 2>(
+      "optimize", text,
+      {{{"none", LhsOptimization::kNone}, {"maximin", LhsOptimization::kMaximin}}});
+}
+CorrelationControl parse_correlation(std::string_view text) {
+  return parse_enum<CorrelationControl, 3>("correlation", text,
+                                           {{{"none", CorrelationControl::kNone},
+                                             {"decorrelate", CorrelationControl::kDecorrelate},
+                                             {"target", CorrelationControl::kTarget}}});
+}
+SobolScramble parse_scramble(std::string_view text) {
+  return parse_enum<SobolScramble, 3>("scramble", text,
+                                      {{{"none", SobolScramble::kNone},
+                                        {"shift", SobolScramble::kShift},
+                                        {"owen", SobolScramble::kOwen}}});
+}
+SaltelliBase parse_saltelli_base(std::string_view text) {
+  return parse_enum<SaltelliBase, 2>(
+      "base", text, {{{"sobol", SaltelliBase::kSobol}, {"lhs", SaltelliBase::kLhs}}});
+}
+LevelPlacement parse_placement(std::string_view text) {
+  return parse_enum<LevelPlacement, 2>(
+      "placement", text,
+      {{{"endpoints", LevelPlacement::kEndpoints}, {"centred", LevelPlacement::kCentred}}});
+}
+
+}  // namespace tmex::sampling
