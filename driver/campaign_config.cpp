@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -20,9 +21,12 @@ namespace {
 
 constexpr std::uint64_t kMaxSamples = std::uint64_t{1} << 40;
 constexpr std::uint64_t kMaxReplicates = 1'000'000;
+// Plain LHS campaigns up to this size are decorrelated (Iman-Conover) by default.
+constexpr std::uint64_t kDecorrelateUpTo = 100'000;
 // Column names the runs table uses itself.
-const std::set<std::string> kReservedColumns = {
-    "id", "sample", "replicate", "block", "status", "error", "elapsed_s", "rank", "session"};
+const std::set<std::string> kReservedColumns = {"id",     "sample",   "replicate", "block",
+                                                "status", "attempts", "error",     "elapsed_s",
+                                                "rank",   "session"};
 
 std::string num(double v) {
   char buf[64];
@@ -184,24 +188,146 @@ YAML::Node key_node(const YAML::Node& map, const std::string& key) {
   return YAML::Node();
 }
 
+// Keys each distribution takes, required first; optional ones after the '|' marker.
+struct DistributionKeys {
+  const char* kind;
+  std::vector<std::string> required;
+  std::vector<std::string> optional;
+};
+
+const std::vector<DistributionKeys>& distribution_table() {
+  static const std::vector<DistributionKeys> table = {
+      {"uniform", {"min", "max"}, {}},
+      {"loguniform", {"min", "max"}, {}},
+      {"normal", {"mean", "sd"}, {}},
+      {"truncnormal", {"mean", "sd", "min", "max"}, {}},
+      {"lognormal", {"meanlog", "sdlog"}, {}},
+      {"triangular", {"min", "mode", "max"}, {}},
+      {"beta", {"alpha", "beta"}, {"min", "max"}},
+      {"discrete", {"levels"}, {}},
+      {"constant", {"value"}, {}},
+  };
+  return table;
+}
+
 sampling::Distribution parse_distribution(const Parser& p, const YAML::Node& n,
                                           const std::string& path) {
-  p.expect_map(n, path, {"distribution", "min", "max"});
-  if (!n["distribution"]) p.fail(n, path, "missing key 'distribution' (uniform or loguniform)");
+  if (!n.IsMap())
+    p.fail(n, path, "expected a mapping with 'distribution', got " + describe_node(n));
+  if (!n["distribution"]) p.fail(n, path, "missing key 'distribution'");
   const std::string kind = p.text(n["distribution"], path + ".distribution");
-  for (const char* k : {"min", "max"}) {
-    if (!n[k]) p.fail(n, path, std::string("missing key '") + k + "'");
+  const auto& table = distribution_table();
+  auto it = std::find_if(table.begin(), table.end(),
+                         [&](const DistributionKeys& d) { return kind == d.kind; });
+  if (it == table.end()) {
+    std::string known;
+    for (const auto& d : table) known += (known.empty() ? "" : ", ") + std::string(d.kind);
+    p.fail(n["distribution"], path + ".distribution",
+           "unknown distribution " + shown(kind) + "; expected one of: " + known);
   }
-  const double min = p.number(n["min"], path + ".min");
-  const double max = p.number(n["max"], path + ".max");
+  std::vector<std::string> allowed = {"distribution", "dummy"};
+  allowed.insert(allowed.end(), it->required.begin(), it->required.end());
+  allowed.insert(allowed.end(), it->optional.begin(), it->optional.end());
+  p.expect_map(n, path, allowed);
+  for (const auto& key : it->required) {
+    if (!n[key]) p.fail(n, path, "distribution " + kind + " needs key '" + key + "'");
+  }
+  auto value = [&](const std::string& key) { return p.number(n[key], path + "." + key); };
   try {
-    if (kind == "uniform") return sampling::Distribution::uniform(min, max);
-    if (kind == "loguniform") return sampling::Distribution::log_uniform(min, max);
+    if (kind == "uniform") return sampling::Distribution::uniform(value("min"), value("max"));
+    if (kind == "loguniform") {
+      return sampling::Distribution::log_uniform(value("min"), value("max"));
+    }
+    if (kind == "normal") return sampling::Distribution::normal(value("mean"), value("sd"));
+    if (kind == "truncnormal") {
+      return sampling::Distribution::truncated_normal(value("mean"), value("sd"), value("min"),
+                                                      value("max"));
+    }
+    if (kind == "lognormal") {
+      return sampling::Distribution::log_normal(value("meanlog"), value("sdlog"));
+    }
+    if (kind == "triangular") {
+      return sampling::Distribution::triangular(value("min"), value("mode"), value("max"));
+    }
+    if (kind == "beta") {
+      return sampling::Distribution::beta(value("alpha"), value("beta"),
+                                          n["min"] ? value("min") : 0.0,
+                                          n["max"] ? value("max") : 1.0);
+    }
+    if (kind == "discrete") {
+      const YAML::Node levels = n["levels"];
+      if (!levels.IsSequence() || levels.size() == 0) {
+        p.fail(levels, path + ".levels", "expected a non-empty list of numbers");
+      }
+      std::vector<double> v;
+      for (std::size_t i = 0; i < levels.size(); ++i) {
+        v.push_back(p.number(levels[i], path + ".levels[" + std::to_string(i) + "]"));
+      }
+      return sampling::Distribution::discrete(std::move(v));
+    }
+    return sampling::Distribution::constant(value("value"));
   } catch (const sampling::DistributionError& e) {
-    p.fail(n["min"], path, e.what());
+    p.fail(n, path, e.what());
   }
-  p.fail(n["distribution"], path + ".distribution",
-         "unknown distribution " + shown(kind) + "; expected uniform or loguniform");
+}
+
+sampling::DesignSpec parse_design(const Parser& p, const YAML::Node& design,
+                                  std::size_t dimension) {
+  sampling::DesignSpec spec;
+  if (!design) return spec;
+  p.expect_map(
+      design, "design",
+      {"method", "jitter", "optimize", "optimize_iterations", "correlation", "rank_correlation",
+       "scramble", "base", "levels", "grid_levels", "placement", "file"});
+  // Each enumerated option goes through sampling's own parser, whose message lists the values.
+  auto enumerated = [&](const char* key, auto parse, auto& out) {
+    if (const YAML::Node v = design[key]) {
+      try {
+        out = parse(p.text(v, std::string("design.") + key));
+      } catch (const sampling::DesignError& e) {
+        p.fail(v, std::string("design.") + key, e.what());
+      }
+    }
+  };
+  if (design["method"]) spec.method = p.text(design["method"], "design.method");
+  enumerated("jitter", sampling::parse_jitter, spec.jitter);
+  enumerated("optimize", sampling::parse_optimization, spec.optimize);
+  enumerated("correlation", sampling::parse_correlation, spec.correlation);
+  enumerated("scramble", sampling::parse_scramble, spec.scramble);
+  enumerated("base", sampling::parse_saltelli_base, spec.base);
+  enumerated("placement", sampling::parse_placement, spec.placement);
+  if (const YAML::Node v = design["optimize_iterations"]) {
+    spec.optimize_iterations = p.integer(v, "design.optimize_iterations", 1, 1'000'000'000);
+  }
+  if (const YAML::Node v = design["levels"]) {
+    spec.levels = static_cast<std::uint32_t>(p.integer(v, "design.levels", 1, 1'000'000));
+  }
+  if (const YAML::Node v = design["grid_levels"]) {
+    if (!v.IsSequence()) p.fail(v, "design.grid_levels", "expected a list of level counts");
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      spec.grid_levels.push_back(static_cast<std::uint32_t>(
+          p.integer(v[i], "design.grid_levels[" + std::to_string(i) + "]", 1, 1'000'000)));
+    }
+  }
+  if (const YAML::Node v = design["file"]) spec.file = p.text(v, "design.file");
+  if (const YAML::Node v = design["rank_correlation"]) {
+    if (!v.IsSequence() || v.size() != dimension) {
+      p.fail(v, "design.rank_correlation",
+             "expected a " + std::to_string(dimension) + " x " + std::to_string(dimension) +
+                 " matrix (a list of rows, in parameter order)");
+    }
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (!v[i].IsSequence() || v[i].size() != dimension) {
+        p.fail(
+            v[i], "design.rank_correlation",
+            "row " + std::to_string(i + 1) + " must have " + std::to_string(dimension) + " values");
+      }
+      for (std::size_t j = 0; j < dimension; ++j) {
+        spec.rank_correlation.push_back(p.number(v[i][j], "design.rank_correlation"));
+      }
+    }
+  }
+  return spec;
 }
 
 }  // namespace
@@ -246,27 +372,6 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     p.fail(campaign, "campaign",
            "samples x replicates = " + std::to_string(c.samples * c.replicates) +
                " is more than the supported " + std::to_string(kMaxSamples));
-  }
-
-  if (const YAML::Node design = root["design"]) {
-    p.expect_map(design, "design", {"method", "jitter"});
-    if (design["method"]) {
-      c.design.method = p.text(design["method"], "design.method");
-      if (c.design.method != "lhs") {
-        p.fail(design["method"], "design.method",
-               "unknown design " + shown(c.design.method) + "; expected lhs");
-      }
-    }
-    if (design["jitter"]) {
-      const std::string j = p.text(design["jitter"], "design.jitter");
-      if (j == "random") {
-        c.design.jitter = sampling::LhsJitter::kRandom;
-      } else if (j == "midpoint") {
-        c.design.jitter = sampling::LhsJitter::kMidpoint;
-      } else {
-        p.fail(design["jitter"], "design.jitter", "expected random or midpoint, got " + shown(j));
-      }
-    }
   }
 
   const YAML::Node model = root["model"];
@@ -352,16 +457,67 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
              "model '" + c.model_name + "' has no parameter " + shown(name) +
                  "; its parameters are: " + known);
     }
+    const YAML::Node pnode = params[name];
+    const bool dummy =
+        pnode.IsMap() && pnode["dummy"] && p.boolean(pnode["dummy"], path + ".dummy");
+    if (dummy) {
+      if (info.parameter_index(name)) {
+        p.fail(knode, "parameters",
+               "'" + name + "' is a parameter of model '" + c.model_name +
+                   "'; a dummy needs a name the model does not use");
+      }
+    } else if (!info.parameter_index(name)) {
+      std::string known;
+      for (const auto& pi : info.parameters) known += (known.empty() ? "" : ", ") + pi.name;
+      p.fail(knode, "parameters",
+             "model '" + c.model_name + "' has no parameter " + shown(name) +
+                 " (add 'dummy: true' for a dummy input); its "
+                 "parameters are: " +
+                 known);
+    }
     if (c.model_spec.settings.count(name)) {
       p.fail(knode, "parameters",
              "'" + name +
                  "' is both fixed in model.settings and sampled here; keep "
                  "one");
     }
-    c.parameters.push_back({name, parse_distribution(p, params[name], path)});
+    c.parameters.push_back({name, parse_distribution(p, pnode, path)});
+    if (dummy) c.dummies.push_back(name);
     seen.insert(name);
   }
-  if (c.parameters.empty()) p.fail(params, "parameters", "at least one parameter must be sampled");
+  if (c.parameters.empty()) {
+    p.fail(params, "parameters", "at least one parameter must be sampled");
+  }
+
+  c.design_spec = parse_design(p, root["design"], c.parameters.size());
+  c.design_spec.samples = c.samples;
+  c.design_spec.seed = c.seed;
+  if (!c.design_spec.file.empty() && !c.design_spec.file.starts_with("/")) {
+    // A design file is found next to the config that names it.
+    const auto dir = std::filesystem::path(source).parent_path();
+    if (!dir.empty()) c.design_spec.file = (dir / c.design_spec.file).string();
+  }
+  if (c.design_spec.method == "file") {
+    for (const auto& sp : c.parameters) c.design_spec.parameter_names.push_back(sp.name);
+  }
+  if (c.design_spec.method == "lhs" && !c.design_spec.correlation && !c.design_spec.optimize &&
+      c.design_spec.rank_correlation.empty() && c.samples <= kDecorrelateUpTo) {
+    // Chance correlations between inputs (about 1/sqrt(N)) produce false PRCC significance at
+    // a few hundred samples; above kDecorrelateUpTo they are negligible and the design stays
+    // index-addressable instead of materialised.
+    c.design_spec.correlation = sampling::CorrelationControl::kDecorrelate;
+  }
+  try {
+    c.design = sampling::make_design(c.design_spec, c.parameters.size());
+  } catch (const sampling::DesignError& e) {
+    p.fail(root["design"] ? root["design"] : root, "design", e.what());
+  }
+  if (c.design->size() * c.replicates > kMaxSamples) {
+    p.fail(root["design"] ? root["design"] : campaign, "design",
+           "the design has " + std::to_string(c.design->size()) + " points x " +
+               std::to_string(c.replicates) + " replicates, more than the supported " +
+               std::to_string(kMaxSamples));
+  }
 
   if (const YAML::Node outputs = root["outputs"]) {
     if (!outputs.IsSequence() || outputs.size() == 0) {
@@ -400,7 +556,23 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   if (const YAML::Node ex = root["execution"]) {
     p.expect_map(ex, "execution",
                  {"chunk_size", "evaluation_timeout", "drain_timeout", "progress_interval",
-                  "commit_interval"});
+                  "commit_interval", "max_retries", "max_failure_fraction", "per_rank"});
+    if (const YAML::Node v = ex["max_retries"]) {
+      c.execution.max_retries =
+          static_cast<std::uint32_t>(p.integer(v, "execution.max_retries", 0, 100));
+    }
+    if (const YAML::Node v = ex["per_rank"]) {
+      c.execution.per_rank =
+          static_cast<std::uint32_t>(p.integer(v, "execution.per_rank", 1, 1024));
+    }
+    if (const YAML::Node v = ex["max_failure_fraction"]) {
+      c.execution.max_failure_fraction = p.number(v, "execution.max_failure_fraction");
+      if (c.execution.max_failure_fraction <= 0.0 || c.execution.max_failure_fraction > 1.0) {
+        p.fail(v, "execution.max_failure_fraction",
+               "expected a fraction in (0, 1] (1 = never stop), got " +
+                   num(c.execution.max_failure_fraction));
+      }
+    }
     if (const YAML::Node cs = ex["chunk_size"]) {
       if (cs.IsScalar() && cs.Scalar() == "auto") {
         c.execution.chunk_size = 0;
@@ -448,9 +620,7 @@ std::string CampaignConfig::canonical() const {
   out << "campaign.seed: " << seed << '\n';
   out << "campaign.samples: " << samples << '\n';
   out << "campaign.replicates: " << replicates << '\n';
-  out << "design.method: " << design.method << '\n';
-  out << "design.jitter: "
-      << (design.jitter == sampling::LhsJitter::kMidpoint ? "midpoint" : "random") << '\n';
+  out << "design: " << (design ? design->describe() : design_spec.method) << '\n';
   out << "model.name: " << model_name << '\n';
   for (const auto& [k, v] : model_spec.settings)
     out << "model.settings." << k << ": " << num(v) << '\n';
@@ -468,8 +638,10 @@ std::string CampaignConfig::canonical() const {
     out << "]\n";
   }
   for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const bool dummy =
+        std::find(dummies.begin(), dummies.end(), parameters[i].name) != dummies.end();
     out << "parameters." << parameters[i].name << ": #" << i << " "
-        << parameters[i].distribution.describe() << '\n';
+        << parameters[i].distribution.describe() << (dummy ? " dummy" : "") << '\n';
   }
   out << "outputs: [";
   for (std::size_t i = 0; i < outputs.size(); ++i) out << (i ? ", " : "") << outputs[i];
@@ -485,10 +657,11 @@ CampaignSetup build_setup(const CampaignConfig& config, const models::ModelRegis
                   {},
                   {}};
   const models::ModelInfo& info = s.model->info();
-  s.design = std::make_unique<sampling::LatinHypercube>(config.samples, config.parameters.size(),
-                                                        config.seed, config.design.jitter);
-  for (const auto& p : config.parameters)
-    s.parameter_slots.push_back(*info.parameter_index(p.name));
+  s.design = config.design;
+  for (const auto& p : config.parameters) {
+    const auto idx = info.parameter_index(p.name);
+    s.parameter_slots.push_back(idx ? *idx : CampaignSetup::kDummy);
+  }
   for (const auto& o : config.outputs) s.output_slots.push_back(*info.output_index(o));
   for (const auto& p : info.parameters) s.base_parameters.push_back(p.default_value);
   return s;

@@ -10,19 +10,18 @@
 #include "models/model.hpp"
 #include "models/model_registry.hpp"
 #include "sampling/design.hpp"
+#include "sampling/design_spec.hpp"
 #include "sampling/distribution.hpp"
 #include "sampling/latin_hypercube.hpp"
 #include "sampling/parameter_space.hpp"
 
 namespace tmex::driver {
 
-struct DesignConfig {
-  std::string method = "lhs";
-  sampling::LhsJitter jitter = sampling::LhsJitter::kRandom;
-};
-
 struct ExecutionConfig {
   std::uint64_t chunk_size = 0;       ///< 0: auto (sized from measured evaluation cost)
+  std::uint32_t max_retries = 0;      ///< extra attempts of a failed evaluation
+  double max_failure_fraction = 0.9;  ///< stop when more than this fraction fails (1: never)
+  std::uint32_t per_rank = 1;         ///< evaluations at once on each evaluating rank
   double evaluation_timeout_s = 0.0;  ///< 0: none; cooperative deadline passed to the model
   double drain_timeout_s = 30.0;      ///< how long a stopping master waits for in-flight work
   double progress_interval_s = 10.0;  ///< seconds between progress lines on stderr
@@ -34,15 +33,21 @@ struct CampaignConfig {
   std::string source;  ///< file the config came from (for messages)
   std::string name;
   std::uint64_t seed = 0;
-  std::uint64_t samples = 0;
+  std::uint64_t samples = 0;  ///< as configured; the design decides the number of points
   std::uint32_t replicates = 1;
-  DesignConfig design;
+  sampling::DesignSpec design_spec;
+  /// The design, built and validated while parsing (materialised designs are built once).
+  std::shared_ptr<const sampling::Design> design;
   std::string model_name;
   models::ModelSpec model_spec;
   std::vector<sampling::SampledParameter> parameters;  ///< design column order
-  std::vector<std::string> outputs;                    ///< stored outputs
+  std::vector<std::string> dummies;  ///< sampled parameters the model ignores (`dummy: true`)
+  std::vector<std::string> outputs;  ///< stored outputs
   std::string storage_path;
   ExecutionConfig execution;
+
+  /// Design points x replicates: the number of runs.
+  std::uint64_t total_runs() const { return design->size() * replicates; }
 
   /// Canonical text of everything that defines the campaign's results (not storage or
   /// execution): one "path: value" line each, in a fixed order.
@@ -63,11 +68,13 @@ std::string read_config_file(const std::string& path);
 /// The objects a campaign runs with, built from a validated config.
 struct CampaignSetup {
   std::unique_ptr<models::Model> model;
-  std::unique_ptr<sampling::Design> design;
+  static constexpr std::size_t kDummy = static_cast<std::size_t>(-1);
+  std::shared_ptr<const sampling::Design> design;
   sampling::ParameterSpace space;
-  std::vector<std::size_t> parameter_slots;  ///< model parameter index of each sampled column
-  std::vector<std::size_t> output_slots;     ///< model output index of each stored output
-  std::vector<double> base_parameters;       ///< model defaults with fixed settings applied
+  /// Model parameter index of each sampled column (kDummy for a dummy).
+  std::vector<std::size_t> parameter_slots;
+  std::vector<std::size_t> output_slots;  ///< model output index of each stored output
+  std::vector<double> base_parameters;    ///< model defaults with fixed settings applied
 };
 
 CampaignSetup build_setup(const CampaignConfig& config, const models::ModelRegistry& registry);

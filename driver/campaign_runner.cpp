@@ -4,6 +4,7 @@
 
 #include <sys/resource.h>
 
+#include <atomic>
 #include <boost/mpi.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
@@ -20,6 +21,7 @@
 
 #include "driver/chunk_scheduler.hpp"
 #include "driver/errors.hpp"
+#include "driver/evaluation_engine.hpp"
 #include "driver/result_batch.hpp"
 #include "driver/stop_signals.hpp"
 #include "driver/task_evaluator.hpp"
@@ -83,7 +85,7 @@ class ResultSink {
       : store_(store),
         config_(config),
         trajectory_values_(trajectory_values),
-        total_(config.samples * config.replicates),
+        total_(config.total_runs()),
         stored_at_start_(total_ - pending_at_start),
         start_(Clock::now()),
         last_commit_(start_),
@@ -147,18 +149,32 @@ struct SetupMessage {
   bool nothing_to_do = false;
   std::string yaml_text;
   std::string source;
+  std::string storage_path;
 
   template <class Archive>
   void serialize(Archive& ar, unsigned) {
-    ar& code& nothing_to_do& yaml_text& source;
+    // clang-format off
+    ar & code & nothing_to_do & yaml_text & source & storage_path;
+    // clang-format on
   }
 };
 
-enum class StopReason { kNone, kComplete, kSignal, kDeadline };
+enum class StopReason { kNone, kComplete, kSignal, kDeadline, kFailureLimit };
 
 const char* outcome_name(StopReason r) {
-  return r == StopReason::kComplete ? "complete" : "interrupted";
+  switch (r) {
+    case StopReason::kComplete:
+      return "complete";
+    case StopReason::kFailureLimit:
+      return "failure_limit";
+    default:
+      return "interrupted";
+  }
 }
+
+// Set when an evaluation thread is stuck in a model: the process must not run destructors
+// under it, so main() leaves with _Exit after MPI is finalised.
+std::atomic<bool> g_hard_exit{false};
 
 std::size_t trajectory_value_count(const CampaignSetup& setup, const CampaignConfig& config) {
   return setup.model->info().trajectory_variables.size() *
@@ -169,7 +185,7 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
   storage::CampaignMeta m;
   m.name = config.name;
   m.seed = config.seed;
-  m.samples = config.samples;
+  m.samples = setup.design->size();
   m.replicates = config.replicates;
   m.design = setup.design->describe();
   m.model = config.model_name;
@@ -188,43 +204,73 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
 }
 
 struct MasterState {
-  CampaignConfig config;
-  CampaignSetup setup;
+  std::shared_ptr<CampaignContext> context;
   std::optional<storage::CampaignStore> store;
   std::vector<bool> done;
 };
 
-// Single rank: evaluate, store and watch for signals in one loop.
-StopReason run_single(MasterState& st, ResultSink& sink, Clock::time_point deadline) {
-  ChunkScheduler sched(std::move(st.done), st.config.execution.chunk_size, 1);
-  TaskEvaluator eval(st.config, st.setup, 0);
-  while (!sched.exhausted()) {
-    WorkChunk chunk = sched.next();
-    ResultBatch batch;
-    const auto t0 = Clock::now();
-    bool stop = false;
-    StopReason reason = StopReason::kNone;
-    for (std::size_t r = 0; r + 1 < chunk.ranges.size() && !stop; r += 2) {
-      for (std::uint64_t t = chunk.ranges[r]; t < chunk.ranges[r + 1]; ++t) {
-        eval.evaluate(t, batch);
-        if (caught_stop_signal()) {
-          reason = StopReason::kSignal;
-          stop = true;
-          break;
-        }
-        if (Clock::now() > deadline) {
-          reason = StopReason::kDeadline;
-          stop = true;
-          break;
-        }
-      }
-    }
-    sched.record_cost(batch.size(), seconds_since(t0));
-    sink.add(batch);
-    sink.maybe_progress();
-    if (stop) return reason;
+// Watches the fraction of failed evaluations of this session.
+class FailureLimit {
+ public:
+  explicit FailureLimit(double max_fraction) : max_(max_fraction) {}
+  /// True when, after enough runs to judge, more than the allowed fraction failed.
+  bool exceeded(std::uint64_t received, std::uint64_t failed) const {
+    if (max_ >= 1.0 || received < kMinRuns) return false;
+    return static_cast<double>(failed) > max_ * static_cast<double>(received);
   }
-  return StopReason::kComplete;
+
+ private:
+  static constexpr std::uint64_t kMinRuns = 50;
+  double max_;
+};
+
+// How long a rank lets an evaluation run before the watchdog gives up on it: the model's own
+// deadline plus a grace period in which a cooperative model reports its time-out itself.
+double watchdog_seconds(const ExecutionConfig& ex) {
+  if (ex.evaluation_timeout_s <= 0.0) return 0.0;
+  return ex.evaluation_timeout_s + std::max(1.0, 0.1 * ex.evaluation_timeout_s);
+}
+
+// Single rank: evaluation threads of this process, dispatch and storage on the main thread.
+StopReason run_single(MasterState& st, ResultSink& sink, Clock::time_point deadline) {
+  const CampaignConfig& config = st.context->config;
+  ChunkScheduler sched(std::move(st.done), config.execution.chunk_size,
+                       static_cast<int>(config.execution.per_rank));
+  EvaluationEngine engine(st.context, 0, static_cast<int>(config.execution.per_rank),
+                          watchdog_seconds(config.execution));
+  FailureLimit limit(config.execution.max_failure_fraction);
+  std::size_t in_flight = 0;
+  auto top_up = [&] {
+    while (in_flight < 2 && !sched.exhausted()) {
+      engine.submit(sched.next());
+      ++in_flight;
+    }
+  };
+  top_up();
+  StopReason reason = StopReason::kNone;
+  while (reason == StopReason::kNone) {
+    engine.wait(0.05);
+    for (auto& batch : engine.take_completed()) {
+      --in_flight;
+      sched.record_cost(batch.size(), batch.busy_s);
+      sink.add(batch);
+    }
+    engine.check_watchdog();
+    top_up();
+    sink.maybe_progress();
+    if (limit.exceeded(sink.received(), sink.failed())) {
+      reason = StopReason::kFailureLimit;
+    } else if (caught_stop_signal()) {
+      reason = StopReason::kSignal;
+    } else if (Clock::now() > deadline) {
+      reason = StopReason::kDeadline;
+    } else if (in_flight == 0 && sched.exhausted()) {
+      reason = StopReason::kComplete;
+    }
+  }
+  if (reason != StopReason::kComplete) sink.add(engine.cancel());
+  if (engine.abandoned_threads() > 0) g_hard_exit = true;
+  return reason;
 }
 
 struct WorkerSlot {
@@ -233,11 +279,14 @@ struct WorkerSlot {
   bool final = false;
 };
 
-// Master of P-1 workers.
+// Master of P-1 workers: dispatch, storage, progress, signals; it evaluates nothing.
 StopReason run_master(const mpi::communicator& world, MasterState& st, ResultSink& sink,
                       Clock::time_point deadline, bool& drain_timed_out) {
+  const CampaignConfig& config = st.context->config;
   const int workers = world.size() - 1;
-  ChunkScheduler sched(std::move(st.done), st.config.execution.chunk_size, workers);
+  ChunkScheduler sched(std::move(st.done), config.execution.chunk_size,
+                       workers * static_cast<int>(config.execution.per_rank));
+  FailureLimit limit(config.execution.max_failure_fraction);
   std::vector<WorkerSlot> slots(static_cast<std::size_t>(world.size()));
   std::list<mpi::request> sends;
   StopReason reason = StopReason::kNone;
@@ -249,6 +298,10 @@ StopReason run_master(const mpi::communicator& world, MasterState& st, ResultSin
     sends.push_back(world.isend(r, kTagWork, chunk));
     ++slots[r].chunks_sent;
     ++slots[r].outstanding;
+  };
+  auto all_idle = [&] {
+    return std::all_of(slots.begin() + 1, slots.end(),
+                       [](const WorkerSlot& s) { return s.outstanding == 0; });
   };
   auto begin_stop = [&](StopReason why) {
     if (reason != StopReason::kNone) return;
@@ -264,23 +317,21 @@ StopReason run_master(const mpi::communicator& world, MasterState& st, ResultSin
   for (int k = 0; k < 2; ++k) {
     for (int r = 1; r <= workers; ++r) send_chunk(r);
   }
-  if (sched.exhausted() && std::all_of(slots.begin() + 1, slots.end(),
-                                       [](const WorkerSlot& s) { return s.outstanding == 0; })) {
-    begin_stop(StopReason::kComplete);
-  }
+  if (sched.exhausted() && all_idle()) begin_stop(StopReason::kComplete);
   Backoff backoff;
   while (true) {
     if (reason == StopReason::kNone) {
-      if (caught_stop_signal())
+      if (caught_stop_signal()) {
         begin_stop(StopReason::kSignal);
-      else if (Clock::now() > deadline)
+      } else if (Clock::now() > deadline) {
         begin_stop(StopReason::kDeadline);
+      }
     }
     if (auto status = world.iprobe(mpi::any_source, kTagResults)) {
       backoff.reset();
       ResultBatch batch;
-      world.recv(status->source(), kTagResults, batch);
       const int src = status->source();
+      world.recv(src, kTagResults, batch);
       if (batch.size() > 0) {
         sched.record_cost(batch.size(), batch.busy_s);
         sink.add(batch);
@@ -292,10 +343,12 @@ StopReason run_master(const mpi::communicator& world, MasterState& st, ResultSin
         --slots[src].outstanding;
         if (reason == StopReason::kNone) send_chunk(src);
       }
-      if (reason == StopReason::kNone && sched.exhausted() &&
-          std::all_of(slots.begin() + 1, slots.end(),
-                      [](const WorkerSlot& s) { return s.outstanding == 0; })) {
-        begin_stop(StopReason::kComplete);
+      if (reason == StopReason::kNone) {
+        if (limit.exceeded(sink.received(), sink.failed())) {
+          begin_stop(StopReason::kFailureLimit);
+        } else if (sched.exhausted() && all_idle()) {
+          begin_stop(StopReason::kComplete);
+        }
       }
     } else {
       backoff.wait();
@@ -307,7 +360,7 @@ StopReason run_master(const mpi::communicator& world, MasterState& st, ResultSin
                       [](const WorkerSlot& s) { return s.final; })) {
         break;
       }
-      if (seconds_since(stop_time) > st.config.execution.drain_timeout_s) {
+      if (seconds_since(stop_time) > config.execution.drain_timeout_s) {
         drain_timed_out = true;
         break;
       }
@@ -319,90 +372,62 @@ StopReason run_master(const mpi::communicator& world, MasterState& st, ResultSin
   return reason;
 }
 
-void run_worker(const mpi::communicator& world, const CampaignConfig& config,
-                const CampaignSetup& setup) {
-  TaskEvaluator eval(config, setup, world.rank());
-  std::deque<WorkChunk> queue;
+// A worker: receives chunks, evaluates them on its engine's threads, returns one batch per
+// chunk; on a stop order or a signal it returns what it has and drains the master's messages.
+void run_worker(const mpi::communicator& world, std::shared_ptr<const CampaignContext> context) {
+  const ExecutionConfig& ex = context->config.execution;
+  EvaluationEngine engine(context, world.rank(), static_cast<int>(ex.per_rank),
+                          watchdog_seconds(ex));
   std::uint64_t received = 0;
   std::optional<std::uint64_t> expected;
   bool final_sent = false;
   Backoff backoff;
 
-  auto drain = [&] {
+  while (true) {
+    bool activity = false;
     while (auto status = world.iprobe(0, mpi::any_tag)) {
+      activity = true;
       if (status->tag() == kTagWork) {
         WorkChunk chunk;
         world.recv(0, kTagWork, chunk);
         ++received;
-        if (!final_sent) queue.push_back(std::move(chunk));
+        if (!final_sent) engine.submit(std::move(chunk));
       } else if (status->tag() == kTagStop) {
         StopOrder order;
         world.recv(0, kTagStop, order);
         expected = order.chunks_sent;
       } else {
-        // Unknown tag: consume it so that it cannot block the loop.
-        world.recv(0, status->tag());
+        world.recv(0, status->tag());  // unknown: consume so that it cannot block the loop
       }
     }
-  };
-  auto send_final = [&](ResultBatch& batch) {
-    batch.final = true;
-    batch.interrupted = !expected.has_value() && caught_stop_signal() != 0;
-    batch.rank = world.rank();
-    world.send(0, kTagResults, batch);
-    final_sent = true;
-    queue.clear();
-  };
-
-  while (true) {
-    drain();
-    if (!final_sent && (expected || caught_stop_signal())) {
-      ResultBatch empty;
-      send_final(empty);
-    }
-    if (final_sent) {
-      if (expected && received >= *expected) break;
-      backoff.wait();
-      continue;
-    }
-    if (queue.empty()) {
-      backoff.wait();
-      continue;
-    }
-    backoff.reset();
-    WorkChunk chunk = std::move(queue.front());
-    queue.pop_front();
-    ResultBatch batch;
-    batch.chunk_id = chunk.id;
-    batch.rank = world.rank();
-    const auto t0 = Clock::now();
-    auto last_check = t0;
-    bool cut = false;
-    for (std::size_t r = 0; r + 1 < chunk.ranges.size() && !cut; r += 2) {
-      for (std::uint64_t t = chunk.ranges[r]; t < chunk.ranges[r + 1]; ++t) {
-        eval.evaluate(t, batch);
-        if (caught_stop_signal()) {
-          cut = true;
-          break;
-        }
-        // Look for a stop order every few milliseconds, not after every cheap evaluation.
-        if ((batch.size() & 31) == 0 || seconds_since(last_check) > 0.005) {
-          last_check = Clock::now();
-          if (world.iprobe(0, kTagStop)) {
-            cut = true;
-            break;
-          }
-        }
+    if (!final_sent) {
+      for (auto& batch : engine.take_completed()) {
+        activity = true;
+        world.send(0, kTagResults, batch);
+      }
+      engine.check_watchdog();
+      if (expected || caught_stop_signal()) {
+        // Finished rows of unfinished chunks go back with the final message; evaluations still
+        // running are abandoned (they are redone on resume).
+        ResultBatch last = engine.cancel();
+        last.final = true;
+        last.interrupted = !expected.has_value();
+        last.rank = world.rank();
+        world.send(0, kTagResults, last);
+        final_sent = true;
+        activity = true;
       }
     }
-    batch.busy_s = seconds_since(t0);
-    if (cut) {
-      drain();
-      send_final(batch);
+    if (final_sent && expected && received >= *expected) break;
+    if (activity) {
+      backoff.reset();
+    } else if (!final_sent && engine.chunks_in_flight() > 0) {
+      engine.wait(0.002);
     } else {
-      world.send(0, kTagResults, batch);
+      backoff.wait();
     }
   }
+  if (engine.abandoned_threads() > 0) g_hard_exit = true;
 }
 
 std::string joined_hosts(const std::vector<std::string>& names) {
@@ -419,8 +444,10 @@ std::string env_or_empty(const char* name) {
 
 }  // namespace
 
+bool needs_hard_exit() { return g_hard_exit.load(); }
+
 int run_campaign(const RunOptions& options) {
-  mpi::environment env(mpi::threading::single, /*abort_on_exception=*/true);
+  mpi::environment env(mpi::threading::multiple, /*abort_on_exception=*/true);
   mpi::communicator world;
   install_stop_signal_handlers();
   const auto deadline =
@@ -440,10 +467,11 @@ int run_campaign(const RunOptions& options) {
     mpi::broadcast(world, setup_msg, 0);
     if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
     try {
-      CampaignConfig config =
-          parse_campaign_config(setup_msg.yaml_text, setup_msg.source, registry);
-      CampaignSetup setup = build_setup(config, registry);
-      run_worker(world, config, setup);
+      auto context = std::make_shared<CampaignContext>();
+      context->config = parse_campaign_config(setup_msg.yaml_text, setup_msg.source, registry);
+      context->config.storage_path = setup_msg.storage_path;
+      context->setup = build_setup(context->config, registry);
+      run_worker(world, context);
     } catch (const std::exception& e) {
       // Workers never unwind across pending communication: report and abort the job.
       std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), e.what());
@@ -455,18 +483,21 @@ int run_campaign(const RunOptions& options) {
   // Rank 0: validate and open everything before any worker starts.
   SetupMessage setup_msg;
   MasterState st;
+  st.context = std::make_shared<CampaignContext>();
+  CampaignConfig& config = st.context->config;
   try {
     setup_msg.yaml_text = read_config_file(options.config_path);
     setup_msg.source = options.config_path;
-    st.config = parse_campaign_config(setup_msg.yaml_text, setup_msg.source, registry);
-    if (!options.db_override.empty()) st.config.storage_path = options.db_override;
-    st.setup = build_setup(st.config, registry);
-    const storage::CampaignMeta meta = make_meta(st.config, st.setup);
-    if (std::filesystem::exists(st.config.storage_path)) {
-      st.store.emplace(storage::CampaignStore::open_for_writing(st.config.storage_path));
+    config = parse_campaign_config(setup_msg.yaml_text, setup_msg.source, registry);
+    if (!options.db_override.empty()) config.storage_path = options.db_override;
+    setup_msg.storage_path = config.storage_path;
+    st.context->setup = build_setup(config, registry);
+    const storage::CampaignMeta meta = make_meta(config, st.context->setup);
+    if (std::filesystem::exists(config.storage_path)) {
+      st.store.emplace(storage::CampaignStore::open_for_writing(config.storage_path));
       const auto diff = canonical_diff(st.store->meta().config, meta.config);
       if (!diff.empty()) {
-        std::string msg = st.config.storage_path +
+        std::string msg = config.storage_path +
                           ": holds a campaign with a different configuration; refusing to mix "
                           "results. Differences (stored -> " +
                           options.config_path + "):";
@@ -475,19 +506,17 @@ int run_campaign(const RunOptions& options) {
         throw ConfigError(msg);
       }
     } else {
-      st.store.emplace(storage::CampaignStore::create(st.config.storage_path, meta));
+      st.store.emplace(storage::CampaignStore::create(config.storage_path, meta));
     }
     st.done = st.store->stored_mask();
-    const auto pending =
-        static_cast<std::uint64_t>(std::count(st.done.begin(), st.done.end(), false));
-    if (pending == 0) {
+    if (std::find(st.done.begin(), st.done.end(), false) == st.done.end()) {
       setup_msg.nothing_to_do = true;
       const auto s = st.store->status(0);
       std::fprintf(stderr,
                    "tmex: campaign '%s' is complete: %lld runs stored (%lld failed) in '%s'; "
                    "nothing to do\n",
-                   st.config.name.c_str(), static_cast<long long>(s.stored),
-                   static_cast<long long>(s.failed), st.config.storage_path.c_str());
+                   config.name.c_str(), static_cast<long long>(s.stored),
+                   static_cast<long long>(s.failed), config.storage_path.c_str());
     }
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "tmex: error: %s\n", e.what());
@@ -508,21 +537,21 @@ int run_campaign(const RunOptions& options) {
   info.command = options.command_line;
   info.slurm_job_id = env_or_empty("SLURM_JOB_ID");
   info.slurm_array_task_id = env_or_empty("SLURM_ARRAY_TASK_ID");
-  const std::uint64_t pending =
+  const auto pending =
       static_cast<std::uint64_t>(std::count(st.done.begin(), st.done.end(), false));
   std::int64_t session = 0;
   try {
     session = st.store->begin_session(info);
     std::fprintf(stderr, "tmex: campaign '%s': %llu of %llu runs to do on %d rank%s -> %s\n",
-                 st.config.name.c_str(), static_cast<unsigned long long>(pending),
-                 static_cast<unsigned long long>(st.config.samples * st.config.replicates),
-                 world.size(), world.size() == 1 ? "" : "s", st.config.storage_path.c_str());
+                 config.name.c_str(), static_cast<unsigned long long>(pending),
+                 static_cast<unsigned long long>(config.total_runs()), world.size(),
+                 world.size() == 1 ? "" : "s", config.storage_path.c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
     env.abort(kExitError);
   }
 
-  ResultSink sink(*st.store, st.config, trajectory_value_count(st.setup, st.config), pending);
+  ResultSink sink(*st.store, config, trajectory_value_count(st.context->setup, config), pending);
   StopReason reason = StopReason::kNone;
   bool drain_timed_out = false;
   try {
@@ -549,7 +578,24 @@ int run_campaign(const RunOptions& options) {
                outcome_name(reason), static_cast<unsigned long long>(sink.committed()),
                static_cast<unsigned long long>(sink.failed()), el,
                el > 0 ? static_cast<double>(sink.committed()) / el : 0.0, process_cpu_s());
-  if (reason != StopReason::kComplete) {
+  if (reason == StopReason::kFailureLimit) {
+    const auto s = st.store->status(3);
+    std::string top;
+    if (!s.failures.empty()) {
+      top = "; most common: " + s.failures[0].status + " '" + s.failures[0].reason + "' (" +
+            std::to_string(s.failures[0].count) + " runs, e.g. sample " +
+            std::to_string(
+                s.failures[0].example_samples.empty() ? 0 : s.failures[0].example_samples[0]) +
+            ")";
+    }
+    std::fprintf(stderr,
+                 "tmex: stopped: %llu of %llu evaluations failed this session, more than "
+                 "execution.max_failure_fraction = %g%s. Fix the model or its ranges (tmex status "
+                 "shows every reason), or raise the limit.\n",
+                 static_cast<unsigned long long>(sink.failed()),
+                 static_cast<unsigned long long>(sink.received()),
+                 config.execution.max_failure_fraction, top.c_str());
+  } else if (reason != StopReason::kComplete) {
     std::fprintf(stderr,
                  "tmex: interrupted (%s); everything received is committed. Run the same command "
                  "again to resume.\n",
@@ -557,13 +603,20 @@ int run_campaign(const RunOptions& options) {
   }
   if (drain_timed_out) {
     std::fprintf(stderr,
-                 "tmex: some workers did not finish their evaluation within %.0f s; aborting "
-                 "them (their runs will be redone on resume)\n",
-                 st.config.execution.drain_timeout_s);
+                 "tmex: some workers did not answer within %.0f s; aborting them (their runs "
+                 "will be redone on resume)\n",
+                 config.execution.drain_timeout_s);
     st.store.reset();
     env.abort(kExitInterrupted);
   }
-  return reason == StopReason::kComplete ? kExitOk : kExitInterrupted;
+  switch (reason) {
+    case StopReason::kComplete:
+      return kExitOk;
+    case StopReason::kFailureLimit:
+      return kExitFailureLimit;
+    default:
+      return kExitInterrupted;
+  }
 }
 
 }  // namespace tmex::driver

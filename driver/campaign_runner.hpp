@@ -16,4 +16,8 @@ struct RunOptions {
 /// Returns the process exit status (driver/errors.hpp); rank 0 prints the messages.
 int run_campaign(const RunOptions& options);
 
+/// True after run_campaign() when an evaluation thread is still stuck in a model: the caller
+/// must leave with std::_Exit (after flushing) rather than run destructors under it.
+bool needs_hard_exit();
+
 }  // namespace tmex::driver

@@ -1,6 +1,7 @@
 // The tmex executable: command-line parsing and dispatch to the subcommands.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -84,7 +85,12 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) {
       for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + std::string(argv[i]);
-      return run_campaign(run);
+      const int rc = run_campaign(run);
+      if (needs_hard_exit()) {
+        std::fflush(nullptr);
+        std::_Exit(rc);
+      }
+      return rc;
     }
     if (*status_cmd) return status_command(status_db);
     if (*models_cmd) return models_command(models_only);

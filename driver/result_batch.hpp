@@ -20,7 +20,9 @@ struct WorkChunk {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& id& ranges;
+    // clang-format off
+    ar & id & ranges;
+    // clang-format on
   }
 };
 
@@ -31,7 +33,9 @@ struct StopOrder {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& chunks_sent;
+    // clang-format off
+    ar & chunks_sent;
+    // clang-format on
   }
 };
 
@@ -43,10 +47,11 @@ struct ResultBatch {
   bool interrupted = false;  ///< the worker stopped because it caught a signal
   std::vector<std::uint64_t> tasks;
   std::vector<std::int64_t> blocks;
-  std::vector<std::uint8_t> status;  ///< models::EvalStatus
-  std::vector<double> parameters;    ///< tasks x sampled parameters, row-major
-  std::vector<double> outputs;       ///< tasks x stored outputs, row-major
-  std::vector<double> trajectories;  ///< tasks x trajectory values, row-major
+  std::vector<std::uint8_t> status;     ///< models::EvalStatus
+  std::vector<std::uint16_t> attempts;  ///< evaluations made (1 + retries)
+  std::vector<double> parameters;       ///< tasks x sampled parameters, row-major
+  std::vector<double> outputs;          ///< tasks x stored outputs, row-major
+  std::vector<double> trajectories;     ///< tasks x trajectory values, row-major
   std::vector<double> elapsed_s;
   std::vector<std::uint32_t> error_rows;  ///< row of each error text
   std::vector<std::string> error_texts;
@@ -56,8 +61,10 @@ struct ResultBatch {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& chunk_id& rank& final& interrupted& tasks& blocks& status& parameters& outputs&
-        trajectories& elapsed_s& error_rows& error_texts& busy_s;
+    // clang-format off
+    ar & chunk_id & rank & final & interrupted & tasks & blocks & status & attempts &
+        parameters & outputs & trajectories & elapsed_s & error_rows & error_texts & busy_s;
+    // clang-format on
   }
 };
 

@@ -1,4 +1,4 @@
-// TaskEvaluator: sample generation, model call, status and timing for one task.
+// TaskEvaluator: sample generation, model call with retries, status and timing for one task.
 #include "driver/task_evaluator.hpp"
 
 #include <chrono>
@@ -17,19 +17,24 @@ TaskEvaluator::TaskEvaluator(const CampaignConfig& config, const CampaignSetup& 
       values_(config.parameters.size()),
       full_(setup.base_parameters) {}
 
-void TaskEvaluator::evaluate(std::uint64_t task, ResultBatch& batch) {
-  using Clock = std::chrono::steady_clock;
+void TaskEvaluator::prepare(std::uint64_t task) {
   const std::uint64_t sample = task / config_.replicates;
-  const auto replicate = static_cast<std::uint32_t>(task % config_.replicates);
   setup_.design->unit_point(sample, unit_);
   setup_.space.transform(unit_, values_);
   full_ = setup_.base_parameters;
-  for (std::size_t j = 0; j < values_.size(); ++j) full_[setup_.parameter_slots[j]] = values_[j];
+  for (std::size_t j = 0; j < values_.size(); ++j) {
+    if (setup_.parameter_slots[j] != CampaignSetup::kDummy) {
+      full_[setup_.parameter_slots[j]] = values_[j];
+    }
+  }
+}
 
+double TaskEvaluator::evaluate_once(std::uint64_t task) {
+  using Clock = std::chrono::steady_clock;
   models::EvalContext ctx;
-  ctx.sample = sample;
-  ctx.replicate = replicate;
-  ctx.stream_seed = sampling::evaluation_stream_seed(config_.seed, sample, replicate);
+  ctx.sample = task / config_.replicates;
+  ctx.replicate = static_cast<std::uint32_t>(task % config_.replicates);
+  ctx.stream_seed = sampling::evaluation_stream_seed(config_.seed, ctx.sample, ctx.replicate);
   const auto start = Clock::now();
   if (config_.execution.evaluation_timeout_s > 0.0) {
     ctx.deadline =
@@ -69,10 +74,39 @@ void TaskEvaluator::evaluate(std::uint64_t task, ResultBatch& batch) {
       }
     }
   }
+  return elapsed;
+}
+
+void TaskEvaluator::evaluate(std::uint64_t task, ResultBatch& batch) {
+  prepare(task);
+  double elapsed = 0.0;
+  std::uint16_t attempts = 0;
+  const std::uint32_t max_attempts = 1 + config_.execution.max_retries;
+  do {
+    elapsed += evaluate_once(task);
+    ++attempts;
+  } while (result_.status != models::EvalStatus::kOk &&
+           result_.status != models::EvalStatus::kInvalidParameters && attempts < max_attempts);
+  append_row(task, elapsed, attempts, batch);
+}
+
+void TaskEvaluator::record_failure(std::uint64_t task, models::EvalStatus status,
+                                   const std::string& reason, double elapsed_s,
+                                   ResultBatch& batch) {
+  prepare(task);
+  result_.outputs.clear();
+  result_.trajectories.clear();
+  result_.fail(status, reason);
+  append_row(task, elapsed_s, 1, batch);
+}
+
+void TaskEvaluator::append_row(std::uint64_t task, double elapsed_s, std::uint16_t attempts,
+                               ResultBatch& batch) {
   const bool ok = result_.status == models::EvalStatus::kOk;
   batch.tasks.push_back(task);
-  batch.blocks.push_back(setup_.design->block(sample));
+  batch.blocks.push_back(setup_.design->block(task / config_.replicates));
   batch.status.push_back(static_cast<std::uint8_t>(result_.status));
+  batch.attempts.push_back(attempts);
   batch.parameters.insert(batch.parameters.end(), values_.begin(), values_.end());
   for (std::size_t slot : setup_.output_slots) {
     batch.outputs.push_back(slot < result_.outputs.size() ? result_.outputs[slot] : std::nan(""));
@@ -87,7 +121,7 @@ void TaskEvaluator::evaluate(std::uint64_t task, ResultBatch& batch) {
       batch.trajectories.insert(batch.trajectories.end(), n_traj, std::nan(""));
     }
   }
-  batch.elapsed_s.push_back(elapsed);
+  batch.elapsed_s.push_back(elapsed_s);
   if (!ok) {
     batch.error_rows.push_back(static_cast<std::uint32_t>(batch.tasks.size() - 1));
     batch.error_texts.push_back(result_.reason.empty() ? models::to_string(result_.status)
@@ -107,6 +141,7 @@ std::vector<storage::RunRecord> to_records(const ResultBatch& batch, const Campa
     rec.replicate = static_cast<std::uint32_t>(batch.tasks[r] % config.replicates);
     rec.block = batch.blocks[r];
     rec.status = models::to_string(static_cast<models::EvalStatus>(batch.status[r]));
+    rec.attempts = batch.attempts[r];
     rec.parameters.assign(batch.parameters.begin() + static_cast<std::ptrdiff_t>(r * np),
                           batch.parameters.begin() + static_cast<std::ptrdiff_t>((r + 1) * np));
     rec.outputs.assign(batch.outputs.begin() + static_cast<std::ptrdiff_t>(r * no),

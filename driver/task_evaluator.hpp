@@ -17,7 +17,13 @@ class TaskEvaluator {
 
   /// Evaluates task (sample * replicates + replicate) and appends one row to `batch`.
   /// Never throws for model failures: they become a status and an error text.
+  /// Failed evaluations (other than invalid parameters) are retried up to
+  /// execution.max_retries times.
   void evaluate(std::uint64_t task, ResultBatch& batch);
+
+  /// Appends a failed row for `task` without evaluating it (the watchdog's time-outs).
+  void record_failure(std::uint64_t task, models::EvalStatus status, const std::string& reason,
+                      double elapsed_s, ResultBatch& batch);
 
  private:
   const CampaignConfig& config_;
@@ -25,6 +31,10 @@ class TaskEvaluator {
   int rank_;
   std::vector<double> unit_, values_, full_;
   models::EvalResult result_;
+
+  void prepare(std::uint64_t task);
+  double evaluate_once(std::uint64_t task);
+  void append_row(std::uint64_t task, double elapsed_s, std::uint16_t attempts, ResultBatch& batch);
 };
 
 /// Converts a batch to store rows.

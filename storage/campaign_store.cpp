@@ -146,7 +146,8 @@ CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta&
         " runs_stored INTEGER NOT NULL DEFAULT 0);");
     std::string runs =
         "CREATE TABLE runs(id INTEGER PRIMARY KEY, sample INTEGER NOT NULL,"
-        " replicate INTEGER NOT NULL, block INTEGER NOT NULL, status TEXT NOT NULL";
+        " replicate INTEGER NOT NULL, block INTEGER NOT NULL, status TEXT NOT NULL,"
+        " attempts INTEGER NOT NULL DEFAULT 1";
     for (const auto& p : meta.parameters) runs += ", " + quote_identifier(p.name) + " REAL";
     for (const auto& o : meta.outputs) runs += ", " + quote_identifier(o) + " REAL";
     runs +=
@@ -313,9 +314,9 @@ CampaignMeta CampaignStore::load_meta(Database& db) {
 }
 
 void CampaignStore::prepare_insert() {
-  std::string sql = "INSERT INTO runs(id, sample, replicate, block, status";
-  std::string values = "?1, ?2, ?3, ?4, ?5";
-  int idx = 6;
+  std::string sql = "INSERT INTO runs(id, sample, replicate, block, status, attempts";
+  std::string values = "?1, ?2, ?3, ?4, ?5, ?6";
+  int idx = 7;
   for (const auto& p : meta_.parameters) {
     sql += ", " + quote_identifier(p.name);
     values += ", ?" + std::to_string(idx++);
@@ -361,7 +362,8 @@ void CampaignStore::append(std::span<const RunRecord> runs) {
     st.bind(3, static_cast<std::int64_t>(r.replicate));
     st.bind(4, r.block);
     st.bind(5, std::string_view(r.status));
-    int idx = 6;
+    st.bind(6, static_cast<std::int64_t>(r.attempts));
+    int idx = 7;
     for (double v : r.parameters) st.bind(idx++, v);
     for (double v : r.outputs) st.bind(idx++, v);
     if (r.error.empty()) {
@@ -536,7 +538,7 @@ void CampaignStore::export_csv(std::ostream& out) {
         }
         out << text;
       } else if (name == "sample" || name == "replicate" || name == "block" || name == "rank" ||
-                 name == "session") {
+                 name == "session" || name == "attempts") {
         out << st.column_int(c);
       } else {
         out << num(st.column_double(c));

@@ -51,6 +51,7 @@ struct RunRecord {
   std::uint32_t replicate = 0;
   std::int64_t block = 0;
   std::string status;  ///< "ok" or a failure kind
+  int attempts = 1;    ///< evaluations made (1 + retries)
   std::vector<double> parameters;
   std::vector<double> outputs;
   std::string error;

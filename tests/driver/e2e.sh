@@ -71,14 +71,14 @@ case "$TEST" in
     ;;
   kill-resume)  # SIGKILL the master at random moments, resume until done
     n=$1
-    write_config c.yaml faulty 1000 1 "sleep_ms: 3, nan_below: 0.15, throw_below: 0.05"
+    write_config c.yaml faulty 2000 1 "sleep_ms: 2, nan_below: 0.15, throw_below: 0.05"
     launch 0 run c.yaml --db ref.db 2>/dev/null
     kills=0
     partial=0  # kills that left a part-done store
     for attempt in $(seq 1 30); do
       launch_bg "$n" run c.yaml >run.log 2>&1
       pid=$!
-      sleep "$((RANDOM % 2)).$((RANDOM % 10))"
+      sleep "0.$((RANDOM % 9 + 1))"
       victim=""
       for p in $(pgrep -f "$TMEX run c.yaml" || true); do
         if [ "$n" = 0 ] || tr '\0' '\n' </proc/"$p"/environ 2>/dev/null |
@@ -87,8 +87,10 @@ case "$TEST" in
       if [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null; then kills=$((kills + 1)); fi
       wait "$pid" || true
       stored=$(sqlite3 campaign.db 'SELECT count(*) FROM runs' 2>/dev/null || echo 0)
-      if [ "$stored" -gt 0 ] && [ "$stored" -lt 1000 ]; then partial=$((partial + 1)); fi
+      if [ "$stored" -gt 0 ] && [ "$stored" -lt 2000 ]; then partial=$((partial + 1)); fi
       [ "$kills" -ge 4 ] && [ "$partial" -ge 1 ] && break
+      # Finished before enough kills: start the campaign over.
+      if [ "$stored" = 2000 ]; then rm -f campaign.db*; kills=0; partial=0; fi
     done
     launch "$n" run c.yaml 2>/dev/null || true  # finish whatever is left
     [ "$kills" -ge 4 ] || fail "killed only $kills times"

@@ -186,8 +186,8 @@ TEST_F(StoreTest, ExportWritesCsvWithQuotedErrorsAndEmptyNulls) {
   std::getline(in, header);
   std::getline(in, row1);
   std::getline(in, row2);
-  EXPECT_EQ(header, "sample,replicate,block,status,a,b,y,error,elapsed_s,rank,session");
-  EXPECT_EQ(row1.substr(0, 30), "3,0,0,ok,0.30000000000000004,0");
+  EXPECT_EQ(header, "sample,replicate,block,status,attempts,a,b,y,error,elapsed_s,rank,session");
+  EXPECT_EQ(row1.substr(0, 32), "3,0,0,ok,1,0.30000000000000004,0");
   EXPECT_NE(row2.find(",,\"y is NaN, really, \"\"quoted\"\"\","), std::string::npos) << row2;
 }
 
