@@ -13,14 +13,14 @@ namespace tmex::analysis {
 namespace {
 
 using testing::evaluate;
-using testing::r_sequence;
+using testing::halton;
 using testing::saltelli_points;
 
 // Outputs of `model` on a Saltelli design of n base rows on [lo, hi]^k from a 2k-dimensional
 // quasi-random sequence (A: first k columns, B: last k).
 Eigen::MatrixXd saltelli_outputs(const models::Model& model, Eigen::Index n, Eigen::Index k,
                                  double lo, double hi) {
-  const Eigen::MatrixXd u = r_sequence(n, 2 * k);
+  const Eigen::MatrixXd u = halton(n, 2 * k);
   const Eigen::MatrixXd a = (lo + (hi - lo) * u.leftCols(k).array()).matrix();
   const Eigen::MatrixXd b = (lo + (hi - lo) * u.rightCols(k).array()).matrix();
   return evaluate(model, saltelli_points(a, b));

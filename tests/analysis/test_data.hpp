@@ -1,4 +1,4 @@
-// Data for the analysis tests: model outputs on Latin hypercube, quasi-random and Saltelli
+// Data for the analysis tests: model outputs on Latin hypercube, quasi-random (Halton) and Saltelli
 // points.
 #pragma once
 
@@ -26,17 +26,21 @@ inline Eigen::MatrixXd lhs_unit(std::uint64_t n, std::size_t k, std::uint64_t se
   return x;
 }
 
-/// n points of the R_d quasi-random sequence in d dimensions (Roberts 2018): frac(0.5 + i a_j)
-/// with a_j = phi_d^-(j+1), phi_d the real root of x^(d+1) = x + 1.
-inline Eigen::MatrixXd r_sequence(Eigen::Index n, Eigen::Index d) {
-  double phi = 2.0;
-  for (int it = 0; it < 100; ++it) phi = std::pow(1.0 + phi, 1.0 / static_cast<double>(d + 1));
+/// Points 1..n of the Halton sequence in d <= 12 dimensions (Halton 1960): column j is the
+/// radical inverse of the point number in the j-th prime base.
+inline Eigen::MatrixXd halton(Eigen::Index n, Eigen::Index d) {
+  constexpr int kPrimes[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37};
   Eigen::MatrixXd x(n, d);
   for (Eigen::Index j = 0; j < d; ++j) {
-    const double a = std::pow(1.0 / phi, static_cast<double>(j + 1));
+    const int base = kPrimes[j];
     for (Eigen::Index i = 0; i < n; ++i) {
-      const double v = 0.5 + static_cast<double>(i + 1) * a;
-      x(i, j) = v - std::floor(v);
+      double scale = 1.0;
+      double value = 0.0;
+      for (Eigen::Index v = i + 1; v > 0; v /= base) {
+        scale /= base;
+        value += scale * static_cast<double>(v % base);
+      }
+      x(i, j) = value;
     }
   }
   return x;
