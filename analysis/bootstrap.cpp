@@ -26,11 +26,19 @@ std::uint64_t BootstrapStream::next() {
 }
 
 std::uint64_t BootstrapStream::below(std::uint64_t n) {
-  // Rejecting the lowest 2^64 mod n values makes the remainder exactly uniform.
-  const std::uint64_t threshold = (0 - n) % n;
-  std::uint64_t x = next();
-  while (x < threshold) x = next();
-  return x % n;
+  // Lemire (2019): the high word of x n is uniform on [0, n) once the low words below
+  // 2^64 mod n are rejected; no division on the common path.
+  __extension__ using Wide = unsigned __int128;
+  Wide product = static_cast<Wide>(next()) * n;
+  auto low = static_cast<std::uint64_t>(product);
+  if (low < n) {
+    const std::uint64_t threshold = (0 - n) % n;
+    while (low < threshold) {
+      product = static_cast<Wide>(next()) * n;
+      low = static_cast<std::uint64_t>(product);
+    }
+  }
+  return static_cast<std::uint64_t>(product >> 64);
 }
 
 double sorted_quantile(std::span<const double> sorted, double p) {

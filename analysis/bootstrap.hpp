@@ -15,7 +15,7 @@ class BootstrapStream {
  public:
   BootstrapStream(std::uint64_t seed, std::uint64_t resample);
 
-  /// A uniform integer in [0, n), n >= 1 (unbiased: rejection of the remainder's excess).
+  /// A uniform integer in [0, n), n >= 1 (Lemire's unbiased multiply-shift).
   std::uint64_t below(std::uint64_t n);
 
  private:

@@ -35,7 +35,7 @@ FailureDependence failure_dependence(const Eigen::Ref<const Eigen::MatrixXd>& fa
   const Eigen::Index n1 = failed_inputs.rows();
   const Eigen::Index n2 = succeeded_inputs.rows();
   FailureDependence out;
-  out.parameters = labels.resolve(k, 0).parameters;
+  out.parameters = Labels{labels.parameters, {}}.resolve(k, 0).parameters;
   out.failed = n1;
   out.succeeded = n2;
   const double nan = std::numeric_limits<double>::quiet_NaN();

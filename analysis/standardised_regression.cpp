@@ -25,7 +25,9 @@ StandardisedRegression standardised_regression(const Eigen::Ref<const Eigen::Mat
   }
   const Eigen::VectorXd inverse_diagonal = llt.solve(Eigen::MatrixXd::Identity(k, k)).diagonal();
   StandardisedRegression out;
-  out.coefficient = llt.solve(correlation.topRightCorner(k, m));
+  // Eigen's triangular solve dereferences the data of an empty right-hand side.
+  out.coefficient =
+      m > 0 ? Eigen::MatrixXd(llt.solve(correlation.topRightCorner(k, m))) : Eigen::MatrixXd(k, 0);
   out.r_squared.resize(m);
   out.partial.resize(k, m);
   const double nan = std::numeric_limits<double>::quiet_NaN();

@@ -8,6 +8,7 @@
 
 #include "analysis/analysis_error.hpp"
 #include "analysis/bootstrap.hpp"
+#include "analysis/labels.hpp"
 
 namespace tmex::analysis {
 
@@ -132,6 +133,17 @@ UncertaintySummary summarize(const Eigen::Ref<const Eigen::VectorXd>& values,
         percentile_interval(quantiles[a], options.confidence);
   }
   return s;
+}
+
+std::vector<UncertaintySummary> summarize_columns(const Eigen::Ref<const Eigen::MatrixXd>& outputs,
+                                                  const std::vector<std::string>& names,
+                                                  const UncertaintyOptions& options) {
+  const Labels labels = Labels{{}, names}.resolve(0, outputs.cols());
+  std::vector<UncertaintySummary> out;
+  for (Eigen::Index o = 0; o < outputs.cols(); ++o) {
+    out.push_back(summarize(outputs.col(o), labels.outputs[static_cast<std::size_t>(o)], options));
+  }
+  return out;
 }
 
 }  // namespace tmex::analysis

@@ -37,4 +37,10 @@ UncertaintySummary summarize(const Eigen::Ref<const Eigen::VectorXd>& values,
                              const std::string& output = "y",
                              const UncertaintyOptions& options = {});
 
+/// summarize() of each column of `outputs` (N x m), named by `names` (empty: "y1".."ym").
+/// Throws as summarize(), and AnalysisError when names has the wrong length.
+std::vector<UncertaintySummary> summarize_columns(const Eigen::Ref<const Eigen::MatrixXd>& outputs,
+                                                  const std::vector<std::string>& names = {},
+                                                  const UncertaintyOptions& options = {});
+
 }  // namespace tmex::analysis

@@ -93,6 +93,19 @@ TEST(UncertaintySummary, UniformSampleIntervalsHaveTheExpectedSize) {
   EXPECT_THROW(summarize(with_nan), AnalysisError);
 }
 
+TEST(UncertaintySummary, SummarizesEachColumnUnderItsName) {
+  Eigen::MatrixXd y(4, 2);
+  y << 1, 10, 2, 20, 3, 30, 4, 40;
+  UncertaintyOptions options;
+  options.resamples = 0;
+  const auto all = summarize_columns(y, {"a", "b"}, options);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].output, "b");
+  EXPECT_DOUBLE_EQ(all[1].mean, 25.0);
+  EXPECT_EQ(summarize_columns(y, {}, options)[0].output, "y1");
+  EXPECT_THROW(summarize_columns(y, {"a"}, options), AnalysisError);
+}
+
 TEST(Histogram, FreedmanDiaconisAndRequestedBins) {
   const Eigen::Index n = 1000;
   const Eigen::VectorXd y = testing::lhs_unit(static_cast<std::uint64_t>(n), 1, 22);
