@@ -1,0 +1,106 @@
+// Subsample sequences for PRCC and Sobol' indices and the last-doubling verdict.
+#include "analysis/convergence.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "analysis/analysis_error.hpp"
+#include "analysis/partial_correlation.hpp"
+#include "analysis/sobol_indices.hpp"
+
+namespace tmex::analysis {
+
+namespace {
+
+std::vector<Eigen::Index> doubling_sizes(Eigen::Index n, int steps, Eigen::Index minimum,
+                                         const char* unit) {
+  if (steps < 2)
+    throw AnalysisError("convergence: steps must be >= 2, got " + std::to_string(steps));
+  std::vector<Eigen::Index> sizes;
+  for (int s = steps - 1; s >= 0; --s) sizes.push_back(n >> s);
+  if (sizes.front() < minimum) {
+    throw AnalysisError("convergence: the smallest of " + std::to_string(steps) +
+                        " subsamples has " + std::to_string(sizes.front()) + " " + unit +
+                        ", fewer than the " + std::to_string(minimum) +
+                        " needed; use fewer steps "
+                        "or more samples");
+  }
+  return sizes;
+}
+
+void judge(ConvergenceReport& r, const std::string& measure, const char* unit) {
+  const Eigen::MatrixXd& last = r.values.back();
+  const Eigen::MatrixXd& before = r.values[r.values.size() - 2];
+  r.max_change = 0.0;
+  for (Eigen::Index j = 0; j < last.cols(); ++j) {
+    for (Eigen::Index i = 0; i < last.rows(); ++i) {
+      const double change = std::abs(last(i, j) - before(i, j));
+      if (std::isfinite(change) && (change > r.max_change || r.worst_row.empty())) {
+        r.max_change = change;
+        r.worst_row = r.rows[static_cast<std::size_t>(i)];
+        r.worst_output = r.outputs[static_cast<std::size_t>(j)];
+      }
+    }
+  }
+  r.converged = r.max_change <= r.tolerance;
+  std::ostringstream s;
+  s.precision(2);
+  const auto n = r.sample_sizes.back();
+  const auto half = r.sample_sizes[r.sample_sizes.size() - 2];
+  if (r.converged) {
+    s << "converged: " << measure << " moved by at most " << r.max_change
+      << " over the last doubling (" << half << " to " << n << " " << unit
+      << "), within the tolerance " << r.tolerance;
+  } else {
+    s << "not converged: " << measure << " " << r.worst_row << " on " << r.worst_output
+      << " moved by " << r.max_change << " over the last doubling (" << half << " to " << n << " "
+      << unit << "), more than the tolerance " << r.tolerance << "; increase samples";
+  }
+  r.verdict = s.str();
+}
+
+}  // namespace
+
+ConvergenceReport prcc_convergence(const Eigen::Ref<const Eigen::MatrixXd>& inputs,
+                                   const Eigen::Ref<const Eigen::MatrixXd>& outputs,
+                                   const Labels& labels, const ConvergenceOptions& options) {
+  const Labels names = labels.resolve(inputs.cols(), outputs.cols());
+  ConvergenceReport r;
+  r.rows = names.parameters;
+  r.outputs = names.outputs;
+  r.tolerance = options.tolerance;
+  r.sample_sizes = doubling_sizes(inputs.rows(), options.steps, inputs.cols() + 4, "rows");
+  for (const Eigen::Index n : r.sample_sizes) {
+    r.values.push_back(prcc(inputs.topRows(n), outputs.topRows(n), names).coefficient);
+  }
+  judge(r, "PRCC", "rows");
+  return r;
+}
+
+ConvergenceReport sobol_convergence(const Eigen::Ref<const Eigen::MatrixXd>& outputs,
+                                    Eigen::Index k, const Labels& labels,
+                                    const ConvergenceOptions& options) {
+  if (k < 1 || outputs.rows() % (k + 2) != 0) {
+    throw AnalysisError("sobol_convergence: " + std::to_string(outputs.rows()) +
+                        " rows is not a multiple of k + 2 = " + std::to_string(k + 2));
+  }
+  const Labels names = labels.resolve(k, outputs.cols());
+  ConvergenceReport r;
+  for (const auto& p : names.parameters) r.rows.push_back("S(" + p + ")");
+  for (const auto& p : names.parameters) r.rows.push_back("ST(" + p + ")");
+  r.outputs = names.outputs;
+  r.tolerance = options.tolerance;
+  r.sample_sizes = doubling_sizes(outputs.rows() / (k + 2), options.steps, 2, "base rows");
+  SobolOptions no_intervals;
+  no_intervals.resamples = 0;
+  for (const Eigen::Index n : r.sample_sizes) {
+    const auto s = sobol_indices(outputs.topRows(n * (k + 2)), k, names, no_intervals);
+    Eigen::MatrixXd v(2 * k, outputs.cols());
+    v << s.first, s.total;
+    r.values.push_back(std::move(v));
+  }
+  judge(r, "Sobol' indices", "base rows");
+  return r;
+}
+
+}  // namespace tmex::analysis

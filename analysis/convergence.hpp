@@ -1,0 +1,48 @@
+// Convergence checks: indices recomputed on growing leading subsamples, with a verdict.
+#pragma once
+
+#include <Eigen/Core>
+#include <string>
+#include <vector>
+
+#include "analysis/labels.hpp"
+
+namespace tmex::analysis {
+
+/// Indices on the first N / 2^(steps - 1), ..., N / 2, N rows (or base rows) in sample order,
+/// the largest change over the last doubling, and a verdict in words.
+struct ConvergenceReport {
+  std::vector<std::string> rows;           ///< what each matrix row is, e.g. "x1" or "ST(x1)"
+  std::vector<std::string> outputs;        ///< matrix columns
+  std::vector<Eigen::Index> sample_sizes;  ///< ascending; the last is N
+  std::vector<Eigen::MatrixXd> values;     ///< one per sample size
+  double max_change = 0.0;                 ///< max |value(N) - value(N / 2)| over finite entries
+  std::string worst_row, worst_output;     ///< where max_change occurs
+  double tolerance = 0.02;
+  bool converged = false;  ///< max_change <= tolerance
+  std::string verdict;     ///< "converged: ..." or "not converged: ...; increase samples"
+};
+
+struct ConvergenceOptions {
+  int steps = 4;            ///< sizes N/8, N/4, N/2, N by default; >= 2
+  double tolerance = 0.02;  ///< largest acceptable change over the last doubling
+};
+
+/// prcc() coefficients on the leading rows of (inputs, outputs): for a random or Latin
+/// hypercube design in sample order each leading block is itself a sample (a Latin hypercube
+/// prefix is not a Latin hypercube, but still a random sample of the space). Throws
+/// AnalysisError when steps < 2, when the smallest subsample has fewer than k + 4 rows, and
+/// as prcc().
+ConvergenceReport prcc_convergence(const Eigen::Ref<const Eigen::MatrixXd>& inputs,
+                                   const Eigen::Ref<const Eigen::MatrixXd>& outputs,
+                                   const Labels& labels = {},
+                                   const ConvergenceOptions& options = {});
+
+/// sobol_indices() (without intervals) on the leading base rows of a Saltelli design in the
+/// layout of sobol_indices(); rows "S(x)" then "ST(x)" per parameter. Throws AnalysisError
+/// when steps < 2, the smallest subsample has fewer than 2 base rows, and as sobol_indices().
+ConvergenceReport sobol_convergence(const Eigen::Ref<const Eigen::MatrixXd>& outputs,
+                                    Eigen::Index k, const Labels& labels = {},
+                                    const ConvergenceOptions& options = {});
+
+}  // namespace tmex::analysis

@@ -1,0 +1,116 @@
+// Average ranks by an LSD radix sort of order-preserving integer keys.
+#include "analysis/ranks.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "analysis/analysis_error.hpp"
+
+namespace tmex::analysis {
+
+namespace {
+
+struct Keyed {
+  std::uint64_t key;
+  std::uint64_t index;
+};
+
+// Maps a double to an unsigned integer with the same order; -0.0 and +0.0 map to one key so
+// that equal values always have equal keys.
+std::uint64_t order_key(double x) {
+  if (x == 0.0) x = 0.0;
+  const auto bits = std::bit_cast<std::uint64_t>(x);
+  return (bits & 0x8000000000000000ULL) ? ~bits : (bits | 0x8000000000000000ULL);
+}
+
+// Returns the (key, index) pairs sorted by key; stable, O(n) per 11-bit digit. Digits on which
+// every key agrees are skipped, which is common for the exponent bits of sampled values.
+std::vector<Keyed> sorted_keys(const Eigen::Ref<const Eigen::VectorXd>& values) {
+  const auto n = static_cast<std::size_t>(values.size());
+  std::vector<Keyed> a(n), b(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = values[static_cast<Eigen::Index>(i)];
+    if (std::isnan(x)) {
+      throw AnalysisError("ranks: value " + std::to_string(i) +
+                          " is NaN; drop incomplete rows before analysis");
+    }
+    a[i] = {order_key(x), i};
+  }
+  constexpr int kBits = 11;
+  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+  std::vector<std::size_t> count(kBuckets);
+  for (int shift = 0; shift < 64; shift += kBits) {
+    std::fill(count.begin(), count.end(), 0);
+    for (const auto& e : a) ++count[(e.key >> shift) & (kBuckets - 1)];
+    if (n == 0 || count[(a[0].key >> shift) & (kBuckets - 1)] == n) continue;
+    std::size_t offset = 0;
+    for (auto& c : count) {
+      const std::size_t here = c;
+      c = offset;
+      offset += here;
+    }
+    for (const auto& e : a) b[count[(e.key >> shift) & (kBuckets - 1)]++] = e;
+    a.swap(b);
+  }
+  return a;
+}
+
+// Writes average ranks minus `shift` into out.
+void write_ranks(const Eigen::Ref<const Eigen::VectorXd>& values, double shift,
+                 Eigen::Ref<Eigen::VectorXd> out) {
+  const auto sorted = sorted_keys(values);
+  const std::size_t n = sorted.size();
+  std::size_t first = 0;
+  while (first < n) {
+    std::size_t last = first + 1;
+    while (last < n && sorted[last].key == sorted[first].key) ++last;
+    // Ranks first+1 .. last share their mean (first + 1 + last) / 2.
+    const double rank = 0.5 * static_cast<double>(first + 1 + last) - shift;
+    for (std::size_t i = first; i < last; ++i) {
+      out[static_cast<Eigen::Index>(sorted[i].index)] = rank;
+    }
+    first = last;
+  }
+}
+
+}  // namespace
+
+Eigen::VectorXd average_ranks(const Eigen::Ref<const Eigen::VectorXd>& values) {
+  Eigen::VectorXd out(values.size());
+  write_ranks(values, 0.0, out);
+  return out;
+}
+
+Eigen::MatrixXd rank_columns(const Eigen::Ref<const Eigen::MatrixXd>& data) {
+  Eigen::MatrixXd out(data.rows(), data.cols());
+  for (Eigen::Index j = 0; j < data.cols(); ++j) write_ranks(data.col(j), 0.0, out.col(j));
+  return out;
+}
+
+void centred_ranks(const Eigen::Ref<const Eigen::VectorXd>& values,
+                   Eigen::Ref<Eigen::VectorXd> out) {
+  if (out.size() != values.size()) {
+    throw AnalysisError("centred_ranks: output has " + std::to_string(out.size()) +
+                        " entries for " + std::to_string(values.size()) + " values");
+  }
+  write_ranks(values, 0.5 * static_cast<double>(values.size() + 1), out);
+}
+
+double tie_correction_sum(const Eigen::Ref<const Eigen::VectorXd>& values) {
+  const auto sorted = sorted_keys(values);
+  double sum = 0.0;
+  std::size_t first = 0;
+  while (first < sorted.size()) {
+    std::size_t last = first + 1;
+    while (last < sorted.size() && sorted[last].key == sorted[first].key) ++last;
+    const auto t = static_cast<double>(last - first);
+    sum += t * t * t - t;
+    first = last;
+  }
+  return sum;
+}
+
+}  // namespace tmex::analysis

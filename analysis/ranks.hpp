@@ -1,0 +1,26 @@
+// Rank transforms with average ranks for ties, the first step of every rank-based statistic.
+#pragma once
+
+#include <Eigen/Core>
+
+namespace tmex::analysis {
+
+/// Ranks 1..n of the values (ties share the average of the ranks they span). O(n log n).
+/// Throws AnalysisError for a NaN value (callers drop incomplete rows first; see
+/// complete_rows.hpp). Thread-safe.
+Eigen::VectorXd average_ranks(const Eigen::Ref<const Eigen::VectorXd>& values);
+
+/// average_ranks() of every column. Throws AnalysisError for a NaN value.
+Eigen::MatrixXd rank_columns(const Eigen::Ref<const Eigen::MatrixXd>& data);
+
+/// Writes average_ranks(values) - (n + 1) / 2 into `out` (length n). The mean rank is exactly
+/// (n + 1) / 2 with or without ties, so the result is exactly centred: half-integers or
+/// averages of them, free of the cancellation that uncentred ranks suffer at large n.
+void centred_ranks(const Eigen::Ref<const Eigen::VectorXd>& values,
+                   Eigen::Ref<Eigen::VectorXd> out);
+
+/// Sum over groups of equal values of (t^3 - t), t the size of each group (0 without ties).
+/// The tie correction of rank tests such as Mann-Whitney.
+double tie_correction_sum(const Eigen::Ref<const Eigen::VectorXd>& values);
+
+}  // namespace tmex::analysis
