@@ -34,7 +34,10 @@ struct EmdrTolerances {
   EmdrState atol{};
 };
 
-enum class IntegrationStatus { kOk, kStepCollapse, kTooManySteps, kTimeout };
+/// Why an integration stopped early: the step size fell below 1e-14 |t| (kStepCollapse, or
+/// kNonFinite when the state or its derivative stopped being finite), the step budget ran
+/// out, or the deadline passed.
+enum class IntegrationStatus { kOk, kStepCollapse, kNonFinite, kTooManySteps, kTimeout };
 
 /// What carries over from one segment to the next within one evaluation.
 struct IntegrationBudget {

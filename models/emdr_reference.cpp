@@ -81,7 +81,7 @@ IntegrationStatus ReferenceIntegrator::integrate(const EmdrSystem& system,
     EmdrState trial = y;
     if (!driver.try_step(trial.data(), t, dt)) continue;
     for (double v : trial) {
-      if (!std::isfinite(v)) return IntegrationStatus::kStepCollapse;
+      if (!std::isfinite(v)) return IntegrationStatus::kNonFinite;
     }
     if (last) t = t1;
     y = trial;

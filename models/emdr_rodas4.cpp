@@ -171,10 +171,12 @@ IntegrationStatus Rodas4Integrator::integrate(const EmdrSystem& system, const Em
   EmdrState f0{}, u1{}, u2{}, u3{}, u4{}, u5{}, u6{}, arg{}, fk{};
   EmdrJacobian jac;
   system.rhs(t0, y, f0);
+  if (!all_finite(y) || !all_finite(f0)) return IntegrationStatus::kNonFinite;
   system.jacobian(t0, y, jac);
   BlockSolver solver;
   Rodas4DenseStep dense;
   bool last_rejected = false;
+  bool non_finite = false;  // the last attempt produced NaN or infinity
   double t = t0;
 
   while (t < t1) {
@@ -189,7 +191,9 @@ IntegrationStatus Rodas4Integrator::integrate(const EmdrSystem& system, const Em
     const double h_natural = h;
     const bool last = h >= remaining * (1 - 1e-12);
     if (last) h = remaining;
-    if (!(h > 1e-14 * std::max(1.0, std::abs(t)))) return IntegrationStatus::kStepCollapse;
+    if (!(h > 1e-14 * std::max(1.0, std::abs(t)))) {
+      return non_finite ? IntegrationStatus::kNonFinite : IntegrationStatus::kStepCollapse;
+    }
 
     double err = std::numeric_limits<double>::quiet_NaN();
     if (solver.factor(jac, h)) {
@@ -251,6 +255,7 @@ IntegrationStatus Rodas4Integrator::integrate(const EmdrSystem& system, const Em
     }
 
     const double min_ratio = first ? kFirstMinRatio : kMinRatio;
+    non_finite = !std::isfinite(err);
     if (!(err <= 1)) {
       const double ratio =
           std::isfinite(err) ? std::max(min_ratio, kSafety / std::sqrt(std::sqrt(err))) : kMinRatio;
@@ -284,6 +289,7 @@ IntegrationStatus Rodas4Integrator::integrate(const EmdrSystem& system, const Em
     budget.next_step = h;
     if (t < t1) {
       system.rhs(t, y, f0);
+      if (!all_finite(f0)) return IntegrationStatus::kNonFinite;
       system.jacobian(t, y, jac);
     }
   }

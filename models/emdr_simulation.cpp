@@ -223,6 +223,8 @@ const char* describe(IntegrationStatus s) {
       return "ok";
     case IntegrationStatus::kStepCollapse:
       return "step size collapsed";
+    case IntegrationStatus::kNonFinite:
+      return "state became non-finite";
     case IntegrationStatus::kTooManySteps:
       return "too many steps";
     case IntegrationStatus::kTimeout:
@@ -232,8 +234,8 @@ const char* describe(IntegrationStatus s) {
 }
 
 std::string where(const char* phase, double t) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, " at t = %.6g days (%s)", t, phase);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, " in the %s segment starting at t = %.6g days", phase, t);
   return buf;
 }
 
@@ -317,9 +319,10 @@ void simulate_emdr(const EmdrParameters& p, const EmdrOptions& options,
   budget.context = &context;
   auto failed = [&](IntegrationStatus s, const char* phase, double t) {
     if (s == IntegrationStatus::kOk) return false;
-    result.fail(
-        s == IntegrationStatus::kTimeout ? EvalStatus::kTimeout : EvalStatus::kSolverFailure,
-        std::string(describe(s)) + where(phase, t));
+    const EvalStatus status = s == IntegrationStatus::kTimeout     ? EvalStatus::kTimeout
+                              : s == IntegrationStatus::kNonFinite ? EvalStatus::kNonFinite
+                                                                   : EvalStatus::kSolverFailure;
+    result.fail(status, std::string(describe(s)) + where(phase, t));
     return true;
   };
 
@@ -332,7 +335,7 @@ void simulate_emdr(const EmdrParameters& p, const EmdrOptions& options,
     loose.rtol *= kBurnInLooseness;
     for (double& a : loose.atol) a *= kBurnInLooseness;
     const auto s = integrator.integrate(frozen, loose, y, -p.burn_in, 0.0, nullptr, budget);
-    if (failed(s, "burn-in", 0.0)) return;
+    if (failed(s, "burn-in", -p.burn_in)) return;
   }
   y[kQ] = 0;
   const double n_start = y[kF] + y[kA] + y[kR];

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <string>
+#include <thread>
 
 #include "models/emdr_parameters.hpp"
 #include "models/emdr_simulation.hpp"
@@ -104,6 +105,44 @@ TEST(EmdrModel, PastDeadlineIsATimeout) {
   EvalResult r;
   emdr.model().evaluate(values, context, r);
   EXPECT_EQ(r.status, EvalStatus::kTimeout) << r.reason;
+}
+
+TEST(EmdrModel, AbsurdRatesFailAsStatusesNotCrashes) {
+  const EmdrRunner emdr;
+  for (const char* name : {"growth_rate", "max_kill_rate", "attach_rate"}) {
+    const EvalResult r = emdr.run({{name, 1e300}});
+    EXPECT_TRUE(r.status == EvalStatus::kNonFinite || r.status == EvalStatus::kSolverFailure)
+        << name << ": " << to_string(r.status) << " " << r.reason;
+    EXPECT_FALSE(r.reason.empty()) << name;
+  }
+}
+
+TEST(EmdrModel, ConcurrentEvaluationsMatchSerialOnes) {
+  const EmdrRunner emdr;
+  std::vector<std::vector<double>> inputs;
+  for (int i = 0; i < 8; ++i) {
+    std::vector<double> v = emdr.defaults();
+    v[0] = 0.05 + 0.02 * i;  // growth_rate
+    v[3] = 0.5 + 0.5 * i;    // adhesion_strength
+    inputs.push_back(v);
+  }
+  std::vector<EvalResult> serial(inputs.size()), parallel(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    emdr.model().evaluate(inputs[i], EvalContext{}, serial[i]);
+  }
+  std::vector<std::thread> threads;
+  for (std::size_t w = 0; w < 4; ++w) {
+    threads.emplace_back([&, w] {
+      for (std::size_t i = w; i < inputs.size(); i += 4) {
+        emdr.model().evaluate(inputs[i], EvalContext{}, parallel[i]);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    ASSERT_EQ(serial[i].status, EvalStatus::kOk);
+    EXPECT_EQ(serial[i].outputs, parallel[i].outputs) << i;
+  }
 }
 
 TEST(EmdrModel, TrajectoriesAgreeWithScalarOutputs) {
