@@ -34,21 +34,6 @@ std::vector<OutputInfo> emdr_output_infos() {
   };
 }
 
-const char* const kOutputNames[kEmdrOutputCount] = {"final_burden",
-                                                    "log10_final_burden",
-                                                    "log_kill",
-                                                    "nadir_time",
-                                                    "time_to_relapse",
-                                                    "relapsed",
-                                                    "resistant_fraction",
-                                                    "adhered_fraction_0",
-                                                    "adhered_fraction_T",
-                                                    "expected_mutations",
-                                                    "log10_expected_mutations",
-                                                    "p_resistance",
-                                                    "log10_auc_burden",
-                                                    "cured"};
-
 class EmdrModel final : public Model {
  public:
   EmdrModel(const ModelSpec& spec, EmdrSolver solver) : solver_(solver) {
@@ -99,8 +84,7 @@ class EmdrModel final : public Model {
     if (result.status != EvalStatus::kOk) return;
     for (std::size_t i = 0; i < kEmdrOutputCount; ++i) {
       if (!std::isfinite(result.outputs[i])) {
-        result.fail(EvalStatus::kNonFinite, std::string("output ") + kOutputNames[i] +
-                                                " is not finite (" +
+        result.fail(EvalStatus::kNonFinite, "output " + info_.outputs[i].name + " is not finite (" +
                                                 std::to_string(result.outputs[i]) + ")");
         return;
       }
