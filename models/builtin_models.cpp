@@ -1,5 +1,6 @@
 // register_builtin_models(): the one place that lists every built-in model.
 #include "models/analytic_models.hpp"
+#include "models/emdr_model.hpp"
 #include "models/faulty_model.hpp"
 #include "models/model_registry.hpp"
 
@@ -11,6 +12,10 @@ void register_builtin_models(ModelRegistry& registry) {
   registry.add("sobol_g", "Sobol' g-function (k inputs, known Sobol' indices)", make_sobol_g);
   registry.add("linear", "linear model with optional Gaussian noise (known PCC/SRC)", make_linear);
   registry.add("faulty", "test model whose cost and failures depend on its inputs", make_faulty);
+  registry.add("emdr",
+               "environment-mediated drug resistance: adhesion, IL-6/STAT3/PGE2, SDF-1/CXCR4, "
+               "mutation; chemotherapy plus microenvironment-targeting agents",
+               [](const ModelSpec& spec) { return make_emdr(spec); });
 }
 
 }  // namespace tmex::models

@@ -1,0 +1,107 @@
+// The emdr Model: declarations, spec handling and evaluate().
+#include "models/emdr_model.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "models/emdr_parameters.hpp"
+#include "models/emdr_reference.hpp"
+#include "models/emdr_rodas4.hpp"
+#include "models/emdr_simulation.hpp"
+#include "models/model_registry.hpp"
+
+namespace tmex::models {
+
+namespace {
+
+std::vector<OutputInfo> emdr_output_infos() {
+  return {
+      {"final_burden", "cells", "N(T)"},
+      {"log10_final_burden", "log10 cells", "log10 N(T)"},
+      {"log_kill", "log10", "log10(N(0) / min N(t)) over 0 <= t <= T"},
+      {"nadir_time", "day", "the t of min N(t)"},
+      {"time_to_relapse", "day", "first t >= nadir_time with N(t) >= N(0); T if none (censored)"},
+      {"relapsed", "1", "1 if N returns to N(0) after the nadir, else 0"},
+      {"resistant_fraction", "1", "R(T) / N(T)"},
+      {"adhered_fraction_0", "1", "A(0) / N(0) after the burn-in"},
+      {"adhered_fraction_T", "1", "A(T) / N(T)"},
+      {"expected_mutations", "1", "M(T): cumulative expected resistance-mutation events"},
+      {"log10_expected_mutations", "log10", "log10 M(T)"},
+      {"p_resistance", "1",
+       "1 - exp(-pi_R M(T)), pi_R = max(0, 1 - death_ratio / (1 - resistance_cost))"},
+      {"log10_auc_burden", "log10 cell-days", "log10 of the integral of N over [0, T]"},
+      {"cured", "1", "1 if N(T) < 1 cell, else 0"},
+  };
+}
+
+class EmdrModel final : public Model {
+ public:
+  EmdrModel(const ModelSpec& spec, EmdrSolver solver) : solver_(solver) {
+    info_.name = "emdr";
+    info_.description =
+        "environment-mediated drug resistance: adhesion (CAM-DR), IL-6/STAT3/PGE2 loop, "
+        "SDF-1/CXCR4 homing, mutation-driven resistance, chemotherapy and six "
+        "microenvironment-targeting agents";
+    info_.parameters = emdr_parameter_infos();
+    info_.outputs = emdr_output_infos();
+    info_.options = emdr_option_infos();
+    info_.trajectory_variables = {"N", "F", "A", "R", "L", "Z"};
+    options_ = parse_emdr_options(apply_spec(info_, spec));
+    times_ = spec.trajectory_times;
+    const double horizon = info_.parameters[*info_.parameter_index("horizon")].default_value;
+    for (std::size_t j = 0; j < times_.size(); ++j) {
+      const double t = times_[j];
+      const std::string what = "trajectory time " + std::to_string(t);
+      if (!std::isfinite(t) || t < 0 || t > horizon) {
+        throw ModelError("trajectory_times", "emdr: " + what + " must lie in [0, horizon = " +
+                                                 std::to_string(horizon) + "]");
+      }
+      if (j > 0 && !(t > times_[j - 1])) {
+        throw ModelError("trajectory_times",
+                         "emdr: trajectory times must be strictly "
+                         "increasing; " +
+                             what + " follows " + std::to_string(times_[j - 1]));
+      }
+    }
+  }
+
+  const ModelInfo& info() const override { return info_; }
+
+  void evaluate(std::span<const double> parameters, const EvalContext& context,
+                EvalResult& result) const override {
+    result = EvalResult{};
+    EmdrParameters p;
+    if (auto why = read_emdr_parameters(parameters, p)) {
+      result.outputs.assign(kEmdrOutputCount, std::nan(""));
+      result.fail(EvalStatus::kInvalidParameters, *why);
+      return;
+    }
+    if (solver_ == EmdrSolver::kReference) {
+      simulate_emdr(p, options_, times_, ReferenceIntegrator(), context, result);
+    } else {
+      simulate_emdr(p, options_, times_, Rodas4Integrator(), context, result);
+    }
+    if (result.status != EvalStatus::kOk) return;
+    for (std::size_t i = 0; i < kEmdrOutputCount; ++i) {
+      if (!std::isfinite(result.outputs[i])) {
+        result.fail(EvalStatus::kNonFinite, "output " + info_.outputs[i].name + " is not finite (" +
+                                                std::to_string(result.outputs[i]) + ")");
+        return;
+      }
+    }
+  }
+
+ private:
+  ModelInfo info_;
+  EmdrOptions options_;
+  std::vector<double> times_;
+  EmdrSolver solver_;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_emdr(const ModelSpec& spec, EmdrSolver solver) {
+  return std::make_unique<EmdrModel>(spec, solver);
+}
+
+}  // namespace tmex::models
