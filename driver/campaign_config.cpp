@@ -450,13 +450,6 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
              "parameter name " + shown(name) +
                  " must be a letter or _ followed by letters, digits or _");
     }
-    if (!info.parameter_index(name)) {
-      std::string known;
-      for (const auto& pi : info.parameters) known += (known.empty() ? "" : ", ") + pi.name;
-      p.fail(knode, "parameters",
-             "model '" + c.model_name + "' has no parameter " + shown(name) +
-                 "; its parameters are: " + known);
-    }
     const YAML::Node pnode = params[name];
     const bool dummy =
         pnode.IsMap() && pnode["dummy"] && p.boolean(pnode["dummy"], path + ".dummy");

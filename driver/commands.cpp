@@ -6,9 +6,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include "driver/campaign_config.hpp"
 #include "driver/errors.hpp"
 #include "models/model_registry.hpp"
 #include "storage/campaign_store.hpp"
@@ -47,6 +49,42 @@ std::string json_number(double v) {
 }
 
 }  // namespace
+
+int check_command(const std::string& config_path, const std::string& db_override) {
+  models::ModelRegistry registry;
+  models::register_builtin_models(registry);
+  CampaignConfig config = load_campaign_config(config_path, registry);
+  if (!db_override.empty()) config.storage_path = db_override;
+  fmt::print("{}: valid\n", config_path);
+  fmt::print("campaign   {}\n", config.name);
+  fmt::print("model      {}\n", config.model_name);
+  fmt::print("design     {}\n", config.design->describe());
+  fmt::print("runs       {} ({} points x {} replicates)\n", config.total_runs(),
+             config.design->size(), config.replicates);
+  std::string params;
+  for (const auto& p : config.parameters) {
+    params += fmt::format("\n  {:<26} {}", p.name, p.distribution.describe());
+  }
+  fmt::print("parameters {}{}\n", config.parameters.size(), params);
+  std::string outs;
+  for (const auto& o : config.outputs) outs += (outs.empty() ? "" : ", ") + o;
+  fmt::print("outputs    {}\n", outs);
+  if (!std::filesystem::exists(config.storage_path)) {
+    fmt::print("store      {} (will be created)\n", config.storage_path);
+    return kExitOk;
+  }
+  auto store = storage::CampaignStore::open_read_only(config.storage_path);
+  const auto diff = canonical_diff(store.meta().config, config.canonical());
+  if (!diff.empty()) {
+    std::string msg = config.storage_path + " holds a campaign with a different configuration:";
+    for (const auto& d : diff) msg += "\n  " + d;
+    throw ConfigError(msg);
+  }
+  const auto s = store.status(0);
+  fmt::print("store      {} (same campaign: {} of {} runs stored, {} pending)\n",
+             config.storage_path, s.stored, s.total, s.total - s.stored);
+  return kExitOk;
+}
 
 int status_command(const std::string& db_path) {
   auto store = storage::CampaignStore::open_read_only(db_path);

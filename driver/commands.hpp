@@ -6,6 +6,10 @@
 
 namespace tmex::driver {
 
+/// `tmex check CONFIG [--db FILE]`: validates a campaign without running it (no MPI) and says
+/// what a run would do: the design, the number of runs, and whether an existing store matches.
+int check_command(const std::string& config_path, const std::string& db_override);
+
 /// `tmex status DB`: progress, failures grouped by reason, sessions. Returns an exit status.
 int status_command(const std::string& db_path);
 

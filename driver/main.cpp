@@ -51,6 +51,14 @@ int main(int argc, char** argv) {
                    "stop cleanly after this many seconds (exit status 3; resumable)")
       ->check(CLI::PositiveNumber);
 
+  std::string check_config, check_db;
+  auto* check_cmd = app.add_subcommand(
+      "check",
+      "Validate CONFIG without running it: errors with file:line:column (exit 2), or a "
+      "summary of the campaign and of an existing store.");
+  check_cmd->add_option("config", check_config, "campaign YAML file")->required();
+  check_cmd->add_option("--db", check_db, "store file (overrides storage.path)");
+
   std::string status_db;
   auto* status_cmd = app.add_subcommand("status", "Show progress, failures and sessions of DB.");
   status_cmd->add_option("db", status_db, "campaign store (SQLite file)")->required();
@@ -92,6 +100,7 @@ int main(int argc, char** argv) {
       }
       return rc;
     }
+    if (*check_cmd) return check_command(check_config, check_db);
     if (*status_cmd) return status_command(status_db);
     if (*models_cmd) return models_command(models_only);
     if (*export_cmd) return export_command(export_db, export_format, export_out);

@@ -122,3 +122,36 @@ TEST_F(ConfigTest, ExamplesParse) {
 
 }  // namespace
 }  // namespace tmex::driver
+
+namespace tmex::driver {
+namespace {
+
+TEST(ConfigDesigns, DummiesAndDesignsShapeTheCampaign) {
+  models::ModelRegistry registry;
+  models::register_builtin_models(registry);
+  const std::string base = R"(campaign: {name: t, seed: 5, samples: 64}
+model: {name: ishigami}
+parameters:
+  x1: {distribution: uniform, min: -3, max: 3}
+  x2: {distribution: uniform, min: -3, max: 3}
+  noise: {distribution: uniform, min: 0, max: 1, dummy: true}
+storage: {path: t.db}
+)";
+  const auto lhs = parse_campaign_config(base, "c.yaml", registry);
+  EXPECT_EQ(lhs.dummies, std::vector<std::string>{"noise"});
+  EXPECT_EQ(lhs.total_runs(), 64u);
+  EXPECT_NE(lhs.canonical().find("noise: #2 uniform(min=0, max=1) dummy"), std::string::npos);
+  const auto setup = build_setup(lhs, registry);
+  EXPECT_EQ(setup.parameter_slots[2], CampaignSetup::kDummy);
+
+  const auto saltelli =
+      parse_campaign_config(base + "design: {method: saltelli}\n", "c.yaml", registry);
+  EXPECT_EQ(saltelli.total_runs(), 64u * (3 + 2));
+  const auto morris =
+      parse_campaign_config(base + "design: {method: morris, levels: 4}\n", "c.yaml", registry);
+  EXPECT_EQ(morris.total_runs(), 64u * (3 + 1));
+  EXPECT_NE(lhs.canonical(), saltelli.canonical());
+}
+
+}  // namespace
+}  // namespace tmex::driver

@@ -153,6 +153,21 @@ case "$TEST" in
     grep -q "c.yaml:8:" err.log || fail "no file:line in: $(cat err.log)"
     [ ! -e campaign.db ] || fail "a store was created"
     ;;
+  bad-config-corpus)  # `tmex check` on every malformed config: exit 2 and one clear line, no crash
+    corpus=$1
+    n=0
+    for f in "$corpus"/*.yaml; do
+      set +e
+      "$TMEX" check "$f" >out.log 2>err.log
+      rc=$?
+      set -e
+      [ "$rc" = 2 ] || fail "$f: exit status $rc, expected 2: $(head -c 300 err.log)"
+      grep -q "^tmex: error: $f:" err.log || fail "$f: no located error: $(head -c 300 err.log)"
+      n=$((n + 1))
+    done
+    [ "$n" -ge 100 ] || fail "only $n configs in the corpus"
+    echo "$n malformed configs refused"
+    ;;
   stop-after)  # --stop-after stops cleanly and the next run finishes
     write_config c.yaml faulty 300 1 "sleep_ms: 5"
     set +e
