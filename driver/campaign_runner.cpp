@@ -561,7 +561,15 @@ int run_campaign(const RunOptions& options) {
     st.store->end_session(session, outcome_name(reason),
                           static_cast<std::int64_t>(sink.committed()));
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "tmex: error: %s\n", e.what());
+    if (dynamic_cast<const storage::StorageError*>(&e)) {
+      std::fprintf(stderr,
+                   "tmex: storage error: %s\ntmex: every run committed before this error is "
+                   "intact; fix the cause (disk space, permissions) and run the same command to "
+                   "resume.\n",
+                   e.what());
+    } else {
+      std::fprintf(stderr, "tmex: error: %s\n", e.what());
+    }
     try {
       st.store->end_session(session, "failed", static_cast<std::int64_t>(sink.committed()));
     } catch (...) {

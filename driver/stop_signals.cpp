@@ -18,6 +18,9 @@ void install_stop_signal_handlers() {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: let blocking calls return so loops notice promptly
   for (int sig : {SIGINT, SIGTERM, SIGUSR1}) sigaction(sig, &sa, nullptr);
+  // Past a file-size limit (ulimit -f) a write then fails with EFBIG, which the store reports
+  // as a full disk, instead of the process being killed mid-transaction.
+  std::signal(SIGXFSZ, SIG_IGN);
 }
 
 int caught_stop_signal() { return g_signal; }

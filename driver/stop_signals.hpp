@@ -4,7 +4,8 @@
 namespace tmex::driver {
 
 /// Installs handlers for SIGINT, SIGTERM and SIGUSR1 that only record the signal; the
-/// campaign loops poll caught_stop_signal(). Idempotent.
+/// campaign loops poll caught_stop_signal(); SIGXFSZ is ignored so that a file-size limit
+/// becomes a storage error. Idempotent.
 void install_stop_signal_handlers();
 
 /// The last stop signal caught (0 if none).

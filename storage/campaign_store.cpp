@@ -5,6 +5,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -94,6 +96,29 @@ void check_identity(Database& db) {
   }
 }
 
+// Stores up to this size get a full structural check (PRAGMA quick_check, which reads every
+// page: a fraction of a second here) each time they are opened; larger ones report corruption
+// when a damaged page is read.
+constexpr std::uintmax_t kQuickCheckMaxBytes = 256ull << 20;
+
+void check_structure(Database& db) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(db.path(), ec);
+  if (ec || size > kQuickCheckMaxBytes) return;
+  std::string verdict;
+  try {
+    verdict = db.query_text("PRAGMA quick_check(1)").value_or("");
+  } catch (const StorageError& e) {
+    verdict = e.what();
+  }
+  if (verdict != "ok") {
+    throw StorageError(db.path() +
+                       ": corrupt tmex store (SQLite quick_check: " + verdict.substr(0, 200) +
+                       "); the file was not modified: restore it from a copy, or recover its "
+                       "rows with the sqlite3 shell's .recover");
+  }
+}
+
 void configure_connection(Database& db, bool writer) {
   if (writer) {
     db.exec("PRAGMA journal_mode=WAL");
@@ -105,6 +130,34 @@ void configure_connection(Database& db, bool writer) {
 }
 
 }  // namespace
+
+std::string failure_reason_pattern(const std::string& reason) {
+  auto word_char = [&](std::size_t k) {
+    return std::isalnum(static_cast<unsigned char>(reason[k])) || reason[k] == '_';
+  };
+  std::string out;
+  for (std::size_t i = 0; i < reason.size();) {
+    const auto c = static_cast<unsigned char>(reason[i]);
+    const bool starts_number =
+        (std::isdigit(c) || ((reason[i] == '-' || reason[i] == '.') && i + 1 < reason.size() &&
+                             std::isdigit(static_cast<unsigned char>(reason[i + 1])))) &&
+        (i == 0 || !word_char(i - 1));
+    if (starts_number) {
+      std::size_t j = i + 1;
+      while (j < reason.size() && (std::isdigit(static_cast<unsigned char>(reason[j])) ||
+                                   reason[j] == '.' || reason[j] == 'e' || reason[j] == 'E' ||
+                                   ((reason[j] == '-' || reason[j] == '+') &&
+                                    (reason[j - 1] == 'e' || reason[j - 1] == 'E')))) {
+        ++j;
+      }
+      out += '#';
+      i = j;
+    } else {
+      out += reason[i++];
+    }
+  }
+  return out;
+}
 
 CampaignStore::CampaignStore(Database db, CampaignMeta meta, int lock_fd)
     : db_(std::move(db)), meta_(std::move(meta)), lock_fd_(lock_fd) {}
@@ -250,6 +303,7 @@ CampaignStore CampaignStore::open_for_writing(const std::string& path) {
     // mode).
     Database probe(path, OpenMode::kReadOnly);
     check_identity(probe);
+    check_structure(probe);
   }
   const int lock_fd = acquire_writer_lock(path);
   try {
@@ -269,6 +323,7 @@ CampaignStore CampaignStore::open_read_only(const std::string& path) {
   if (!std::filesystem::exists(path)) throw StorageError("'" + path + "' does not exist");
   Database db(path, OpenMode::kReadOnly);
   check_identity(db);
+  check_structure(db);
   configure_connection(db, false);
   CampaignMeta meta = load_meta(db);
   return CampaignStore(std::move(db), std::move(meta), -1);
@@ -462,22 +517,46 @@ StoreStatus CampaignStore::status(std::size_t examples_per_group) {
     s.stored = s.ok + s.failed;
   }
   {
+    // Reasons that differ only in their numbers ("x1 = 0.0033 is below ...") form one group.
+    struct Group {
+      FailureGroup summary;
+      std::vector<std::string> raw_reasons;
+    };
+    std::map<std::pair<std::string, std::string>, Group> groups;
     Statement st = db_.prepare(
         "SELECT status, coalesce(error, ''), count(*) FROM runs WHERE status <> 'ok'"
-        " GROUP BY status, error ORDER BY count(*) DESC, status, error");
+        " GROUP BY status, error");
     while (st.step()) {
-      s.failures.push_back({st.column_text(0), st.column_text(1), st.column_int(2), {}});
+      const std::string status = st.column_text(0);
+      const std::string reason = st.column_text(1);
+      Group& g = groups[{status, failure_reason_pattern(reason)}];
+      if (g.raw_reasons.empty()) g.summary = {status, reason, 0, {}};
+      g.summary.count += st.column_int(2);
+      g.raw_reasons.push_back(reason);
     }
     Statement ex = db_.prepare(
         "SELECT sample FROM runs WHERE status = ?1 AND coalesce(error, '') = ?2"
         " ORDER BY sample LIMIT ?3");
-    for (auto& g : s.failures) {
-      ex.reset();
-      ex.bind(1, std::string_view(g.status));
-      ex.bind(2, std::string_view(g.reason));
-      ex.bind(3, static_cast<std::int64_t>(examples_per_group));
-      while (ex.step()) g.example_samples.push_back(ex.column_int(0));
+    for (auto& [key, g] : groups) {
+      std::vector<std::int64_t> examples;
+      for (const auto& reason : g.raw_reasons) {
+        ex.reset();
+        ex.bind(1, std::string_view(g.summary.status));
+        ex.bind(2, std::string_view(reason));
+        ex.bind(3, static_cast<std::int64_t>(examples_per_group));
+        while (ex.step()) examples.push_back(ex.column_int(0));
+        if (g.raw_reasons.size() > 64 && examples.size() >= 4 * examples_per_group) break;
+      }
+      std::sort(examples.begin(), examples.end());
+      examples.resize(std::min(examples.size(), examples_per_group));
+      g.summary.example_samples = std::move(examples);
+      if (g.raw_reasons.size() > 1) g.summary.reason = key.second;
+      s.failures.push_back(std::move(g.summary));
     }
+    std::sort(s.failures.begin(), s.failures.end(),
+              [](const FailureGroup& a, const FailureGroup& b) {
+                return a.count != b.count ? a.count > b.count : a.status < b.status;
+              });
   }
   {
     Statement st = db_.prepare(

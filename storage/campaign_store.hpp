@@ -77,9 +77,10 @@ struct SessionRow {
   double duration_s = 0.0;
 };
 
+/// Failures of one status whose reasons differ only in numbers (each number becomes '#').
 struct FailureGroup {
   std::string status;
-  std::string reason;
+  std::string reason;  ///< the reason itself when the group has one text, else its pattern
   std::int64_t count = 0;
   std::vector<std::int64_t> example_samples;
 };
@@ -92,6 +93,9 @@ struct StoreStatus {
   std::vector<FailureGroup> failures;
   std::vector<SessionRow> sessions;
 };
+
+/// `reason` with every number replaced by '#' (for grouping failure reasons).
+std::string failure_reason_pattern(const std::string& reason);
 
 /// A campaign file. Not thread-safe; one writer process at a time (enforced by an advisory
 /// lock held from open_for_writing until destruction).

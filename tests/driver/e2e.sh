@@ -153,6 +153,117 @@ case "$TEST" in
     grep -q "c.yaml:8:" err.log || fail "no file:line in: $(cat err.log)"
     [ ! -e campaign.db ] || fail "a store was created"
     ;;
+  storage-faults)  # full disk, read-only file and folder, foreign and corrupt files, newer schema
+    write_config c.yaml faulty 3000 1 "sleep_ms: 1"
+    launch 0 run c.yaml --db ref.db 2>/dev/null
+    # Full disk: a file-size limit, set once the run has started (MPI's own start-up needs
+    # space), makes writes fail part-way; committed rows survive.
+    launch_bg 0 run c.yaml --db full.db 2>err.log
+    pid=$!
+    for _ in $(seq 100); do [ -e full.db ] && break; sleep 0.05; done
+    prlimit --pid "$pid" --fsize=300000
+    set +e
+    wait "$pid"
+    rc=$?
+    set -e
+    [ "$rc" = 1 ] || fail "disk full: exit status $rc, expected 1"
+    grep -q "storage error:.*full" err.log || fail "disk full: $(cat err.log)"
+    [ "$(sqlite3 full.db 'PRAGMA integrity_check')" = ok ] || fail "disk full: store damaged"
+    launch 0 run c.yaml --db full.db 2>/dev/null
+    diff <(rows ref.db) <(rows full.db) >/dev/null || fail "disk full: rows differ after resume"
+    # Read-only file and folder (as an unprivileged user: root ignores permissions).
+    as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+    mkdir ro && cp ref.db ro/ && sqlite3 ro/ref.db 'DELETE FROM runs WHERE sample > 2000'
+    chmod 755 ro && chmod 444 ro/ref.db && chmod 755 "$WORK"
+    cp c.yaml ro/c.yaml && chmod 444 ro/c.yaml
+    before=$(sha256sum ro/ref.db)
+    set +e
+    as_nobody "$TMEX" run ro/c.yaml --db ro/ref.db 2>err.log
+    rc=$?
+    set -e
+    [ "$rc" = 1 ] || fail "read-only: exit status $rc, expected 1: $(cat err.log)"
+    [ "$(wc -l <err.log)" -le 3 ] || fail "read-only: more than a short error: $(cat err.log)"
+    grep -q "storage error" err.log || fail "read-only: $(cat err.log)"
+    [ "$before" = "$(sha256sum ro/ref.db)" ] || fail "read-only: store changed"
+    set +e
+    as_nobody "$TMEX" run ro/c.yaml --db ro/new.db 2>err.log
+    rc=$?
+    set -e
+    [ "$rc" = 1 ] || fail "read-only folder: exit status $rc: $(cat err.log)"
+    grep -q "storage error" err.log || fail "read-only folder: $(cat err.log)"
+    # A file that is not a tmex store, and a corrupt store: refused, left as they were.
+    echo "my thesis draft" >thesis.db
+    before=$(sha256sum thesis.db)
+    set +e
+    "$TMEX" run c.yaml --db thesis.db 2>err.log
+    rc=$?
+    set -e
+    [ "$rc" = 1 ] && grep -q "not a tmex store" err.log || fail "foreign file: $rc $(cat err.log)"
+    [ "$before" = "$(sha256sum thesis.db)" ] || fail "foreign file changed"
+    cp ref.db corrupt.db
+    sqlite3 corrupt.db 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+    size=$(stat -c %s corrupt.db)
+    dd if=/dev/urandom of=corrupt.db bs=1 seek=$((size / 2)) count=4096 conv=notrunc 2>/dev/null
+    set +e
+    "$TMEX" run c.yaml --db corrupt.db 2>err.log
+    rc=$?
+    "$TMEX" status corrupt.db >/dev/null 2>>err.log
+    rc2=$?
+    set -e
+    [ "$rc" != 0 ] && [ "$rc2" != 0 ] || fail "corrupt store accepted ($rc, $rc2)"
+    ! grep -qiE "terminate|abort|segmentation" err.log || fail "corrupt store crashed: $(cat err.log)"
+    # A store from a newer tmex.
+    cp ref.db newer.db
+    sqlite3 newer.db 'PRAGMA user_version = 99'
+    set +e
+    "$TMEX" run c.yaml --db newer.db 2>err.log
+    rc=$?
+    set -e
+    [ "$rc" = 1 ] && grep -q "newer tmex" err.log || fail "newer schema: $rc $(cat err.log)"
+    ;;
+  second-writer)  # a second run on a store that another run is writing is refused
+    write_config c.yaml faulty 400 1 "sleep_ms: 5"
+    launch_bg 0 run c.yaml 2>/dev/null
+    pid=$!
+    sleep 1
+    set +e
+    "$TMEX" run c.yaml 2>err.log
+    rc=$?
+    set -e
+    kill -TERM "$pid"
+    wait "$pid" || true
+    [ "$rc" = 1 ] || fail "second writer: exit status $rc, expected 1"
+    grep -q "being written by another tmex run" err.log || fail "second writer: $(cat err.log)"
+    [ "$(sqlite3 campaign.db 'PRAGMA integrity_check')" = ok ] || fail "store damaged"
+    ;;
+  failures)  # every failure kind is stored with its reason; the campaign goes on
+    write_config c.yaml faulty 300 1 "throw_below: 0.1, invalid_below: 0.2, solver_below: 0.2, nan_below: 0.5, hang_below: -0.9, hang_ms: 30000"
+    sed -i 's/execution: {/execution: {evaluation_timeout: 0.5, max_failure_fraction: 1, /' c.yaml
+    launch "$1" run c.yaml 2>err.log || fail "campaign failed: $(tail -3 err.log)"
+    for kind in exception invalid_parameters non_finite solver_failure timeout ok; do
+      n=$(sqlite3 campaign.db "SELECT count(*) FROM runs WHERE status = '$kind'")
+      [ "$n" -gt 0 ] || fail "no run with status $kind"
+    done
+    sqlite3 campaign.db "SELECT error FROM runs WHERE status = 'timeout' LIMIT 1" | grep -q watchdog ||
+      fail "hang not stopped by the watchdog"
+    [ "$(sqlite3 campaign.db 'SELECT count(*) FROM runs')" = 300 ] || fail "runs missing"
+    "$TMEX" status campaign.db >status.txt
+    grep -q "e.g. samples" status.txt || fail "status shows no failure groups"
+    groups=$(grep -c "e.g. samples" status.txt)
+    [ "$groups" -le 6 ] || fail "$groups failure groups: reasons differing in numbers not merged"
+    ;;
+  failure-limit)  # a model that fails everywhere stops the campaign with status 4
+    write_config c.yaml faulty 2000 1 "throw_below: 2"
+    set +e
+    launch "$1" run c.yaml 2>err.log
+    rc=$?
+    set -e
+    cat err.log
+    [ "$rc" = 4 ] || fail "exit status $rc, expected 4"
+    grep -q "max_failure_fraction" err.log || fail "no explanation"
+    stored=$(sqlite3 campaign.db 'SELECT count(*) FROM runs')
+    [ "$stored" -lt 2000 ] || fail "the campaign ran to the end"
+    ;;
   bad-config-corpus)  # `tmex check` on every malformed config: exit 2 and one clear line, no crash
     corpus=$1
     n=0

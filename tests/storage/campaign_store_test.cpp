@@ -200,3 +200,16 @@ TEST_F(StoreTest, AReadOnlyFolderGivesAClearError) {
 
 }  // namespace
 }  // namespace tmex::storage
+
+namespace tmex::storage {
+namespace {
+
+TEST(FailureReasonPattern, ReplacesNumbersButNotNames) {
+  EXPECT_EQ(failure_reason_pattern("x1 = 0.0033 is below throw_below"),
+            "x1 = # is below throw_below");
+  EXPECT_EQ(failure_reason_pattern("took 1.5e-3 s, more than -2 s"), "took # s, more than # s");
+  EXPECT_EQ(failure_reason_pattern("output 'log10_auc' is NaN"), "output 'log10_auc' is NaN");
+}
+
+}  // namespace
+}  // namespace tmex::storage
