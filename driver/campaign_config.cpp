@@ -278,7 +278,7 @@ sampling::DesignSpec parse_design(const Parser& p, const YAML::Node& design,
   p.expect_map(
       design, "design",
       {"method", "jitter", "optimize", "optimize_iterations", "correlation", "rank_correlation",
-       "scramble", "base", "levels", "grid_levels", "placement", "file"});
+       "scramble", "base", "levels", "grid_levels", "placement", "file", "extend_from"});
   // Each enumerated option goes through sampling's own parser, whose message lists the values.
   auto enumerated = [&](const char* key, auto parse, auto& out) {
     if (const YAML::Node v = design[key]) {
@@ -310,6 +310,9 @@ sampling::DesignSpec parse_design(const Parser& p, const YAML::Node& design,
     }
   }
   if (const YAML::Node v = design["file"]) spec.file = p.text(v, "design.file");
+  if (const YAML::Node v = design["extend_from"]) {
+    spec.extend_from = p.integer(v, "design.extend_from", 1, kMaxSamples);
+  }
   if (const YAML::Node v = design["rank_correlation"]) {
     if (!v.IsSequence() || v.size() != dimension) {
       p.fail(v, "design.rank_correlation",
@@ -494,7 +497,8 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     for (const auto& sp : c.parameters) c.design_spec.parameter_names.push_back(sp.name);
   }
   if (c.design_spec.method == "lhs" && !c.design_spec.correlation && !c.design_spec.optimize &&
-      c.design_spec.rank_correlation.empty() && c.samples <= kDecorrelateUpTo) {
+      c.design_spec.rank_correlation.empty() &&
+      c.design_spec.extend_from.value_or(c.samples) <= kDecorrelateUpTo) {
     // Chance correlations between inputs (about 1/sqrt(N)) produce false PRCC significance at
     // a few hundred samples; above kDecorrelateUpTo they are negligible and the design stays
     // index-addressable instead of materialised.

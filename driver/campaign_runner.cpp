@@ -2,6 +2,7 @@
 // ranks are workers; a single rank does both in one loop.
 #include "driver/campaign_runner.hpp"
 
+#include <fmt/format.h>
 #include <sys/resource.h>
 
 #include <atomic>
@@ -27,6 +28,7 @@
 #include "driver/task_evaluator.hpp"
 #include "driver/version.hpp"
 #include "models/model_registry.hpp"
+#include "sampling/design_quality.hpp"
 #include "storage/campaign_store.hpp"
 
 namespace tmex::driver {
@@ -197,10 +199,35 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
     m.trajectory_variables = setup.model->info().trajectory_variables;
     m.trajectory_times = config.model_spec.trajectory_times;
   }
+  if (setup.design->size() >= 2) {
+    // Design quality, measured once on (a random subset of at most 10,000 of) its points.
+    const auto q = sampling::measure_quality(*setup.design, 10000, config.seed);
+    m.extra.emplace_back("design_min_distance", fmt::format("{:.17g}", q.min_distance));
+    m.extra.emplace_back("design_centred_l2_discrepancy",
+                         fmt::format("{:.17g}", q.centred_l2_discrepancy));
+    m.extra.emplace_back("design_max_abs_rank_correlation",
+                         fmt::format("{:.17g}", q.max_abs_rank_correlation));
+    m.extra.emplace_back("design_quality_points", std::to_string(q.points_used));
+  }
   m.config = config.canonical();
   m.config_hash = fnv1a_hex(m.config);
   m.tmex_version = kVersion;
   return m;
+}
+
+// True when `config` enlarges the stored campaign by design.extend_from: the only differences
+// are the sample count and the design, and the stored design is exactly the one extended.
+bool extends_stored_campaign(const CampaignConfig& config, const storage::CampaignMeta& stored,
+                             const std::vector<std::string>& diff) {
+  const auto& spec = config.design_spec;
+  if (!spec.extend_from || *spec.extend_from != stored.samples) return false;
+  for (const auto& d : diff) {
+    if (d.rfind("campaign.samples: ", 0) != 0 && d.rfind("design: ", 0) != 0) return false;
+  }
+  sampling::DesignSpec original = spec;
+  original.samples = *spec.extend_from;
+  original.extend_from.reset();
+  return sampling::make_design(original, config.parameters.size())->describe() == stored.design;
 }
 
 struct MasterState {
@@ -496,7 +523,12 @@ int run_campaign(const RunOptions& options) {
     if (std::filesystem::exists(config.storage_path)) {
       st.store.emplace(storage::CampaignStore::open_for_writing(config.storage_path));
       const auto diff = canonical_diff(st.store->meta().config, meta.config);
-      if (!diff.empty()) {
+      if (!diff.empty() && extends_stored_campaign(config, st.store->meta(), diff)) {
+        std::fprintf(stderr, "tmex: extending campaign '%s' from %llu to %llu samples\n",
+                     config.name.c_str(), static_cast<unsigned long long>(st.store->meta().samples),
+                     static_cast<unsigned long long>(meta.samples));
+        st.store->extend(meta);
+      } else if (!diff.empty()) {
         std::string msg = config.storage_path +
                           ": holds a campaign with a different configuration; refusing to mix "
                           "results. Differences (stored -> " +

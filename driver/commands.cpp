@@ -13,6 +13,7 @@
 #include "driver/campaign_config.hpp"
 #include "driver/errors.hpp"
 #include "models/model_registry.hpp"
+#include "sampling/design_quality.hpp"
 #include "storage/campaign_store.hpp"
 
 namespace tmex::driver {
@@ -83,6 +84,46 @@ int check_command(const std::string& config_path, const std::string& db_override
   const auto s = store.status(0);
   fmt::print("store      {} (same campaign: {} of {} runs stored, {} pending)\n",
              config.storage_path, s.stored, s.total, s.total - s.stored);
+  return kExitOk;
+}
+
+int sample_command(const std::string& config_path, const std::string& out) {
+  models::ModelRegistry registry;
+  models::register_builtin_models(registry);
+  const CampaignConfig config = load_campaign_config(config_path, registry);
+  const sampling::Design& design = *config.design;
+  const sampling::ParameterSpace space(config.parameters);
+  std::ofstream file;
+  if (!out.empty() && out != "-") {
+    file.open(out, std::ios::binary | std::ios::trunc);
+    if (!file) throw UsageError("cannot write '" + out + "'");
+  }
+  std::ostream& os = file.is_open() ? static_cast<std::ostream&>(file) : std::cout;
+  os << "sample,block";
+  for (const auto& p : config.parameters) os << ',' << p.name;
+  os << '\n';
+  std::vector<double> unit(space.dimension()), values(space.dimension());
+  for (std::uint64_t i = 0; i < design.size(); ++i) {
+    design.unit_point(i, unit);
+    space.transform(unit, values);
+    os << i << ',' << design.block(i);
+    for (double v : values) os << ',' << fmt::format("{:.17g}", v);
+    os << '\n';
+  }
+  os.flush();
+  if (!os) throw storage::StorageError("writing the design failed (disk full?)");
+  const auto q = sampling::measure_quality(design, 10000, config.seed);
+  std::fprintf(stderr,
+               "tmex: %s: %llu points x %zu parameters%s\n"
+               "  min pairwise distance (unit cube)  %.6g\n"
+               "  centred L2 discrepancy (squared)   %.6g\n"
+               "  max |rank correlation| of inputs   %.6g\n",
+               design.describe().c_str(), static_cast<unsigned long long>(design.size()),
+               space.dimension(),
+               q.points_used < design.size()
+                   ? fmt::format(" (quality of a random subset of {})", q.points_used).c_str()
+                   : "",
+               q.min_distance, q.centred_l2_discrepancy, q.max_abs_rank_correlation);
   return kExitOk;
 }
 

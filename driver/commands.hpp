@@ -10,6 +10,10 @@ namespace tmex::driver {
 /// what a run would do: the design, the number of runs, and whether an existing store matches.
 int check_command(const std::string& config_path, const std::string& db_override);
 
+/// `tmex sample CONFIG [--out FILE]`: writes the design (parameter values, one row per point)
+/// without running anything, and prints its quality.
+int sample_command(const std::string& config_path, const std::string& out);
+
 /// `tmex status DB`: progress, failures grouped by reason, sessions. Returns an exit status.
 int status_command(const std::string& db_path);
 

@@ -59,6 +59,14 @@ int main(int argc, char** argv) {
   check_cmd->add_option("config", check_config, "campaign YAML file")->required();
   check_cmd->add_option("--db", check_db, "store file (overrides storage.path)");
 
+  std::string sample_config, sample_out;
+  auto* sample_cmd = app.add_subcommand(
+      "sample",
+      "Write the design of CONFIG (parameter values per point) as CSV without running "
+      "anything, and print its quality (min distance, discrepancy, rank correlation).");
+  sample_cmd->add_option("config", sample_config, "campaign YAML file")->required();
+  sample_cmd->add_option("--out,-o", sample_out, "CSV file (default: standard output)");
+
   std::string status_db;
   auto* status_cmd = app.add_subcommand("status", "Show progress, failures and sessions of DB.");
   status_cmd->add_option("db", status_db, "campaign store (SQLite file)")->required();
@@ -101,6 +109,7 @@ int main(int argc, char** argv) {
       return rc;
     }
     if (*check_cmd) return check_command(check_config, check_db);
+    if (*sample_cmd) return sample_command(sample_config, sample_out);
     if (*status_cmd) return status_command(status_db);
     if (*models_cmd) return models_command(models_only);
     if (*export_cmd) return export_command(export_db, export_format, export_out);

@@ -86,4 +86,24 @@ std::string ExtendedLatinHypercube::describe() const {
   return base + ", extended_by=" + std::to_string(more_) + ")";
 }
 
+AppendedDesign::AppendedDesign(std::unique_ptr<Design> original, std::unique_ptr<Design> extension)
+    : original_(std::move(original)), extension_(std::move(extension)) {
+  if (original_->dimension() != extension_->dimension() ||
+      original_->size() >= extension_->size()) {
+    throw DesignError("an extension must have the original's dimension and more points");
+  }
+}
+
+void AppendedDesign::unit_point(std::uint64_t i, std::span<double> unit) const {
+  if (i < original_->size()) {
+    original_->unit_point(i, unit);
+  } else {
+    extension_->unit_point(i, unit);
+  }
+}
+
+std::string AppendedDesign::describe() const {
+  return "extension(of=" + original_->describe() + ", to=" + extension_->describe() + ")";
+}
+
 }  // namespace tmex::sampling

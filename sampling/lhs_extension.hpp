@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "sampling/keyed_permutation.hpp"
@@ -49,6 +50,24 @@ class ExtendedLatinHypercube final : public Design {
   std::vector<KeyedPermutation> orders_;          // per column: order of the free strata
   std::vector<std::uint64_t> jitter_keys_;        // per column: positions of the new points
   std::vector<std::vector<std::uint64_t>> free_;  // per column, when !multiple_
+};
+
+/// A finished design of n points followed by the new points n.. of its extension: used to
+/// extend Latin hypercubes whose rows were rearranged within columns (Iman-Conover correlation
+/// control), which keeps each column's values and hence the strata the extension needs.
+class AppendedDesign final : public Design {
+ public:
+  /// `extension` must contain `original`'s size as its first points (they are not used).
+  AppendedDesign(std::unique_ptr<Design> original, std::unique_ptr<Design> extension);
+
+  std::uint64_t size() const override { return extension_->size(); }
+  std::size_t dimension() const override { return extension_->dimension(); }
+  void unit_point(std::uint64_t i, std::span<double> unit) const override;
+  std::string describe() const override;
+
+ private:
+  std::unique_ptr<Design> original_;
+  std::unique_ptr<Design> extension_;
 };
 
 }  // namespace tmex::sampling

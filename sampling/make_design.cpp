@@ -67,10 +67,20 @@ std::unique_ptr<Design> make_lhs(const DesignSpec& spec, std::size_t k) {
       throw DesignError("extend_from: must be in 1.." + std::to_string(spec.samples - 1) +
                         " (below samples), got " + std::to_string(n0));
     }
-    if (optimize != LhsOptimization::kNone || correlation != CorrelationControl::kNone) {
-      throw DesignError("extend_from: only plain random Latin hypercubes can be extended");
+    if (optimize != LhsOptimization::kNone) {
+      throw DesignError(
+          "extend_from: a maximin-optimised Latin hypercube cannot be extended (its columns are "
+          "not those of the plain design); only plain or rank-correlated ones can");
     }
-    return std::make_unique<ExtendedLatinHypercube>(n0, k, spec.seed, jitter, spec.samples - n0);
+    auto extension =
+        std::make_unique<ExtendedLatinHypercube>(n0, k, spec.seed, jitter, spec.samples - n0);
+    if (correlation == CorrelationControl::kNone) return extension;
+    // Iman-Conover only reorders values within columns, so the original's strata are those of
+    // the plain design and its extension's new points fit it as well.
+    DesignSpec original = spec;
+    original.samples = n0;
+    original.extend_from.reset();
+    return std::make_unique<AppendedDesign>(make_design(original, k), std::move(extension));
   }
   if (optimize == LhsOptimization::kMaximin) {
     const std::uint64_t iterations =

@@ -368,6 +368,38 @@ CampaignMeta CampaignStore::load_meta(Database& db) {
   return m;
 }
 
+void CampaignStore::extend(const CampaignMeta& enlarged) {
+  if (enlarged.samples <= meta_.samples || enlarged.replicates != meta_.replicates ||
+      enlarged.outputs != meta_.outputs || enlarged.parameters.size() != meta_.parameters.size()) {
+    throw StorageError(path() + ": the new campaign is not an enlargement of the stored one (" +
+                       std::to_string(meta_.samples) + " -> " + std::to_string(enlarged.samples) +
+                       " samples)");
+  }
+  for (std::size_t i = 0; i < meta_.parameters.size(); ++i) {
+    if (enlarged.parameters[i].name != meta_.parameters[i].name) {
+      throw StorageError(path() + ": an enlargement must keep the parameters");
+    }
+  }
+  Transaction tx(db_);
+  {
+    Statement st = db_.prepare(
+        "INSERT INTO meta(key, value) VALUES ('extended_from', ?1) ON CONFLICT(key) DO UPDATE"
+        " SET value = value || ', ' || excluded.value");
+    st.bind(1, std::to_string(meta_.samples));
+    st.step();
+  }
+  set_meta(db_, "samples", std::to_string(enlarged.samples));
+  set_meta(db_, "total_runs", std::to_string(enlarged.total_runs()));
+  set_meta(db_, "design", enlarged.design);
+  set_meta(db_, "config", enlarged.config);
+  set_meta(db_, "config_hash", enlarged.config_hash);
+  tx.commit();
+  meta_.samples = enlarged.samples;
+  meta_.design = enlarged.design;
+  meta_.config = enlarged.config;
+  meta_.config_hash = enlarged.config_hash;
+}
+
 void CampaignStore::prepare_insert() {
   std::string sql = "INSERT INTO runs(id, sample, replicate, block, status, attempts";
   std::string values = "?1, ?2, ?3, ?4, ?5, ?6";

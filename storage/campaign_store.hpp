@@ -117,6 +117,11 @@ class CampaignStore {
   const CampaignMeta& meta() const { return meta_; }
   const std::string& path() const { return db_.path(); }
 
+  /// Enlarges the campaign to `enlarged` (same parameters, outputs and replicates, more
+  /// samples, new design and config text), in one transaction; stored runs keep their ids.
+  /// Throws StorageError when `enlarged` is not an enlargement of this campaign.
+  void extend(const CampaignMeta& enlarged);
+
   /// Stores a batch of runs in one transaction; all or nothing. Throws StorageError.
   void append(std::span<const RunRecord> runs);
 

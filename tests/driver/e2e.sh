@@ -268,6 +268,52 @@ case "$TEST" in
     stored=$(sqlite3 campaign.db 'SELECT count(*) FROM runs')
     [ "$stored" -lt 2000 ] || fail "the campaign ran to the end"
     ;;
+  extend)  # design.extend_from enlarges a finished LHS campaign; still a Latin hypercube
+    write_config a.yaml ishigami 400 1 "a: 7"
+    launch 0 run a.yaml 2>/dev/null
+    rows campaign.db >before.txt
+    sed 's/samples: 400, replicates: 1}/samples: 1200, replicates: 1}/; s/design: {method: lhs}/design: {method: lhs, extend_from: 400}/' a.yaml >b.yaml
+    launch 2 run b.yaml 2>err.log || fail "extension run failed: $(cat err.log)"
+    grep -q "extending campaign" err.log || fail "no extension message"
+    [ "$(sqlite3 campaign.db 'SELECT count(*) FROM runs')" = 1200 ] || fail "not 1200 runs"
+    diff before.txt <(rows campaign.db | head -400) >/dev/null || fail "original rows changed"
+    # Every column of the 1200 points occupies each of its 1200 strata once.
+    for col in "x1, -1.0" "x2, 0.1" "x3, -1.0"; do
+      set -- ${col//,/}
+      if [ "$1" = x2 ]; then expr="CAST((ln($1) - ln(0.1)) / (ln(10) - ln(0.1)) * 1200 AS INTEGER)"
+      else lo=$2; hi=1; [ "$1" = x3 ] || { lo=0; }; expr="CAST(($1 - $lo) / ($hi - $lo) * 1200 AS INTEGER)"; fi
+      distinct=$(sqlite3 campaign.db "SELECT count(DISTINCT $expr) FROM runs")
+      [ "$distinct" = 1200 ] || fail "column $1 hits $distinct of 1200 strata"
+    done
+    # The original config is now refused, the extended one is complete.
+    set +e
+    launch 0 run a.yaml 2>/dev/null
+    rc=$?
+    set -e
+    [ "$rc" = 2 ] || fail "the original config was accepted after the extension"
+    launch 0 run b.yaml 2>&1 | grep -q "is complete" || fail "extended campaign not complete"
+    ;;
+  sample)  # tmex sample writes the design that tmex run then evaluates, and its quality
+    write_config c.yaml ishigami 300 1 "a: 7"
+    "$TMEX" sample c.yaml -o design.csv 2>quality.txt
+    [ "$(wc -l <design.csv)" = 301 ] || fail "design.csv has $(wc -l <design.csv) lines"
+    grep -q "min pairwise distance" quality.txt || fail "no quality: $(cat quality.txt)"
+    [ ! -e campaign.db ] || fail "tmex sample created a store"
+    launch 0 run c.yaml 2>/dev/null
+    diff <(tail -n +2 design.csv | cut -d, -f1,3-5) \
+      <(sqlite3 -csv campaign.db "SELECT sample, printf('%.17g', x1), printf('%.17g', x2),
+        printf('%.17g', x3) FROM runs ORDER BY sample") >/dev/null ||
+      python3 - design.csv campaign.db <<'PY' || fail "design.csv differs from the stored samples"
+import csv, sqlite3, sys
+rows = list(csv.reader(open(sys.argv[1])))[1:]
+db = sqlite3.connect(sys.argv[2]).execute("SELECT x1, x2, x3 FROM runs ORDER BY sample").fetchall()
+assert len(rows) == len(db)
+for r, d in zip(rows, db):
+    assert [float(v) for v in r[2:5]] == list(d), (r, d)
+PY
+    sqlite3 campaign.db "SELECT value FROM meta WHERE key = 'extra.design_min_distance'" | grep -q . ||
+      fail "design quality not stored"
+    ;;
   bad-config-corpus)  # `tmex check` on every malformed config: exit 2 and one clear line, no crash
     corpus=$1
     n=0
