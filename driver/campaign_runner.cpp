@@ -474,7 +474,8 @@ std::string env_or_empty(const char* name) {
 bool needs_hard_exit() { return g_hard_exit.load(); }
 
 int run_campaign(const RunOptions& options) {
-  mpi::environment env(mpi::threading::multiple, /*abort_on_exception=*/true);
+  // Only the main thread of each rank calls MPI; evaluation threads never do.
+  mpi::environment env(mpi::threading::funneled, /*abort_on_exception=*/true);
   mpi::communicator world;
   install_stop_signal_handlers();
   const auto deadline =
