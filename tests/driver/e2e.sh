@@ -314,6 +314,27 @@ PY
     sqlite3 campaign.db "SELECT value FROM meta WHERE key = 'extra.design_min_distance'" | grep -q . ||
       fail "design quality not stored"
     ;;
+  long-eval-stop)  # a stop is prompt even while every evaluation hangs for a minute
+    n=$1
+    write_config c.yaml faulty 50 1 "hang_below: 2, hang_ms: 60000"
+    launch_bg "$n" run c.yaml >run.log 2>&1
+    pid=$!
+    for _ in $(seq 200); do grep -q "runs to do" run.log 2>/dev/null && break; sleep 0.05; done
+    sleep 1
+    start=$(date +%s.%N)
+    kill -USR1 "$pid"
+    set +e
+    wait "$pid"
+    rc=$?
+    set -e
+    took=$(echo "$(date +%s.%N) - $start" | bc)
+    cat run.log
+    [ "$rc" = 3 ] || fail "exit status $rc, expected 3"
+    [ "$(echo "$took < 10" | bc)" = 1 ] || fail "the stop took $took s"
+    [ "$(sqlite3 campaign.db "SELECT outcome FROM sessions ORDER BY id DESC LIMIT 1")" = interrupted ] ||
+      fail "session not recorded as interrupted"
+    echo "stopped $took s after the signal"
+    ;;
   bad-config-corpus)  # `tmex check` on every malformed config: exit 2 and one clear line, no crash
     corpus=$1
     n=0
