@@ -84,6 +84,7 @@ struct AnalysisReport {
   std::vector<analysis::UncertaintySummary> uncertainty;
   std::vector<analysis::Histogram> histograms;  ///< one per entry of `uncertainty`
   std::uint64_t uncertainty_runs = 0;
+  std::string uncertainty_intervals;  ///< how the intervals of `uncertainty` were computed
   std::vector<EventResult> events;
   std::vector<analysis::TimeCourseCorrelation> time_courses;
   std::optional<analysis::ConvergenceReport> convergence;

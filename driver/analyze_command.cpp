@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -28,11 +29,14 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kDefaultResamples = 1000;
-// Bootstrap work of an uncertainty summary is about 3 N resamples per output; past this many
-// values x resamples the default resample count shrinks (never below kMinResamples).
-constexpr double kSummaryBudget = 1.0e8;
-constexpr int kMinResamples = 100;
+// A bootstrap summary costs about 3 N resamples operations per output: up to this many
+// values it is cheap (0.15 s per output), above it large-sample intervals replace it.
+constexpr Eigen::Index kBootstrapSummaryRows = 50000;
 constexpr Eigen::Index kScatterRows = 2000;
+constexpr Eigen::Index kFailureComparisonRows = 100000;
+// Above this many rows the convergence check compares N / 2 with N only (the verdict needs no
+// more), which saves the cost of N / 8 and N / 4.
+constexpr Eigen::Index kShortConvergenceRows = 100000;
 
 enum class DesignKind { kSample, kGrid, kSaltelli, kMorris };
 
@@ -230,6 +234,7 @@ std::optional<double> distribution_range(const std::string& text) {
 
 std::string fmt_p(double p) {
   if (!std::isfinite(p)) return "nan";
+  if (p == 0.0) return "< 1e-300";
   return fmt::format("{:.2g}", p);
 }
 
@@ -300,16 +305,53 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-int default_summary_resamples(Eigen::Index n) {
-  const double fit = kSummaryBudget / std::max<double>(1.0, static_cast<double>(n));
-  return static_cast<int>(
-      std::clamp(fit, static_cast<double>(kMinResamples), static_cast<double>(kDefaultResamples)));
+// Large-sample intervals at `confidence` for a summary of `values`: normal for the mean, the
+// delta method with the fourth moment for the sd, and distribution-free order-statistic
+// intervals for the quantiles (ranks n p -/+ z sqrt(n p (1 - p))). Accurate for the
+// sizes they are used at (kBootstrapSummaryRows and up) and O(N log N) in all.
+void large_sample_intervals(Eigen::VectorXd values, analysis::UncertaintySummary& s,
+                            double confidence) {
+  const auto n = static_cast<double>(values.size());
+  const double z =
+      boost::math::quantile(boost::math::normal_distribution<double>(), (1.0 + confidence) / 2.0);
+  const double se_mean = s.sd / std::sqrt(n);
+  s.mean_low = s.mean - z * se_mean;
+  s.mean_high = s.mean + z * se_mean;
+  const double m4 = (values.array() - s.mean).pow(4).mean();
+  const double var_s2 = std::max(0.0, (m4 - std::pow(s.sd, 4) * (n - 3.0) / (n - 1.0)) / n);
+  const double se_sd = s.sd > 0.0 ? std::sqrt(var_s2) / (2.0 * s.sd) : 0.0;
+  s.sd_low = std::max(0.0, s.sd - z * se_sd);
+  s.sd_high = s.sd + z * se_sd;
+  const auto last = static_cast<double>(values.size() - 1);
+  std::vector<Eigen::Index> lo(s.levels.size()), hi(s.levels.size()), wanted;
+  for (std::size_t q = 0; q < s.levels.size(); ++q) {
+    const double p = s.levels[q];
+    const double h = z * std::sqrt(n * p * (1.0 - p));
+    lo[q] = static_cast<Eigen::Index>(std::clamp(std::floor(n * p - h) - 1.0, 0.0, last));
+    hi[q] = static_cast<Eigen::Index>(std::clamp(std::ceil(n * p + h) - 1.0, 0.0, last));
+    wanted.push_back(lo[q]);
+    wanted.push_back(hi[q]);
+  }
+  // Only these order statistics are needed: successive selections, no full sort.
+  std::sort(wanted.begin(), wanted.end());
+  auto from = values.begin();
+  for (const auto w : wanted) {
+    if (values.begin() + w < from) continue;
+    std::nth_element(from, values.begin() + w, values.end());
+    from = values.begin() + w + 1;
+  }
+  for (std::size_t q = 0; q < s.levels.size(); ++q) {
+    s.quantile_low[q] = std::min(values[lo[q]], s.quantiles[q]);
+    s.quantile_high[q] = std::max(values[hi[q]], s.quantiles[q]);
+  }
 }
 
-// Every selected output's summary and histogram over the rows of `t` in `rows` (all rows
-// when empty), each output without its NaN values.
+// Every selected output's summary and histogram over the rows of `t`, each output without its
+// NaN values. Bootstrap intervals up to kBootstrapSummaryRows values (or whenever --bootstrap
+// is given), large-sample intervals above.
 void add_uncertainty(AnalysisReport& report, const Table& t, Eigen::Index first_output,
                      const std::vector<std::string>& outputs, const AnalyzeOptions& options) {
+  bool large_sample = false;
   for (std::size_t o = 0; o < outputs.size(); ++o) {
     const auto col = first_output + static_cast<Eigen::Index>(o);
     Eigen::VectorXd values(t.rows);
@@ -326,17 +368,28 @@ void add_uncertainty(AnalysisReport& report, const Table& t, Eigen::Index first_
     }
     analysis::UncertaintyOptions u;
     u.confidence = options.confidence;
-    u.resamples = options.bootstrap.value_or(default_summary_resamples(n));
+    const bool bootstrap = options.bootstrap.has_value() || n <= kBootstrapSummaryRows;
+    u.resamples = bootstrap ? options.bootstrap.value_or(kDefaultResamples) : 0;
     u.seed = report.seed;
-    report.uncertainty.push_back(analysis::summarize(values, outputs[o], u));
+    auto summary = analysis::summarize(values, outputs[o], u);
+    if (!bootstrap) {
+      large_sample_intervals(values, summary, options.confidence);
+      large_sample = true;
+    }
+    report.uncertainty.push_back(std::move(summary));
     report.histograms.push_back(analysis::histogram(values));
   }
-  if (!report.uncertainty.empty() && !options.bootstrap &&
-      report.uncertainty.front().resamples < kDefaultResamples) {
+  report.uncertainty_intervals =
+      large_sample ? "large-sample intervals (normal for the mean, delta method for the sd, "
+                     "order statistics for the quantiles)"
+                   : fmt::format("percentile bootstrap intervals ({} resamples)",
+                                 options.bootstrap.value_or(kDefaultResamples));
+  if (large_sample) {
     report.notes.push_back(fmt::format(
-        "The uncertainty intervals use {} bootstrap resamples (fewer than the usual {} because "
-        "of the number of runs; --bootstrap sets it).",
-        report.uncertainty.front().resamples, kDefaultResamples));
+        "With more than {} runs the uncertainty intervals are large-sample ones instead of "
+        "bootstrap ones (as accurate at this size, and 1000 times cheaper); --bootstrap N "
+        "forces the bootstrap.",
+        kBootstrapSummaryRows));
   }
 }
 
@@ -569,9 +622,29 @@ AnalysisReport analyze(const AnalyzeOptions& options) {
     }
     failed.conservativeResize(f, k);
     keep_rows(runs, read.ok);
+    // Mann-Whitney's power is set by the smaller group: beyond kFailureComparisonRows successful
+    // runs an evenly spaced subset of them (a random sample, rows being in design order) tests
+    // as well at a fraction of the cost.
+    const Eigen::Index compared = std::min<Eigen::Index>(runs.rows, kFailureComparisonRows);
+    Eigen::MatrixXd subset;
+    if (compared < runs.rows) {
+      subset.resize(compared, k);
+      for (Eigen::Index i = 0; i < compared; ++i) {
+        subset.row(i) = runs.matrix().row(i * runs.rows / compared).head(k);
+      }
+    }
     report.failures = failure_report(
-        analysis::failure_dependence(failed, runs.matrix().leftCols(k), {parameters, {}}),
+        analysis::failure_dependence(
+            failed,
+            compared < runs.rows ? Eigen::Ref<const Eigen::MatrixXd>(subset)
+                                 : Eigen::Ref<const Eigen::MatrixXd>(runs.matrix().leftCols(k)),
+            {parameters, {}}),
         report.stored_runs);
+    if (compared < runs.rows) {
+      report.failures->summary += fmt::format(
+          " (The failed runs were compared with {} evenly spaced successful runs of {}.)", compared,
+          runs.rows);
+    }
   }
   read.ok = {};
 
@@ -665,7 +738,9 @@ AnalysisReport analyze(const AnalyzeOptions& options) {
       if (kind == DesignKind::kGrid) {
         report.notes.push_back("No convergence check: leading rows of a grid are not a sample.");
       } else if (samples.rows / 8 >= kk + 4) {
-        report.convergence = analysis::prcc_convergence(inputs, outs, used);
+        analysis::ConvergenceOptions co;
+        co.steps = samples.rows > kShortConvergenceRows ? 2 : 4;
+        report.convergence = analysis::prcc_convergence(inputs, outs, used, co);
       } else {
         report.notes.push_back(fmt::format(
             "No convergence check: it needs at least {} rows (8 (k + 4)).", 8 * (kk + 4)));

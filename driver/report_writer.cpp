@@ -238,10 +238,8 @@ std::vector<TextBlock> text_blocks(const AnalysisReport& r) {
     const auto& first = r.uncertainty.front();
     TextBlock b;
     b.heading = "Uncertainty";
-    b.title = fmt::format(
-        "{} runs; {} percentile bootstrap intervals ({} resamples); quantiles of "
-        "type 7",
-        r.uncertainty_runs, percent(first.confidence), first.resamples);
+    b.title = fmt::format("{} runs; {} {}; quantiles of type 7", r.uncertainty_runs,
+                          percent(first.confidence), r.uncertainty_intervals);
     b.header = {"output", "statistic", "estimate", percent(first.confidence) + " CI"};
     b.left = {true, true, false, false};
     for (const auto& u : r.uncertainty) {
@@ -794,6 +792,7 @@ void write_json(const AnalysisReport& r, std::ostream& out) {
   j.key("uncertainty");
   j.begin_object();
   j.field("runs", r.uncertainty_runs);
+  j.field("intervals", r.uncertainty_intervals);
   j.key("outputs");
   j.begin_array();
   for (std::size_t o = 0; o < r.uncertainty.size(); ++o) {

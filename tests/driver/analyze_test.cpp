@@ -407,6 +407,30 @@ TEST_F(AnalyzeTest, PrccOverTimeFollowsTheTrajectories) {
   EXPECT_LT(std::abs(t.coefficient(2, 1)), 0.2);
 }
 
+TEST_F(AnalyzeTest, LargeSampleIntervalsAgreeWithTheBootstrap) {
+  const auto path = build(linear(60000));
+  AnalyzeOptions large = options(path);
+  large.bootstrap.reset();  // above 50000 runs: large-sample intervals
+  large.method = "uncertainty";
+  AnalyzeOptions boot = large;
+  boot.bootstrap = 300;
+  const auto a = analyze(large).uncertainty.front();
+  const auto b = analyze(boot).uncertainty.front();
+  EXPECT_EQ(a.resamples, 0);
+  EXPECT_EQ(b.resamples, 300);
+  const auto close = [](double lo1, double hi1, double lo2, double hi2) {
+    return std::abs((hi1 - lo1) / (hi2 - lo2) - 1.0) < 0.3;
+  };
+  EXPECT_TRUE(close(a.mean_low, a.mean_high, b.mean_low, b.mean_high));
+  EXPECT_TRUE(close(a.sd_low, a.sd_high, b.sd_low, b.sd_high));
+  for (std::size_t q = 0; q < a.levels.size(); ++q) {
+    EXPECT_TRUE(close(a.quantile_low[q], a.quantile_high[q], b.quantile_low[q], b.quantile_high[q]))
+        << a.levels[q];
+    EXPECT_LE(a.quantile_low[q], a.quantiles[q]);
+    EXPECT_GE(a.quantile_high[q], a.quantiles[q]);
+  }
+}
+
 TEST_F(AnalyzeTest, EveryFormatCarriesTheNumbers) {
   auto o = options(build(linear(300)));
   o.events = {"y > 3"};
