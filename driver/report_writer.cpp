@@ -203,8 +203,8 @@ std::vector<TextBlock> text_blocks(const AnalysisReport& r) {
     std::string sizes;
     for (auto n : r.convergence->sample_sizes)
       sizes += (sizes.empty() ? "" : ", ") + std::to_string(n);
-    b.text = fmt::format("Indices recomputed on the leading {} rows: {}.", sizes,
-                         r.convergence->verdict);
+    b.text = fmt::format("Indices recomputed on the leading {} {}: {}.", sizes,
+                         r.sobol ? "base rows" : "rows", r.convergence->verdict);
     blocks.push_back(std::move(b));
   }
   for (const auto& tc : r.time_courses) {
