@@ -94,22 +94,30 @@ int main(int argc, char** argv) {
                    "auto, prcc, pcc, src, srrc, correlation (Pearson and Spearman), sobol, morris "
                    "or uncertainty")
       ->capture_default_str();
-  analyze_cmd->add_option("--outputs", analyze.outputs,
-                          "outputs to analyse, comma-separated (default: all stored outputs)");
+  // One value per use, so that `--event 'y > 1' DB` leaves DB to the positional argument.
+  analyze_cmd
+      ->add_option("--outputs", analyze.outputs,
+                   "outputs to analyse, comma-separated (default: all stored outputs)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   analyze_cmd->add_option("--format,-f", analyze.format, "table, csv, json or markdown")
       ->capture_default_str();
   analyze_cmd->add_option("--out,-o", analyze.out, "output file (default: standard output)");
   analyze_cmd->add_option("--plots", analyze.plots_dir,
                           "folder for PNG plots (gnuplot) with their data files and scripts");
-  analyze_cmd->add_option("--event", analyze.events,
-                          "probability of an event 'OUTPUT OP NUMBER', OP one of < <= > >= == != "
-                          "(repeatable), e.g. --event 'cured == 1'");
+  analyze_cmd
+      ->add_option("--event", analyze.events,
+                   "probability of an event 'OUTPUT OP NUMBER', OP one of < <= > >= == != "
+                   "(repeatable), e.g. --event 'cured == 1'")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   analyze_cmd->add_option("--confidence", analyze.confidence, "level of every interval")
       ->capture_default_str();
   auto* bootstrap_opt = analyze_cmd->add_option(
       "--bootstrap", analyze_bootstrap,
-      "bootstrap resamples of Sobol', Morris and uncertainty intervals (default 1000; fewer for "
-      "uncertainty summaries of very many runs; 0: no intervals)");
+      "bootstrap resamples of Sobol', Morris and uncertainty intervals (default 1000; "
+      "uncertainty summaries of more than 50000 runs use large-sample intervals unless this is "
+      "given; 0: no intervals)");
   auto* seed_opt = analyze_cmd->add_option("--seed", analyze_seed,
                                            "bootstrap seed (default: the campaign's seed)");
 

@@ -41,6 +41,9 @@ campaign morris.yaml morris 20
 grep -q "PRCC: partial rank correlation" table.txt || fail "no PRCC table"
 awk '/^output y/{getline; getline; print $1; exit}' table.txt | grep -qx x1 || fail "x1 is not first"
 grep -q "y > 10" table.txt || fail "no event"
+# Repeated options before the store name leave it to the positional argument.
+"$TMEX" analyze --event 'y > 10' --event 'y<0' --outputs y lhs.db >events.txt
+grep -q "y < 0" events.txt && grep -q "y > 10" events.txt || fail "events before DB"
 "$TMEX" analyze lhs.db --format json --event 'y>10' >lhs.json
 python3 -c 'import json,sys; d=json.load(open("lhs.json")); assert d["correlations"][0]["method"]=="prcc"; assert d["events"][0]["event"]=="y > 10"; assert d["uncertainty"]["outputs"][0]["output"]=="y"' ||
   fail "lhs JSON"
