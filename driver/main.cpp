@@ -1,11 +1,14 @@
 // The tmex executable: command-line parsing and dispatch to the subcommands.
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "analysis/analysis_error.hpp"
+#include "driver/analyze_command.hpp"
 #include "driver/campaign_runner.hpp"
 #include "driver/commands.hpp"
 #include "driver/errors.hpp"
@@ -91,6 +94,49 @@ int main(int argc, char** argv) {
   eval_cmd->add_option("--option", eval_options, "model option NAME=VALUE (repeatable)");
   eval_cmd->add_option("--format", eval_format, "table or json");
 
+  AnalyzeOptions analyze;
+  std::uint64_t analyze_seed = 0;
+  int analyze_bootstrap = 0;
+  auto* analyze_cmd = app.add_subcommand(
+      "analyze",
+      "Sensitivity and uncertainty analysis of the campaign in DB. By default the methods that "
+      "fit its design: PRCC with inference and an uncertainty summary for lhs, sobol, grid and "
+      "file designs; Sobol' indices for saltelli; Morris mu*, mu, sigma for morris. Failed runs "
+      "are excluded, counted, and tested for dependence on the inputs. Exit status: 0 done, 2 "
+      "bad usage (including a method that does not fit the design), 1 other errors.");
+  analyze_cmd->add_option("db", analyze.db_path, "campaign store (SQLite file)")->required();
+  analyze_cmd
+      ->add_option("--method,-m", analyze.method,
+                   "auto, prcc, pcc, src, srrc, correlation (Pearson and Spearman), sobol, morris "
+                   "or uncertainty")
+      ->capture_default_str();
+  // One value per use, so that `--event 'y > 1' DB` leaves DB to the positional argument.
+  analyze_cmd
+      ->add_option("--outputs", analyze.outputs,
+                   "outputs to analyse, comma-separated (default: all stored outputs)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  analyze_cmd->add_option("--format,-f", analyze.format, "table, csv, json or markdown")
+      ->capture_default_str();
+  analyze_cmd->add_option("--out,-o", analyze.out, "output file (default: standard output)");
+  analyze_cmd->add_option("--plots", analyze.plots_dir,
+                          "folder for PNG plots (gnuplot) with their data files and scripts");
+  analyze_cmd
+      ->add_option("--event", analyze.events,
+                   "probability of an event 'OUTPUT OP NUMBER', OP one of < <= > >= == != "
+                   "(repeatable), e.g. --event 'cured == 1'")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  analyze_cmd->add_option("--confidence", analyze.confidence, "level of every interval")
+      ->capture_default_str();
+  auto* bootstrap_opt = analyze_cmd->add_option(
+      "--bootstrap", analyze_bootstrap,
+      "bootstrap resamples of Sobol', Morris and uncertainty intervals (default 1000; "
+      "uncertainty summaries of more than 50000 runs use large-sample intervals unless this is "
+      "given; 0: no intervals)");
+  auto* seed_opt = analyze_cmd->add_option("--seed", analyze_seed,
+                                           "bootstrap seed (default: the campaign's seed)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -111,6 +157,11 @@ int main(int argc, char** argv) {
     if (*check_cmd) return check_command(check_config, check_db);
     if (*sample_cmd) return sample_command(sample_config, sample_out);
     if (*status_cmd) return status_command(status_db);
+    if (*analyze_cmd) {
+      if (bootstrap_opt->count() > 0) analyze.bootstrap = analyze_bootstrap;
+      if (seed_opt->count() > 0) analyze.seed = analyze_seed;
+      return analyze_command(analyze);
+    }
     if (*models_cmd) return models_command(models_only);
     if (*export_cmd) return export_command(export_db, export_format, export_out);
     if (*eval_cmd) {
@@ -123,6 +174,9 @@ int main(int argc, char** argv) {
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "tmex: error: %s\n", e.what());
     return kExitUsage;
+  } catch (const tmex::analysis::AnalysisError& e) {
+    std::fprintf(stderr, "tmex: analysis error: %s\n", e.what());
+    return kExitError;
   } catch (const tmex::storage::StorageError& e) {
     std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
     return kExitError;
