@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "driver/errors.hpp"
+#include "driver/external_model_config.hpp"
 
 namespace tmex::driver {
 
@@ -185,7 +186,7 @@ YAML::Node key_node(const YAML::Node& map, const std::string& key) {
   for (const auto& kv : map) {
     if (kv.first.IsScalar() && kv.first.Scalar() == key) return kv.first;
   }
-  return YAML::Node();
+  return YAML::Node(YAML::NodeType::Undefined);  // YAML::Node() would be a defined null
 }
 
 // Keys each distribution takes, required first; optional ones after the '|' marker.
@@ -378,7 +379,13 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   }
 
   const YAML::Node model = root["model"];
-  p.expect_map(model, "model", {"name", "settings", "options", "trajectory_times"});
+  std::vector<std::string> model_keys = {"name", "settings", "options", "trajectory_times"};
+  const bool external = model.IsMap() && model["name"] && model["name"].IsScalar() &&
+                        model["name"].Scalar() == "external";
+  if (external) {
+    model_keys.insert(model_keys.end(), external_model_keys().begin(), external_model_keys().end());
+  }
+  p.expect_map(model, "model", model_keys);
   if (!model["name"]) p.fail(model, "model", "missing key 'name'");
   c.model_name = p.text(model["name"], "model.name");
   if (!registry.contains(c.model_name)) {
@@ -422,6 +429,7 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
       c.model_spec.trajectory_times.push_back(t);
     }
   }
+  if (external) parse_external_model(model, root["parameters"], source, c.model_spec);
   std::unique_ptr<models::Model> instance;
   try {
     instance = registry.create(c.model_name, c.model_spec);
@@ -433,6 +441,8 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
       at = key_node(model["options"], e.key());
     } else if (e.key() == "trajectory_times" && model["trajectory_times"]) {
       at = model["trajectory_times"];
+    } else if (key_node(model, e.key()).IsDefined()) {
+      p.fail(key_node(model, e.key()), "model", e.what());  // a key directly under model:
     }
     p.fail(at, "model", e.what());
   }
@@ -553,7 +563,21 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   if (const YAML::Node ex = root["execution"]) {
     p.expect_map(ex, "execution",
                  {"chunk_size", "evaluation_timeout", "drain_timeout", "progress_interval",
-                  "commit_interval", "max_retries", "max_failure_fraction", "per_rank"});
+                  "commit_interval", "max_retries", "max_failure_fraction", "per_rank", "scratch",
+                  "keep_failed_scratch"});
+    if (const YAML::Node v = ex["scratch"]) {
+      // Created when the first evaluation needs it: nothing is created before the campaign runs.
+      c.execution.scratch = p.text(v, "execution.scratch");
+      std::error_code ec;
+      if (std::filesystem::exists(c.execution.scratch, ec) &&
+          !std::filesystem::is_directory(c.execution.scratch, ec)) {
+        p.fail(v, "execution.scratch",
+               shown(c.execution.scratch) + " exists and is not a directory");
+      }
+    }
+    if (const YAML::Node v = ex["keep_failed_scratch"]) {
+      c.execution.keep_failed_scratch = p.boolean(v, "execution.keep_failed_scratch");
+    }
     if (const YAML::Node v = ex["max_retries"]) {
       c.execution.max_retries =
           static_cast<std::uint32_t>(p.integer(v, "execution.max_retries", 0, 100));
@@ -591,6 +615,8 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     seconds("progress_interval", c.execution.progress_interval_s, 0.1, 1e5);
     seconds("commit_interval", c.execution.commit_interval_s, 0.01, 3600.0);
   }
+  c.model_spec.workspace.scratch_directory = c.execution.scratch;
+  c.model_spec.workspace.keep_failed_scratch = c.execution.keep_failed_scratch;
   return c;
 }
 
@@ -627,6 +653,11 @@ std::string CampaignConfig::canonical() const {
     out << "]\n";
   }
   for (const auto& [k, v] : model_spec.options) out << "model.options." << k << ": " << v << '\n';
+  for (const auto& [k, v] : model_spec.text_lists) {
+    out << "model." << k << ": [";
+    for (std::size_t i = 0; i < v.size(); ++i) out << (i ? ", " : "") << v[i];
+    out << "]\n";
+  }
   if (!model_spec.trajectory_times.empty()) {
     out << "model.trajectory_times: [";
     for (std::size_t i = 0; i < model_spec.trajectory_times.size(); ++i) {

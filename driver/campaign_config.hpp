@@ -26,6 +26,8 @@ struct ExecutionConfig {
   double drain_timeout_s = 30.0;      ///< how long a stopping master waits for in-flight work
   double progress_interval_s = 10.0;  ///< seconds between progress lines on stderr
   double commit_interval_s = 1.0;     ///< longest time results wait in memory before a commit
+  std::string scratch;                ///< where models that run programs work; empty: temp dir
+  bool keep_failed_scratch = false;   ///< keep a failed evaluation's scratch directory
 };
 
 /// A validated campaign. Every field is checked against the model it names.

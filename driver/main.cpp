@@ -13,6 +13,7 @@
 #include "driver/commands.hpp"
 #include "driver/errors.hpp"
 #include "driver/version.hpp"
+#include "models/subprocess.hpp"
 #include "storage/database.hpp"
 
 namespace {
@@ -149,6 +150,8 @@ int main(int argc, char** argv) {
       for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + std::string(argv[i]);
       const int rc = run_campaign(run);
       if (needs_hard_exit()) {
+        // Abandoned evaluations may still be running external programs: none outlives us.
+        tmex::models::kill_running_processes();
         std::fflush(nullptr);
         std::_Exit(rc);
       }

@@ -1,6 +1,7 @@
 // register_builtin_models(): the one place that lists every built-in model.
 #include "models/analytic_models.hpp"
 #include "models/emdr_model.hpp"
+#include "models/external_model.hpp"
 #include "models/faulty_model.hpp"
 #include "models/model_registry.hpp"
 
@@ -16,6 +17,10 @@ void register_builtin_models(ModelRegistry& registry) {
                "environment-mediated drug resistance: adhesion, IL-6/STAT3/PGE2, SDF-1/CXCR4, "
                "mutation; chemotherapy plus microenvironment-targeting agents",
                [](const ModelSpec& spec) { return make_emdr(spec); });
+  registry.add("external",
+               "runs a program for each evaluation (model.command; parameters as JSON on stdin, "
+               "arguments or an input file; outputs as JSON on stdout or in a file)",
+               make_external);
 }
 
 }  // namespace tmex::models

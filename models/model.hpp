@@ -69,6 +69,23 @@ struct ModelSpec {
   std::map<std::string, std::vector<double>> vector_settings;  ///< e.g. sobol_g's `a`
   std::map<std::string, std::string> options;
   std::vector<double> trajectory_times;  ///< increasing; empty: no trajectories
+
+  // For models whose parameters, outputs and program are configured rather than built in (the
+  // `external` model); the built-in models ignore these fields.
+
+  /// Lists of text (external: `command`, `args`, `outputs`).
+  std::map<std::string, std::vector<std::string>> text_lists;
+  /// The sampled parameter names (design order, dummies excluded), filled by the driver before
+  /// it builds the model, so that a model can declare the parameters it is given.
+  std::vector<std::string> declared_parameters;
+  /// Where a model that runs programs finds its files and works. Not part of a campaign's
+  /// identity: a campaign may move, or use other scratch space, between sessions.
+  struct Workspace {
+    std::string base_directory;        ///< relative paths in the spec resolve here; empty: cwd
+    std::string scratch_directory;     ///< per-evaluation directories go here; empty: system temp
+    bool keep_failed_scratch = false;  ///< keep a failed evaluation's directory for inspection
+  };
+  Workspace workspace;
 };
 
 /// Why an evaluation did not produce valid outputs. Stored as text (to_string) in the runs table.
@@ -114,7 +131,8 @@ struct EvalResult {
 };
 
 /// A model: parameters in, named outputs out. Implementations are pure (no I/O, no global
-/// state) and evaluate() is safe to call concurrently on one instance.
+/// state) and evaluate() is safe to call concurrently on one instance. The one exception to
+/// purity is `external`, which runs a program per evaluation (models/README.md says why).
 class Model {
  public:
   virtual ~Model() = default;

@@ -32,7 +32,8 @@ TEST(ModelRegistry, UnknownNamesListTheKnownOnes) {
   for (const auto& name : reg.names()) {
     const auto m = reg.create(name, {});
     EXPECT_EQ(m->info().name, name);
-    EXPECT_FALSE(m->info().outputs.empty());
+    // external declares the outputs its spec names; built from an empty spec it has none.
+    if (name != "external") EXPECT_FALSE(m->info().outputs.empty()) << name;
   }
 }
 
