@@ -33,7 +33,9 @@ TEST(ModelRegistry, UnknownNamesListTheKnownOnes) {
     const auto m = reg.create(name, {});
     EXPECT_EQ(m->info().name, name);
     // external declares the outputs its spec names; built from an empty spec it has none.
-    if (name != "external") EXPECT_FALSE(m->info().outputs.empty()) << name;
+    if (name != "external") {
+      EXPECT_FALSE(m->info().outputs.empty()) << name;
+    }
   }
 }
 
