@@ -10,12 +10,16 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <exception>
 #include <filesystem>
+#include <iterator>
 #include <list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -51,6 +55,13 @@ double process_cpu_s() {
          1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
+// Peak resident memory of this process (getrusage reports kilobytes on Linux).
+double peak_rss_mb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+
 std::string format_duration(double s) {
   char buf[64];
   if (!(s >= 0.0) || s > 1e8) return "?";
@@ -79,7 +90,10 @@ class Backoff {
   int us_ = 0;
 };
 
-// Collects results on rank 0, commits them in batched transactions and reports progress.
+// Collects results on rank 0 and reports progress; a writer thread converts them to rows and
+// commits them in batched transactions, so that receiving (and handing out work) overlaps with
+// SQLite. The owning thread calls every public method; the store belongs to the writer thread
+// from construction until stop() (or the destructor).
 class ResultSink {
  public:
   ResultSink(storage::CampaignStore& store, const CampaignConfig& config,
@@ -90,29 +104,48 @@ class ResultSink {
         total_(config.total_runs()),
         stored_at_start_(total_ - pending_at_start),
         start_(Clock::now()),
-        last_commit_(start_),
-        last_progress_(start_) {}
+        last_progress_(start_),
+        writer_([this] { write_loop(); }) {}
 
-  void add(const ResultBatch& batch) {
-    auto records = to_records(batch, config_, trajectory_values_);
-    for (auto& r : records) {
-      if (r.status != "ok") ++failed_;
-      buffer_.push_back(std::move(r));
+  ~ResultSink() { stop(); }
+  ResultSink(const ResultSink&) = delete;
+  ResultSink& operator=(const ResultSink&) = delete;
+
+  /// Queues a batch for the writer; waits while the queue is full (bounded memory on rank 0).
+  /// Throws the writer's error, if it had one.
+  void add(ResultBatch&& batch) {
+    const std::size_t n = batch.size();
+    if (n == 0) return;
+    for (std::uint8_t s : batch.status) {
+      if (s != static_cast<std::uint8_t>(models::EvalStatus::kOk)) ++failed_;
     }
-    received_ += batch.size();
-    if (buffer_.size() >= kCommitRows ||
-        seconds_since(last_commit_) >= config_.execution.commit_interval_s) {
-      commit();
-    }
+    received_ += n;
+    std::unique_lock lock(mutex_);
+    space_cv_.wait(lock, [&] { return queued_rows_ < kMaxQueuedRows || error_ || stopping_; });
+    rethrow_locked();
+    queued_rows_ += n;
+    queue_.push_back(std::move(batch));
+    work_cv_.notify_one();
   }
 
+  /// Returns when everything added so far is committed. Throws the writer's error.
   void commit() {
-    if (!buffer_.empty()) {
-      store_.append(buffer_);
-      committed_ += buffer_.size();
-      buffer_.clear();
+    std::unique_lock lock(mutex_);
+    const std::uint64_t target = ++flush_requests_;
+    work_cv_.notify_one();
+    space_cv_.wait(lock, [&] { return flushes_done_ >= target || error_ || stopping_; });
+    rethrow_locked();
+  }
+
+  /// Ends the writer thread without committing what is still queued (after an error).
+  void stop() noexcept {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
     }
-    last_commit_ = Clock::now();
+    work_cv_.notify_one();
+    space_cv_.notify_all();
+    if (writer_.joinable()) writer_.join();
   }
 
   void maybe_progress(bool force = false) {
@@ -129,20 +162,82 @@ class ResultSink {
   }
 
   std::uint64_t received() const { return received_; }
-  std::uint64_t committed() const { return committed_; }
+  std::uint64_t committed() const { return committed_.load(); }
   std::uint64_t failed() const { return failed_; }
   double elapsed_s() const { return seconds_since(start_); }
 
  private:
   static constexpr std::size_t kCommitRows = 20000;
+  // Rows waiting for the writer; beyond this the receiving thread waits (the workers' sends
+  // then wait in MPI, and memory stays bounded).
+  static constexpr std::size_t kMaxQueuedRows = 4 * 65536;
+
+  void rethrow_locked() {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+  void write_loop() {
+    std::vector<storage::RunRecord> buffer;
+    std::deque<ResultBatch> taken;
+    auto last_commit = Clock::now();
+    const auto interval = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(config_.execution.commit_interval_s));
+    std::unique_lock lock(mutex_);
+    while (true) {
+      work_cv_.wait_until(lock, last_commit + interval, [&] {
+        return stopping_ || !queue_.empty() || flush_requests_ > flushes_done_;
+      });
+      if (stopping_) return;
+      const std::uint64_t flush_target = flush_requests_;
+      taken.swap(queue_);
+      lock.unlock();
+      try {
+        for (const ResultBatch& batch : taken) {
+          auto records = to_records(batch, config_, trajectory_values_);
+          std::move(records.begin(), records.end(), std::back_inserter(buffer));
+        }
+        const bool flush = flush_target > flushes_done_;
+        if (!buffer.empty() &&
+            (flush || buffer.size() >= kCommitRows || Clock::now() - last_commit >= interval)) {
+          store_.append(buffer);
+          committed_ += buffer.size();
+          buffer.clear();
+        }
+        if (buffer.empty()) last_commit = Clock::now();
+      } catch (...) {
+        lock.lock();
+        error_ = std::current_exception();
+        space_cv_.notify_all();
+        return;
+      }
+      std::size_t rows = 0;
+      for (const ResultBatch& batch : taken) rows += batch.size();
+      taken.clear();
+      lock.lock();
+      queued_rows_ -= rows;
+      if (flush_target > flushes_done_) flushes_done_ = flush_target;
+      space_cv_.notify_all();
+    }
+  }
+
   storage::CampaignStore& store_;
   const CampaignConfig& config_;
   std::size_t trajectory_values_;
   std::uint64_t total_;
   std::uint64_t stored_at_start_;
-  std::vector<storage::RunRecord> buffer_;
-  std::uint64_t received_ = 0, committed_ = 0, failed_ = 0;
-  Clock::time_point start_, last_commit_, last_progress_;
+  std::uint64_t received_ = 0, failed_ = 0;  // owner thread
+  std::atomic<std::uint64_t> committed_{0};  // written by the writer thread
+  Clock::time_point start_, last_progress_;
+
+  std::mutex mutex_;                  // guards what follows
+  std::condition_variable work_cv_;   // the writer waits for batches or a flush request
+  std::condition_variable space_cv_;  // the owner waits for queue space or a finished flush
+  std::deque<ResultBatch> queue_;
+  std::size_t queued_rows_ = 0;
+  std::uint64_t flush_requests_ = 0, flushes_done_ = 0;
+  bool stopping_ = false;
+  std::exception_ptr error_;
+  std::thread writer_;  // last: starts after everything it uses is initialised
 };
 
 // What rank 0 tells every rank after setting up.
@@ -280,7 +375,7 @@ StopReason run_single(MasterState& st, ResultSink& sink, Clock::time_point deadl
     for (auto& batch : engine.take_completed()) {
       --in_flight;
       sched.record_cost(batch.size(), batch.busy_s);
-      sink.add(batch);
+      sink.add(std::move(batch));
     }
     engine.check_watchdog();
     top_up();
@@ -359,16 +454,18 @@ StopReason run_master(const mpi::communicator& world, MasterState& st, ResultSin
       ResultBatch batch;
       const int src = status->source();
       world.recv(src, kTagResults, batch);
-      if (batch.size() > 0) {
-        sched.record_cost(batch.size(), batch.busy_s);
-        sink.add(batch);
-      }
-      if (batch.final) {
-        slots[src].final = true;
-        if (batch.interrupted) begin_stop(StopReason::kSignal);
-      } else {
+      const bool final = batch.final;
+      const bool interrupted = batch.interrupted;
+      if (batch.size() > 0) sched.record_cost(batch.size(), batch.busy_s);
+      // The next chunk goes out before the batch is queued for storage (which may wait).
+      if (!final) {
         --slots[src].outstanding;
         if (reason == StopReason::kNone) send_chunk(src);
+      }
+      sink.add(std::move(batch));
+      if (final) {
+        slots[src].final = true;
+        if (interrupted) begin_stop(StopReason::kSignal);
       }
       if (reason == StopReason::kNone) {
         if (limit.exceeded(sink.received(), sink.failed())) {
@@ -408,6 +505,9 @@ void run_worker(const mpi::communicator& world, std::shared_ptr<const CampaignCo
   std::uint64_t received = 0;
   std::optional<std::uint64_t> expected;
   bool final_sent = false;
+  // Results go out with isend (the request keeps the packed copy): a blocking send of a large
+  // batch waits for the master's receive and busy-polls a core meanwhile (OpenMPI).
+  std::list<mpi::request> sends;
   Backoff backoff;
 
   while (true) {
@@ -430,7 +530,7 @@ void run_worker(const mpi::communicator& world, std::shared_ptr<const CampaignCo
     if (!final_sent) {
       for (auto& batch : engine.take_completed()) {
         activity = true;
-        world.send(0, kTagResults, batch);
+        sends.push_back(world.isend(0, kTagResults, batch));
       }
       engine.check_watchdog();
       if (expected || caught_stop_signal()) {
@@ -440,12 +540,13 @@ void run_worker(const mpi::communicator& world, std::shared_ptr<const CampaignCo
         last.final = true;
         last.interrupted = !expected.has_value();
         last.rank = world.rank();
-        world.send(0, kTagResults, last);
+        sends.push_back(world.isend(0, kTagResults, last));
         final_sent = true;
         activity = true;
       }
     }
-    if (final_sent && expected && received >= *expected) break;
+    sends.remove_if([](mpi::request& q) { return q.test().has_value(); });
+    if (final_sent && expected && received >= *expected && sends.empty()) break;
     if (activity) {
       backoff.reset();
     } else if (!final_sent && engine.chunks_in_flight() > 0) {
@@ -591,6 +692,7 @@ int run_campaign(const RunOptions& options) {
     reason = world.size() == 1 ? run_single(st, sink, deadline)
                                : run_master(world, st, sink, deadline, drain_timed_out);
     sink.commit();
+    sink.stop();  // the store is the main thread's again
     st.store->end_session(session, outcome_name(reason),
                           static_cast<std::int64_t>(sink.committed()));
   } catch (const std::exception& e) {
@@ -603,6 +705,7 @@ int run_campaign(const RunOptions& options) {
     } else {
       std::fprintf(stderr, "tmex: error: %s\n", e.what());
     }
+    sink.stop();
     try {
       st.store->end_session(session, "failed", static_cast<std::int64_t>(sink.committed()));
     } catch (...) {
@@ -615,10 +718,11 @@ int run_campaign(const RunOptions& options) {
   const double el = sink.elapsed_s();
   std::fprintf(stderr,
                "tmex: %s: %llu runs stored this session (%llu failed) in %.2f s (%.4g runs/s), "
-               "master CPU %.2f s\n",
+               "master CPU %.2f s, peak RSS %.0f MB\n",
                outcome_name(reason), static_cast<unsigned long long>(sink.committed()),
                static_cast<unsigned long long>(sink.failed()), el,
-               el > 0 ? static_cast<double>(sink.committed()) / el : 0.0, process_cpu_s());
+               el > 0 ? static_cast<double>(sink.committed()) / el : 0.0, process_cpu_s(),
+               peak_rss_mb());
   if (reason == StopReason::kFailureLimit) {
     const auto s = st.store->status(3);
     std::string top;

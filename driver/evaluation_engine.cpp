@@ -159,7 +159,7 @@ void EvaluationEngine::thread_main(std::shared_ptr<State> state,
       slot.task = task;
       slot.started_ns = now_ns();
     }
-    row = ResultBatch{};
+    row.clear();  // one evaluation per row; keeps the columns' memory across tasks
     evaluator.evaluate(task, row);
     std::lock_guard lock(state->mutex);
     if (state->slots[s].generation != generation) {

@@ -59,6 +59,26 @@ struct ResultBatch {
 
   std::size_t size() const { return tasks.size(); }
 
+  /// Empties the rows and resets the flags, keeping the columns' capacity (no reallocation when
+  /// the batch is filled again).
+  void clear() {
+    chunk_id = 0;
+    rank = 0;
+    final = false;
+    interrupted = false;
+    tasks.clear();
+    blocks.clear();
+    status.clear();
+    attempts.clear();
+    parameters.clear();
+    outputs.clear();
+    trajectories.clear();
+    elapsed_s.clear();
+    error_rows.clear();
+    error_texts.clear();
+    busy_s = 0.0;
+  }
+
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
     // clang-format off
