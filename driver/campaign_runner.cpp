@@ -240,18 +240,29 @@ class ResultSink {
   std::thread writer_;  // last: starts after everything it uses is initialised
 };
 
-// What rank 0 tells every rank after setting up.
-struct SetupMessage {
-  int code = kExitOk;  ///< non-zero: everyone exits with it
-  bool nothing_to_do = false;
-  std::string yaml_text;
+// The configuration text, read by rank 0 for every rank.
+struct ConfigText {
+  bool ok = false;
+  std::string yaml;
   std::string source;
-  std::string storage_path;
 
   template <class Archive>
   void serialize(Archive& ar, unsigned) {
     // clang-format off
-    ar & code & nothing_to_do & yaml_text & source & storage_path;
+    ar & ok & yaml & source;
+    // clang-format on
+  }
+};
+
+// What rank 0 tells every rank once the store is open.
+struct SetupMessage {
+  int code = kExitOk;  ///< non-zero: everyone exits with it
+  bool nothing_to_do = false;
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned) {
+    // clang-format off
+    ar & code & nothing_to_do;
     // clang-format on
   }
 };
@@ -591,15 +602,47 @@ int run_campaign(const RunOptions& options) {
   models::ModelRegistry registry;
   models::register_builtin_models(registry);
 
+  // Stage 1: rank 0 reads the file and every rank receives its text.
+  ConfigText text;
+  if (world.rank() == 0) {
+    try {
+      text.yaml = read_config_file(options.config_path);
+      text.source = options.config_path;
+      text.ok = true;
+    } catch (const ConfigError& e) {
+      std::fprintf(stderr, "tmex: error: %s\n", e.what());
+    }
+  }
+  mpi::broadcast(world, text, 0);
+  if (!text.ok) return kExitUsage;
+
+  // Stage 2: every rank parses the same text and builds the model and the design at the same
+  // time (a materialised design can take a while); only rank 0 reports what is wrong.
+  auto context = std::make_shared<CampaignContext>();
+  int local_code = kExitOk;
+  std::string local_error;
+  try {
+    context->config = parse_campaign_config(text.yaml, text.source, registry);
+    if (!options.db_override.empty()) context->config.storage_path = options.db_override;
+    context->setup = build_setup(context->config, registry);
+  } catch (const ConfigError& e) {
+    local_code = kExitUsage;
+    local_error = e.what();
+  } catch (const std::exception& e) {
+    local_code = kExitError;
+    local_error = e.what();
+  }
+
   if (world.rank() != 0) {
     SetupMessage setup_msg;
     mpi::broadcast(world, setup_msg, 0);
     if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
+    if (local_code != kExitOk) {
+      // Rank 0 accepted what this rank could not build (a file missing on this node, say).
+      std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), local_error.c_str());
+      env.abort(kExitError);
+    }
     try {
-      auto context = std::make_shared<CampaignContext>();
-      context->config = parse_campaign_config(setup_msg.yaml_text, setup_msg.source, registry);
-      context->config.storage_path = setup_msg.storage_path;
-      context->setup = build_setup(context->config, registry);
       run_worker(world, context);
     } catch (const std::exception& e) {
       // Workers never unwind across pending communication: report and abort the job.
@@ -609,18 +652,14 @@ int run_campaign(const RunOptions& options) {
     return kExitOk;
   }
 
-  // Rank 0: validate and open everything before any worker starts.
+  // Stage 3, rank 0: open or create the store before any worker starts evaluating.
   SetupMessage setup_msg;
   MasterState st;
-  st.context = std::make_shared<CampaignContext>();
+  st.context = context;
   CampaignConfig& config = st.context->config;
   try {
-    setup_msg.yaml_text = read_config_file(options.config_path);
-    setup_msg.source = options.config_path;
-    config = parse_campaign_config(setup_msg.yaml_text, setup_msg.source, registry);
-    if (!options.db_override.empty()) config.storage_path = options.db_override;
-    setup_msg.storage_path = config.storage_path;
-    st.context->setup = build_setup(config, registry);
+    if (local_code == kExitUsage) throw ConfigError(local_error);
+    if (local_code != kExitOk) throw std::runtime_error(local_error);
     const storage::CampaignMeta meta = make_meta(config, st.context->setup);
     if (std::filesystem::exists(config.storage_path)) {
       st.store.emplace(storage::CampaignStore::open_for_writing(config.storage_path));
