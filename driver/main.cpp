@@ -9,6 +9,7 @@
 #include "driver/campaign_runner.hpp"
 #include "driver/commands.hpp"
 #include "driver/errors.hpp"
+#include "driver/job_deadline.hpp"
 #include "driver/version.hpp"
 #include "storage/database.hpp"
 
@@ -50,6 +51,20 @@ int main(int argc, char** argv) {
       ->add_option("--stop-after", run.stop_after_s,
                    "stop cleanly after this many seconds (exit status 3; resumable)")
       ->check(CLI::PositiveNumber);
+  std::string deadline_text;
+  run_cmd
+      ->add_option("--deadline", deadline_text,
+                   "stop cleanly --deadline-margin seconds before TIME (Unix seconds or ISO "
+                   "8601, e.g. 2026-11-29T18:30:00, local time unless Z or +HH:MM is given)")
+      ->option_text("TIME");
+  run_cmd
+      ->add_option("--deadline-margin", run.deadline_margin_s,
+                   "seconds to stop before --deadline and before the end of the SLURM job, "
+                   "enough to drain and commit")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  run_cmd->add_flag("!--no-slurm-deadline", run.read_slurm_end_time,
+                    "inside a SLURM job, do not read the job's end time (rely on signals)");
 
   std::string status_db;
   auto* status_cmd = app.add_subcommand("status", "Show progress, failures and sessions of DB.");
@@ -84,6 +99,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run_cmd) {
+      if (!deadline_text.empty()) run.deadline = parse_deadline(deadline_text);
       for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + std::string(argv[i]);
       const int rc = run_campaign(run);
       if (needs_hard_exit()) {
