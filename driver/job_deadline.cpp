@@ -326,27 +326,35 @@ double resolve_stop_after_s(double stop_after_s, std::optional<WallClock::time_p
   if (read_slurm_end_time && job_id != nullptr && *job_id != '\0') {
     std::string warning;
     job_end = query_slurm_end_time(job_id, 10.0, warning);
-    if (job_end) {
-      std::fprintf(stderr, "tmex: SLURM job %s ends at %s; stopping %g s before it\n", job_id,
-                   format_local_time(*job_end).c_str(), margin_s);
-    } else {
+    if (!job_end) {
       std::fprintf(stderr,
                    "tmex: warning: could not read the end time of SLURM job %s (%s); relying on "
                    "signals and --deadline\n",
                    job_id, warning.c_str());
+    } else {
+      const double left = std::chrono::duration<double>(*job_end - WallClock::now()).count();
+      if (left <= margin_s) {
+        // Stopping at once would make every requeued job useless: rely on signals instead.
+        std::fprintf(stderr,
+                     "tmex: warning: SLURM job %s ends in %.0f s, within --deadline-margin (%g s); "
+                     "not stopping early for it (relying on signals)\n",
+                     job_id, left, margin_s);
+        job_end.reset();
+      } else {
+        std::fprintf(stderr, "tmex: SLURM job %s ends at %s; stopping %g s before it\n", job_id,
+                     format_local_time(*job_end).c_str(), margin_s);
+      }
     }
   }
-  const auto now = WallClock::now();
-  const double s = seconds_until_stop(now, stop_after_s, deadline, job_end, margin_s);
+  const double s = seconds_until_stop(WallClock::now(), stop_after_s, deadline, job_end, margin_s);
   if (deadline) {
     std::fprintf(stderr, "tmex: deadline %s; stopping %g s before it\n",
                  format_local_time(*deadline).c_str(), margin_s);
-  }
-  if ((deadline || job_end) && s <= 1e-3) {
-    std::fprintf(stderr,
-                 "tmex: warning: the deadline less --deadline-margin (%g s) has already passed; "
-                 "stopping at once\n",
-                 margin_s);
+    if (std::chrono::duration<double>(*deadline - WallClock::now()).count() <= margin_s) {
+      std::fprintf(stderr,
+                   "tmex: warning: --deadline less --deadline-margin has already passed; "
+                   "stopping at once\n");
+    }
   }
   return s;
 }

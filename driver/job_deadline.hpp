@@ -38,7 +38,9 @@ double seconds_until_stop(WallClock::time_point now, double stop_after_s,
 
 /// The stop-after time of a run on rank 0: combines --stop-after, --deadline and, when
 /// `read_slurm_end_time` and SLURM_JOB_ID is set, the job's end time from SLURM, each less
-/// margin_s. Says on stderr which limit applies; a failed SLURM query is a warning.
+/// margin_s. Says on stderr which limit applies; a failed SLURM query is a warning. A job that
+/// ends within margin_s is ignored with a warning (stopping at once would make requeued jobs
+/// loop without progress); a --deadline within margin_s stops the run at once.
 double resolve_stop_after_s(double stop_after_s, std::optional<WallClock::time_point> deadline,
                             double margin_s, bool read_slurm_end_time);
 
