@@ -174,6 +174,11 @@ CHAIN_OUT=$(TMEX_CONFIG=chain.yaml TMEX_ARGS="--deadline-margin 30" TMEX_LAUNCHE
   --links 4 --time=1 --nodes=1 --ntasks-per-node=2 --signal=B:USR1@5 \
   --output=chain-%j.log) || fail "tmex-chain: $CHAIN_OUT"
 read -r -a CHAIN <<<"$(echo "$CHAIN_OUT" | tail -1)"
+# A chain whose campaign is invalid: the first link fails (status 2) and cancels the others.
+printf 'campaign: {name: bad, seed: 1, samples: -5}\n' >bad.yaml
+BAD_OUT=$(TMEX_CONFIG=bad.yaml "$JOBS/tmex-chain" --links 3 --time=1 --nodes=1 \
+  --ntasks-per-node=1 --output=bad-%j.log) || fail "tmex-chain: $BAD_OUT"
+read -r -a BAD <<<"$(echo "$BAD_OUT" | tail -1)"
 say "submitted: single $JOB_SINGLE, array $JOB_ARRAY, chain ${CHAIN[*]}"
 
 wait  # the direct runs
@@ -259,6 +264,13 @@ last=${CHAIN[${#CHAIN[@]} - 1]}
 grep -q "is complete" "chain-$last.log" || fail "the last link did not find the campaign complete"
 grep -q ", mpirun: " "chain-${CHAIN[0]}.log" || fail "the chain did not launch with mpirun"
 LINKS_WORKED=$(sqlite3 chain.db "SELECT count(DISTINCT slurm_job_id) FROM sessions")
+
+[ "$(job_state "${BAD[0]}")" = FAILED ] || fail "bad chain: link 1 $(job_state "${BAD[0]}")"
+for id in "${BAD[@]:1}"; do
+  [ "$(job_state "$id")" = CANCELLED ] || fail "bad chain: link $id $(job_state "$id")"
+done
+grep -q "cancelling the later links of the chain: ${BAD[1]} ${BAD[2]}" "bad-${BAD[0]}.log" ||
+  fail "bad chain: the first link did not cancel the others"
 
 say "PASS in $((SECONDS - START)) s: tmex.sbatch requeued $REQUEUES_SINGLE time(s); array tasks" \
   "requeued $REQUEUES_ARRAY time(s) in all; chain: $LINKS_WORKED of ${#CHAIN[@]} links did work"
