@@ -47,10 +47,12 @@ cleanup() {
   local rc=$?
   set +e
   if [ -e "$WORK/slurmctld.pid" ]; then
-    scancel --full --quiet --user=root 2>/dev/null
-    for _ in $(seq 1 30); do
-      [ -z "$(squeue -h 2>/dev/null)" ] && break
-      sleep 1
+    for signal in TERM KILL; do
+      scancel --full --quiet --signal="$signal" --user=root 2>/dev/null
+      for _ in $(seq 1 20); do
+        [ -z "$(squeue -h 2>/dev/null)" ] && break 2
+        sleep 1
+      done
     done
   fi
   for daemon in slurmd slurmctld; do
@@ -181,6 +183,19 @@ BAD_OUT=$(TMEX_CONFIG=bad.yaml "$JOBS/tmex-chain" --links 3 --time=1 --nodes=1 \
 read -r -a BAD <<<"$(echo "$BAD_OUT" | tail -1)"
 say "submitted: single $JOB_SINGLE, array $JOB_ARRAY, chain ${CHAIN[*]}"
 
+# A long campaign cancelled with scancel: it stops cleanly and is not requeued.
+write_config cancel.yaml cancel 2000 ""
+JOB_CANCEL=$(TMEX_CONFIG=cancel.yaml sbatch --parsable --time=5 --nodes=1 --ntasks-per-node=1 \
+  "$JOBS/tmex.sbatch") || fail "sbatch tmex.sbatch (cancel)"
+for _ in $(seq 1 60); do
+  # -readonly: sqlite3 must not create the file before tmex does.
+  [ -e cancel.db ] && [ "$(sqlite3 -readonly cancel.db 'SELECT count(*) FROM runs' 2>/dev/null ||
+    echo 0)" -gt 0 ] && break
+  sleep 0.5
+done
+scancel "$JOB_CANCEL"
+say "cancelled job $JOB_CANCEL"
+
 wait  # the direct runs
 for c in single arm_a arm_b chain; do
   grep -q "complete" "ref_$c.out" || fail "direct run $c: $(cat "ref_$c.out")"
@@ -271,6 +286,12 @@ for id in "${BAD[@]:1}"; do
 done
 grep -q "cancelling the later links of the chain: ${BAD[1]} ${BAD[2]}" "bad-${BAD[0]}.log" ||
   fail "bad chain: the first link did not cancel the others"
+
+[ "$(job_state "$JOB_CANCEL")" = CANCELLED ] || fail "cancelled job: $(job_state "$JOB_CANCEL")"
+scontrol show job "$JOB_CANCEL" | grep -q 'Restarts=0 ' || fail "the cancelled job was requeued"
+grep -q "SIGTERM before the time limit" "tmex-$JOB_CANCEL.log" || fail "scancel not recognised"
+[ "$(sqlite3 cancel.db "SELECT group_concat(outcome) FROM sessions")" = interrupted ] ||
+  fail "cancel.db: the cancelled session is not recorded as interrupted"
 
 say "PASS in $((SECONDS - START)) s: tmex.sbatch requeued $REQUEUES_SINGLE time(s); array tasks" \
   "requeued $REQUEUES_ARRAY time(s) in all; chain: $LINKS_WORKED of ${#CHAIN[@]} links did work"
