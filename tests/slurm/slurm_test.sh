@@ -4,7 +4,8 @@
 # and jobs/tmex-chain with time limits shorter than their campaigns, waits until they are done
 # and checks that every store is complete, equal to a direct run, and shows the interruptions.
 # Installs nothing: expects Debian's slurmctld, slurmd, slurm-client and munge (.ci/install-slurm)
-# and must run as root. Exits 77 (skipped) when SLURM is missing or cannot be started.
+# and must run as root. Exits 77 (skipped) when SLURM is missing or cannot be started, unless
+# TMEX_REQUIRE_SLURM=1.
 # Usage: slurm_test.sh TMEX JOBS_DIR
 set -uo pipefail
 TMEX=$(realpath "$1")
@@ -13,7 +14,12 @@ SKIP=77
 START=$SECONDS
 
 say() { echo "[slurm-test +$((SECONDS - START))s] $*"; }
+# TMEX_REQUIRE_SLURM=1 (CI, after .ci/install-slurm) turns a skip into a failure.
 skip() {
+  if [ "${TMEX_REQUIRE_SLURM:-0}" = 1 ]; then
+    echo "FAIL (TMEX_REQUIRE_SLURM=1): $*" >&2
+    exit 1
+  fi
   echo "SKIP: $*" >&2
   exit "$SKIP"
 }
