@@ -27,6 +27,7 @@
 #include "driver/chunk_scheduler.hpp"
 #include "driver/errors.hpp"
 #include "driver/evaluation_engine.hpp"
+#include "driver/job_deadline.hpp"
 #include "driver/result_batch.hpp"
 #include "driver/stop_signals.hpp"
 #include "driver/task_evaluator.hpp"
@@ -590,11 +591,16 @@ int run_campaign(const RunOptions& options) {
   mpi::environment env(mpi::threading::funneled, /*abort_on_exception=*/true);
   mpi::communicator world;
   install_stop_signal_handlers();
-  const auto deadline =
-      options.stop_after_s > 0
-          ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                               std::chrono::duration<double>(options.stop_after_s))
-          : Clock::time_point::max();
+  // Only rank 0 decides when to stop; it alone asks SLURM for the job's end time.
+  const double stop_after_s =
+      world.rank() == 0
+          ? resolve_stop_after_s(options.stop_after_s, options.deadline, options.deadline_margin_s,
+                                 options.read_slurm_end_time)
+          : 0.0;
+  const auto deadline = stop_after_s > 0
+                            ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                 std::chrono::duration<double>(stop_after_s))
+                            : Clock::time_point::max();
 
   std::vector<std::string> hosts;
   mpi::gather(world, env.processor_name(), hosts, 0);

@@ -12,6 +12,7 @@
 #include "driver/campaign_runner.hpp"
 #include "driver/commands.hpp"
 #include "driver/errors.hpp"
+#include "driver/job_deadline.hpp"
 #include "driver/version.hpp"
 #include "models/subprocess.hpp"
 #include "storage/database.hpp"
@@ -54,6 +55,20 @@ int main(int argc, char** argv) {
       ->add_option("--stop-after", run.stop_after_s,
                    "stop cleanly after this many seconds (exit status 3; resumable)")
       ->check(CLI::PositiveNumber);
+  std::string deadline_text;
+  run_cmd
+      ->add_option("--deadline", deadline_text,
+                   "stop cleanly --deadline-margin seconds before TIME (Unix seconds or ISO "
+                   "8601, e.g. 2026-11-29T18:30:00, local time unless Z or +HH:MM is given)")
+      ->option_text("TIME");
+  run_cmd
+      ->add_option("--deadline-margin", run.deadline_margin_s,
+                   "seconds to stop before --deadline and before the end of the SLURM job, "
+                   "enough to drain and commit")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  run_cmd->add_flag("!--no-slurm-deadline", run.read_slurm_end_time,
+                    "inside a SLURM job, do not read the job's end time (rely on signals)");
 
   std::string check_config, check_db;
   auto* check_cmd = app.add_subcommand(
@@ -147,6 +162,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run_cmd) {
+      if (!deadline_text.empty()) run.deadline = parse_deadline(deadline_text);
       for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + std::string(argv[i]);
       const int rc = run_campaign(run);
       if (needs_hard_exit()) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of `tmex run` under MPI: reproducibility across rank counts, resume after
-# SIGKILL, graceful stop on signals, refusal of a changed config. Usage: e2e.sh TMEX TEST [ARGS]
+# SIGKILL, graceful stop on signals and deadlines, refusal of a changed config.
+# Usage: e2e.sh TMEX TEST [ARGS]
 set -euo pipefail
 TMEX=$(realpath "$1")
 TEST=$2
@@ -359,6 +360,26 @@ PY
     [ "$rc" = 3 ] || fail "exit status $rc, expected 3"
     launch 2 run c.yaml 2>/dev/null
     [ "$(sqlite3 campaign.db 'SELECT count(*) FROM runs')" = 300 ] || fail "resume incomplete"
+    ;;
+  deadline)  # --deadline (ISO 8601, local time) stops cleanly --deadline-margin before it
+    write_config c.yaml faulty 300 1 "sleep_ms: 20"
+    set +e
+    launch 2 run c.yaml --deadline "$(date -d "@$(($(date +%s) + 62))" +%FT%T)" \
+      --deadline-margin 60 2>err.log
+    rc=$?
+    set -e
+    [ "$rc" = 3 ] || fail "exit status $rc, expected 3: $(cat err.log)"
+    grep -q "stopping 60 s before it" err.log || fail "deadline not reported: $(cat err.log)"
+    stored=$(sqlite3 campaign.db 'SELECT count(*) FROM runs')
+    [ "$stored" -lt 300 ] || fail "the deadline did not stop the campaign"
+    launch 2 run c.yaml --deadline-margin 0 --deadline "@$(($(date +%s) + 600))" 2>/dev/null
+    [ "$(sqlite3 campaign.db 'SELECT count(*) FROM runs')" = 300 ] || fail "resume incomplete"
+    set +e
+    launch 0 run c.yaml --deadline tomorrow 2>err.log
+    rc=$?
+    set -e
+    [ "$rc" = 2 ] || fail "exit status $rc for a bad --deadline, expected 2"
+    grep -q "got 'tomorrow'" err.log || fail "bad --deadline not named: $(cat err.log)"
     ;;
   *)
     fail "unknown test $TEST"
