@@ -49,11 +49,15 @@ Database& Database::operator=(Database&& other) noexcept {
   return *this;
 }
 
-void Database::check(int rc, std::string_view what) const {
+namespace {
+void check_rc(sqlite3* db, const std::string& path, int rc, std::string_view what) {
   if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE) return;
-  throw StorageError(path_ + ": " + std::string(what) + ": " + sqlite3_errmsg(db_) + " (" +
+  throw StorageError(path + ": " + std::string(what) + ": " + sqlite3_errmsg(db) + " (" +
                      sqlite3_errstr(rc) + ")");
 }
+}  // namespace
+
+void Database::check(int rc, std::string_view what) const { check_rc(db_, path_, rc, what); }
 
 void Database::exec(const std::string& sql) {
   char* err = nullptr;
@@ -84,43 +88,47 @@ std::optional<std::string> Database::query_text(const std::string& sql) {
   return st.column_text(0);
 }
 
-Statement::Statement(Database& db, sqlite3_stmt* stmt, std::string sql)
-    : db_(&db), stmt_(stmt), sql_(std::move(sql)) {}
+Statement::Statement(const Database& db, sqlite3_stmt* stmt, std::string sql)
+    : db_(db.handle()), path_(db.path()), stmt_(stmt), sql_(std::move(sql)) {}
 
 Statement::~Statement() {
   if (stmt_) sqlite3_finalize(stmt_);
 }
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), sql_(std::move(other.sql_)) {}
+    : db_(other.db_),
+      path_(std::move(other.path_)),
+      stmt_(std::exchange(other.stmt_, nullptr)),
+      sql_(std::move(other.sql_)) {}
 
 void Statement::bind(int index, double value) {
   if (!std::isfinite(value)) {
     bind_null(index);
     return;
   }
-  db_->check(sqlite3_bind_double(stmt_, index, value), "binding a value");
+  check_rc(db_, path_, sqlite3_bind_double(stmt_, index, value), "binding a value");
 }
 
 void Statement::bind(int index, std::int64_t value) {
-  db_->check(sqlite3_bind_int64(stmt_, index, value), "binding a value");
+  check_rc(db_, path_, sqlite3_bind_int64(stmt_, index, value), "binding a value");
 }
 
 void Statement::bind(int index, std::string_view value) {
-  db_->check(sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
-                               SQLITE_TRANSIENT),
-             "binding a value");
+  check_rc(db_, path_,
+           sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                             SQLITE_TRANSIENT),
+           "binding a value");
 }
 
 void Statement::bind_null(int index) {
-  db_->check(sqlite3_bind_null(stmt_, index), "binding a value");
+  check_rc(db_, path_, sqlite3_bind_null(stmt_, index), "binding a value");
 }
 
 bool Statement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  db_->check(rc, "executing '" + sql_.substr(0, 200) + "'");
+  check_rc(db_, path_, rc, "executing '" + sql_.substr(0, 200) + "'");
   return false;
 }
 

@@ -60,7 +60,7 @@ class Database {
 /// A prepared statement. Parameter indexes are 1-based, column indexes 0-based (as SQLite).
 class Statement {
  public:
-  Statement(Database& db, sqlite3_stmt* stmt, std::string sql);
+  Statement(const Database& db, sqlite3_stmt* stmt, std::string sql);
   ~Statement();
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&&) = delete;
@@ -85,7 +85,10 @@ class Statement {
   std::string column_text(int column) const;
 
  private:
-  Database* db_;
+  // The connection handle and the file name, not the Database object: a Database may move
+  // (CampaignStore is movable) while its statements stay valid.
+  sqlite3* db_;
+  std::string path_;
   sqlite3_stmt* stmt_;
   std::string sql_;
 };
