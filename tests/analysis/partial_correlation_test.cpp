@@ -86,9 +86,9 @@ TEST(Pcc, IsUnaffectedByLargeOffsets) {
 
 TEST(Prcc, BothFormulationsAndTheFullInverseAgree) {
   const Eigen::MatrixXd x = lhs_unit(2000, 3, 4);
+  const auto ishigami = models::make_ishigami({});
   const Eigen::MatrixXd y =
-      evaluate(*models::make_ishigami({}),
-               (-std::numbers::pi + 2.0 * std::numbers::pi * x.array()).matrix());
+      evaluate(*ishigami, (-std::numbers::pi + 2.0 * std::numbers::pi * x.array()).matrix());
   PartialCorrelationOptions residual;
   residual.method = PartialCorrelationMethod::kResidualRegression;
   const Eigen::MatrixXd a = prcc(x, y).coefficient;
