@@ -114,8 +114,8 @@ void BM_RawSqliteInsert(benchmark::State& state) {
               db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
               nullptr, nullptr, nullptr),
           db, "pragma");
-    // Arg 1 = 1: a table with the same columns but no secondary indexes (no UNIQUE(sample,
-    // replicate), no status index): what the schema's two extra B-trees cost.
+    // Arg 1 = 1: a table with the same columns but no secondary index (no status index): what
+    // the schema's extra B-tree costs.
     const bool plain = state.range(1) == 1;
     if (plain) {
       check(sqlite3_exec(db,

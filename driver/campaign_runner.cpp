@@ -719,8 +719,10 @@ int run_campaign(const RunOptions& options) {
   const auto pending =
       static_cast<std::uint64_t>(std::count(st.done.begin(), st.done.end(), false));
   std::int64_t session = 0;
+  double setup_cpu_s = 0.0;  // rank 0's CPU before dispatch (config, design, store)
   try {
     session = st.store->begin_session(info);
+    setup_cpu_s = process_cpu_s();
     std::fprintf(stderr, "tmex: campaign '%s': %llu of %llu runs to do on %d rank%s -> %s\n",
                  config.name.c_str(), static_cast<unsigned long long>(pending),
                  static_cast<unsigned long long>(config.total_runs()), world.size(),
@@ -763,11 +765,11 @@ int run_campaign(const RunOptions& options) {
   const double el = sink.elapsed_s();
   std::fprintf(stderr,
                "tmex: %s: %llu runs stored this session (%llu failed) in %.2f s (%.4g runs/s), "
-               "master CPU %.2f s, peak RSS %.0f MB\n",
+               "master CPU %.2f s (+%.2f s start-up), peak RSS %.0f MB\n",
                outcome_name(reason), static_cast<unsigned long long>(sink.committed()),
                static_cast<unsigned long long>(sink.failed()), el,
-               el > 0 ? static_cast<double>(sink.committed()) / el : 0.0, process_cpu_s(),
-               peak_rss_mb());
+               el > 0 ? static_cast<double>(sink.committed()) / el : 0.0,
+               process_cpu_s() - setup_cpu_s, setup_cpu_s, peak_rss_mb());
   if (reason == StopReason::kFailureLimit) {
     const auto s = st.store->status(3);
     std::string top;
