@@ -203,8 +203,7 @@ CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta&
         " attempts INTEGER NOT NULL DEFAULT 1";
     for (const auto& p : meta.parameters) runs += ", " + quote_identifier(p.name) + " REAL";
     for (const auto& o : meta.outputs) runs += ", " + quote_identifier(o) + " REAL";
-    runs +=
-        ", error TEXT, elapsed_s REAL, rank INTEGER, session INTEGER REFERENCES sessions(id))";
+    runs += ", error TEXT, elapsed_s REAL, rank INTEGER, session INTEGER REFERENCES sessions(id))";
     // id = sample x replicates + replicate is the primary key, so (sample, replicate) needs no
     // index of its own; an extra UNIQUE index made inserts markedly slower (bench/README.md).
     db.exec(runs);
