@@ -3,6 +3,7 @@
 # SIGKILL, graceful stop on signals and deadlines, refusal of a changed config.
 # Usage: e2e.sh TMEX TEST [ARGS]
 set -euo pipefail
+TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
 TMEX=$(realpath "$1")
 TEST=$2
 shift 2
@@ -32,16 +33,8 @@ launch_bg() {
   fi
 }
 
-# rows DB: every stored row with exact (round-trip) values, minus timing/rank/session columns.
-rows() {
-  local cols
-  cols=$(sqlite3 "$1" "SELECT group_concat('quote(' || name || ')', ',') FROM
-          (SELECT name FROM parameters ORDER BY position)
-          UNION ALL SELECT group_concat('quote(' || name || ')', ',') FROM
-          (SELECT name FROM outputs ORDER BY position)" | paste -sd, -)
-  sqlite3 "$1" "SELECT sample, replicate, block, status, $cols, quote(error) FROM runs
-                ORDER BY sample, replicate"
-}
+# rows DB: the stored runs with exact values (tests/store_rows.sh).
+source "$TESTS_DIR/store_rows.sh"
 
 write_config() {  # write_config FILE MODEL SAMPLES REPLICATES SETTINGS
   cat >"$1" <<YAML

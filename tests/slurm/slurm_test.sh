@@ -8,6 +8,7 @@
 # TMEX_REQUIRE_SLURM=1.
 # Usage: slurm_test.sh TMEX JOBS_DIR
 set -uo pipefail
+TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
 TMEX=$(realpath "$1")
 JOBS=$(realpath "$2")
 SKIP=77
@@ -219,16 +220,8 @@ done
 say "all jobs done"
 
 # --- checks ---------------------------------------------------------------------------------
-# rows DB: every stored row with exact values, minus timing/rank/session columns.
-rows() {
-  local cols
-  cols=$(sqlite3 "$1" "SELECT group_concat('quote(' || name || ')', ',') FROM
-          (SELECT name FROM parameters ORDER BY position)
-          UNION ALL SELECT group_concat('quote(' || name || ')', ',') FROM
-          (SELECT name FROM outputs ORDER BY position)" | paste -sd, -)
-  sqlite3 "$1" "SELECT sample, replicate, block, status, $cols, quote(error) FROM runs
-                ORDER BY sample, replicate"
-}
+# rows DB: the stored runs with exact values (tests/store_rows.sh).
+source "$TESTS_DIR/store_rows.sh"
 job_state() { scontrol show job "$1" | grep -o 'JobState=[A-Z]*' | cut -d= -f2; }
 
 check_store() {  # check_store NAME SAMPLES
