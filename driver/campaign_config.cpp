@@ -67,6 +67,14 @@ std::string describe_node(const YAML::Node& n) {
   }
 }
 
+// "a, b, c" of the names of a range of items.
+template <class Range, class Name>
+std::string joined(const Range& items, Name name) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + std::string(name(item));
+  return out;
+}
+
 bool is_identifier(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -221,8 +229,7 @@ sampling::Distribution parse_distribution(const Parser& p, const YAML::Node& n,
   auto it = std::find_if(table.begin(), table.end(),
                          [&](const DistributionKeys& d) { return kind == d.kind; });
   if (it == table.end()) {
-    std::string known;
-    for (const auto& d : table) known += (known.empty() ? "" : ", ") + std::string(d.kind);
+    const std::string known = joined(table, [](const auto& d) { return d.kind; });
     p.fail(n["distribution"], path + ".distribution",
            "unknown distribution " + shown(kind) + "; expected one of: " + known);
   }
@@ -389,10 +396,9 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   if (!model["name"]) p.fail(model, "model", "missing key 'name'");
   c.model_name = p.text(model["name"], "model.name");
   if (!registry.contains(c.model_name)) {
-    std::string known;
-    for (const auto& n : registry.names()) known += (known.empty() ? "" : ", ") + n;
     p.fail(model["name"], "model.name",
-           "unknown model " + shown(c.model_name) + "; known models: " + known);
+           "unknown model " + shown(c.model_name) + "; known models: " +
+               joined(registry.names(), [](const std::string& n) { return n; }));
   }
   if (const YAML::Node settings = model["settings"]) {
     for (const auto& [key, knode] : p.entries(settings, "model.settings")) {
@@ -473,8 +479,7 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
                    "'; a dummy needs a name the model does not use");
       }
     } else if (!info.parameter_index(name)) {
-      std::string known;
-      for (const auto& pi : info.parameters) known += (known.empty() ? "" : ", ") + pi.name;
+      const std::string known = joined(info.parameters, [](const auto& pi) { return pi.name; });
       p.fail(knode, "parameters",
              "model '" + c.model_name + "' has no parameter " + shown(name) +
                  " (add 'dummy: true' for a dummy input); its "
@@ -535,8 +540,7 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     for (std::size_t i = 0; i < outputs.size(); ++i) {
       const std::string name = p.text(outputs[i], "outputs[" + std::to_string(i) + "]");
       if (!info.output_index(name)) {
-        std::string known;
-        for (const auto& o : info.outputs) known += (known.empty() ? "" : ", ") + o.name;
+        const std::string known = joined(info.outputs, [](const auto& o) { return o.name; });
         p.fail(outputs[i], "outputs",
                "model '" + c.model_name + "' has no output " + shown(name) +
                    "; its outputs are: " + known);

@@ -740,8 +740,7 @@ int run_campaign(const RunOptions& options) {
                                : run_master(world, st, sink, deadline, drain_timed_out);
     sink.commit();
     sink.stop();  // the store is the main thread's again
-    st.store->end_session(session, outcome_name(reason),
-                          static_cast<std::int64_t>(sink.committed()));
+    st.store->end_session(session, outcome_name(reason));
   } catch (const std::exception& e) {
     if (dynamic_cast<const storage::StorageError*>(&e)) {
       std::fprintf(stderr,
@@ -754,7 +753,7 @@ int run_campaign(const RunOptions& options) {
     }
     sink.stop();
     try {
-      st.store->end_session(session, "failed", static_cast<std::int64_t>(sink.committed()));
+      st.store->end_session(session, "failed");
     } catch (...) {
       // The store is failing (disk full, I/O error): what was committed stays committed.
     }

@@ -172,6 +172,7 @@ CampaignStore::CampaignStore(CampaignStore&& other) noexcept
     : db_(std::move(other.db_)),
       meta_(std::move(other.meta_)),
       lock_fd_(std::exchange(other.lock_fd_, -1)),
+      session_(other.session_),
       insert_run_(std::move(other.insert_run_)),
       insert_trajectory_(std::move(other.insert_trajectory_)) {}
 
@@ -428,7 +429,7 @@ void CampaignStore::append(std::span<const RunRecord> runs) {
   const std::size_t np = meta_.parameters.size();
   const std::size_t no = meta_.outputs.size();
   const std::size_t ntraj = meta_.trajectory_variables.size() * meta_.trajectory_times.size();
-  const auto session = db_.query_int("SELECT max(id) FROM sessions");
+  const auto& session = session_;
   Transaction tx(db_);
   Statement& st = *insert_run_;
   for (const RunRecord& r : runs) {
@@ -525,11 +526,11 @@ std::int64_t CampaignStore::begin_session(const SessionInfo& info) {
   st.step();
   const auto id = db_.query_int("SELECT last_insert_rowid()").value_or(0);
   tx.commit();
+  session_ = id;
   return id;
 }
 
-void CampaignStore::end_session(std::int64_t id, const std::string& outcome,
-                                std::int64_t /*runs_stored*/) {
+void CampaignStore::end_session(std::int64_t id, const std::string& outcome) {
   Statement st = db_.prepare(
       "UPDATE sessions SET ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), outcome = ?1"
       " WHERE id = ?2");

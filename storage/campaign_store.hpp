@@ -132,7 +132,7 @@ class CampaignStore {
   /// "crashed" (their process is gone: we hold the writer lock). Returns the session id.
   std::int64_t begin_session(const SessionInfo& info);
   /// Ends a session with its outcome ("complete", "interrupted", "failed", ...).
-  void end_session(std::int64_t id, const std::string& outcome, std::int64_t runs_stored);
+  void end_session(std::int64_t id, const std::string& outcome);
 
   StoreStatus status(std::size_t examples_per_group = 5);
 
@@ -154,6 +154,7 @@ class CampaignStore {
   Database db_;
   CampaignMeta meta_;
   int lock_fd_ = -1;
+  std::optional<std::int64_t> session_;  ///< the session appended runs belong to
   std::unique_ptr<Statement> insert_run_;
   std::unique_ptr<Statement> insert_trajectory_;
 };

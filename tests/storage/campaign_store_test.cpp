@@ -167,7 +167,7 @@ TEST_F(StoreTest, SessionsAreRecordedAndCrashedOnesMarked) {
   }
   auto s = CampaignStore::open_for_writing(path_);
   const auto id = s.begin_session({1, "h", "tmex run", "", ""});
-  s.end_session(id, "complete", 0);
+  s.end_session(id, "complete");
   const auto st = s.status();
   ASSERT_EQ(st.sessions.size(), 2u);
   EXPECT_EQ(st.sessions[0].outcome, "crashed");
