@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
       "run",
       "Run (or resume) the campaign described by CONFIG. Launch under mpirun/srun for "
       "several ranks. Exit status: 0 done, 2 bad config, 3 interrupted (run again to "
-      "resume), 1 other errors.");
+      "resume), 4 too many failed evaluations, 1 other errors.");
   run_cmd->add_option("config", run.config_path, "campaign YAML file")->required();
   run_cmd->add_option("--db", run.db_override, "store file (overrides storage.path)");
   run_cmd
