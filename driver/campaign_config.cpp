@@ -15,6 +15,7 @@
 
 #include "driver/errors.hpp"
 #include "driver/external_model_config.hpp"
+#include "storage/store_file.hpp"
 
 namespace tmex::driver {
 
@@ -88,16 +89,21 @@ class Parser {
  public:
   explicit Parser(std::string source) : source_(std::move(source)) {}
 
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& path,
-                         const std::string& msg) const {
-    std::string where = source_;
+  // "source:line:column" of a node (just the source when it has no position).
+  std::string where(const YAML::Node& at) const {
+    std::string out = source_;
     if (at.IsDefined()) {
       const YAML::Mark m = at.Mark();
       if (m.line >= 0) {
-        where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+        out += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
       }
     }
-    throw ConfigError(where + ": " + path + ": " + msg);
+    return out;
+  }
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& path,
+                         const std::string& msg) const {
+    throw ConfigError(where(at) + ": " + path + ": " + msg);
   }
 
   // A mapping whose keys are checked against `allowed` (duplicates and unknown keys fail).
@@ -563,6 +569,7 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   p.expect_map(storage, "storage", {"path"});
   if (!storage["path"]) p.fail(storage, "storage", "missing key 'path'");
   c.storage_path = p.text(storage["path"], "storage.path");
+  c.storage_path_at = p.where(storage["path"]);
 
   if (const YAML::Node ex = root["execution"]) {
     p.expect_map(ex, "execution",
@@ -622,6 +629,13 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   c.model_spec.workspace.scratch_directory = c.execution.scratch;
   c.model_spec.workspace.keep_failed_scratch = c.execution.keep_failed_scratch;
   return c;
+}
+
+void check_store_path(const CampaignConfig& config, bool from_command_line) {
+  if (auto problem = storage::store_path_problem(config.storage_path)) {
+    throw ConfigError(from_command_line ? "--db: " + *problem
+                                        : config.storage_path_at + ": storage.path: " + *problem);
+  }
 }
 
 std::string read_config_file(const std::string& path) {

@@ -630,6 +630,7 @@ int run_campaign(const RunOptions& options) {
   try {
     context->config = parse_campaign_config(text.yaml, text.source, registry);
     if (!options.db_override.empty()) context->config.storage_path = options.db_override;
+    check_store_path(context->config, !options.db_override.empty());
     context->setup = build_setup(context->config, registry);
   } catch (const ConfigError& e) {
     local_code = kExitUsage;
@@ -663,29 +664,37 @@ int run_campaign(const RunOptions& options) {
   MasterState st;
   st.context = context;
   CampaignConfig& config = st.context->config;
+  storage::SessionInfo info;
+  info.ranks = world.size();
+  info.hosts = joined_hosts(hosts);
+  info.command = options.command_line;
+  info.slurm_job_id = env_or_empty("SLURM_JOB_ID");
+  info.slurm_array_task_id = env_or_empty("SLURM_ARRAY_TASK_ID");
+  std::int64_t session = 0;
   try {
     if (local_code == kExitUsage) throw ConfigError(local_error);
     if (local_code != kExitOk) throw std::runtime_error(local_error);
     const storage::CampaignMeta meta = make_meta(config, st.context->setup);
-    if (std::filesystem::exists(config.storage_path)) {
-      st.store.emplace(storage::CampaignStore::open_for_writing(config.storage_path));
-      const auto diff = canonical_diff(st.store->meta().config, meta.config);
-      if (!diff.empty() && extends_stored_campaign(config, st.store->meta(), diff)) {
-        std::fprintf(stderr, "tmex: extending campaign '%s' from %llu to %llu samples\n",
-                     config.name.c_str(), static_cast<unsigned long long>(st.store->meta().samples),
-                     static_cast<unsigned long long>(meta.samples));
-        st.store->extend(meta);
-      } else if (!diff.empty()) {
-        std::string msg = config.storage_path +
-                          ": holds a campaign with a different configuration; refusing to mix "
-                          "results. Differences (stored -> " +
-                          options.config_path + "):";
-        for (const auto& d : diff) msg += "\n  " + d;
-        msg += "\nUse another --db (or storage.path) to start a new campaign.";
-        throw ConfigError(msg);
-      }
-    } else {
-      st.store.emplace(storage::CampaignStore::create(config.storage_path, meta));
+    // A store of another campaign is refused before anything in it changes.
+    auto check_stored = [&](const storage::CampaignMeta& stored) {
+      const auto diff = canonical_diff(stored.config, meta.config);
+      if (diff.empty() || extends_stored_campaign(config, stored, diff)) return;
+      std::string msg = config.storage_path +
+                        ": holds a campaign with a different configuration; refusing to mix "
+                        "results. Differences (stored -> " +
+                        options.config_path + "):";
+      for (const auto& d : diff) msg += "\n  " + d;
+      msg += "\nUse another --db (or storage.path) to start a new campaign.";
+      throw ConfigError(msg);
+    };
+    bool created = false;
+    st.store.emplace(
+        storage::CampaignStore::open_or_create(config.storage_path, meta, created, check_stored));
+    if (!created && canonical_diff(st.store->meta().config, meta.config).size() > 0) {
+      std::fprintf(stderr, "tmex: extending campaign '%s' from %llu to %llu samples\n",
+                   config.name.c_str(), static_cast<unsigned long long>(st.store->meta().samples),
+                   static_cast<unsigned long long>(meta.samples));
+      st.store->extend(meta);
     }
     st.done = st.store->stored_mask();
     if (std::find(st.done.begin(), st.done.end(), false) == st.done.end()) {
@@ -696,6 +705,10 @@ int run_campaign(const RunOptions& options) {
                    "nothing to do\n",
                    config.name.c_str(), static_cast<long long>(s.stored),
                    static_cast<long long>(s.failed), config.storage_path.c_str());
+    } else {
+      // Before any worker starts: a store that cannot record the session stops everyone here,
+      // cleanly, with nothing left running.
+      session = st.store->begin_session(info);
     }
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "tmex: error: %s\n", e.what());
@@ -710,27 +723,13 @@ int run_campaign(const RunOptions& options) {
   mpi::broadcast(world, setup_msg, 0);
   if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
 
-  storage::SessionInfo info;
-  info.ranks = world.size();
-  info.hosts = joined_hosts(hosts);
-  info.command = options.command_line;
-  info.slurm_job_id = env_or_empty("SLURM_JOB_ID");
-  info.slurm_array_task_id = env_or_empty("SLURM_ARRAY_TASK_ID");
   const auto pending =
       static_cast<std::uint64_t>(std::count(st.done.begin(), st.done.end(), false));
-  std::int64_t session = 0;
-  double setup_cpu_s = 0.0;  // rank 0's CPU before dispatch (config, design, store)
-  try {
-    session = st.store->begin_session(info);
-    setup_cpu_s = process_cpu_s();
-    std::fprintf(stderr, "tmex: campaign '%s': %llu of %llu runs to do on %d rank%s -> %s\n",
-                 config.name.c_str(), static_cast<unsigned long long>(pending),
-                 static_cast<unsigned long long>(config.total_runs()), world.size(),
-                 world.size() == 1 ? "" : "s", config.storage_path.c_str());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
-    env.abort(kExitError);
-  }
+  const double setup_cpu_s = process_cpu_s();  // rank 0's CPU before dispatch
+  std::fprintf(stderr, "tmex: campaign '%s': %llu of %llu runs to do on %d rank%s -> %s\n",
+               config.name.c_str(), static_cast<unsigned long long>(pending),
+               static_cast<unsigned long long>(config.total_runs()), world.size(),
+               world.size() == 1 ? "" : "s", config.storage_path.c_str());
 
   ResultSink sink(*st.store, config, trajectory_value_count(st.context->setup, config), pending);
   StopReason reason = StopReason::kNone;

@@ -1,5 +1,6 @@
 // The tmex executable: command-line parsing and dispatch to the subcommands.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -13,9 +14,11 @@
 #include "driver/commands.hpp"
 #include "driver/errors.hpp"
 #include "driver/job_deadline.hpp"
+#include "driver/output_file.hpp"
 #include "driver/version.hpp"
 #include "models/subprocess.hpp"
 #include "storage/database.hpp"
+#include "storage/store_file.hpp"
 
 namespace {
 
@@ -33,10 +36,32 @@ std::map<std::string, std::string> key_values(const std::vector<std::string>& it
   return out;
 }
 
+// Runs a command; everything it wrote to standard output must have arrived there (a full disk
+// or a closed pipe is an error, not a silent success).
+int with_checked_output(int rc) {
+  std::string error;
+  if (!tmex::driver::flush_standard_output(error)) {
+    std::fprintf(stderr, "tmex: error: writing to standard output failed: %s\n", error.c_str());
+    return rc == tmex::driver::kExitOk ? tmex::driver::kExitError : rc;
+  }
+  return rc;
+}
+
+int run_command(int argc, char** argv);
+
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) { return with_checked_output(run_command(argc, argv)); }
+
+namespace {
+
+int run_command(int argc, char** argv) {
   using namespace tmex::driver;
+  // Past a file-size limit (ulimit -f) a write fails with EFBIG and the command reports it
+  // (removing a partial output) instead of being killed by the signal.
+  std::signal(SIGXFSZ, SIG_IGN);
+  tmex::storage::set_store_notice_handler(
+      [](const std::string& text) { std::fprintf(stderr, "tmex: warning: %s\n", text.c_str()); });
   CLI::App app{
       "tmex: tumour-microenvironment explorer. Runs parameter-exploration campaigns on "
       "MPI and stores every outcome in one SQLite file."};
@@ -199,9 +224,14 @@ int main(int argc, char** argv) {
   } catch (const tmex::storage::StorageError& e) {
     std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
     return kExitError;
+  } catch (const OutputError& e) {
+    std::fprintf(stderr, "tmex: error: %s\n", e.what());
+    return kExitError;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tmex: error: %s\n", e.what());
     return kExitError;
   }
   return kExitOk;
 }
+
+}  // namespace
