@@ -138,6 +138,32 @@ class ResultSink {
     rethrow_locked();
   }
 
+  /// Records `chunk`, handed to `rank`, as in flight (the crash quarantine's record); returns a
+  /// ticket: the chunk may be sent once durable(ticket). The writer commits such records ahead
+  /// of results, in one small transaction for all that are waiting.
+  std::uint64_t record_dispatch(const WorkChunk& chunk, int rank) {
+    std::lock_guard lock(mutex_);
+    dispatched_.push_back({chunk.id, rank, chunk.ranges});
+    work_cv_.notify_one();
+    return ++tickets_issued_;
+  }
+  /// Whether the dispatch record with `ticket` is committed.
+  bool durable(std::uint64_t ticket) const { return tickets_durable_.load() >= ticket; }
+  /// Waits until durable(ticket), an error, or `max_wait_s`. Throws the writer's error.
+  void wait_durable(std::uint64_t ticket, double max_wait_s) {
+    std::unique_lock lock(mutex_);
+    space_cv_.wait_for(lock, std::chrono::duration<double>(max_wait_s),
+                       [&] { return durable(ticket) || error_ || stopping_; });
+    rethrow_locked();
+  }
+  /// The chunks came back, or a live rank abandoned them: their in-flight records go.
+  void record_finished(const std::vector<std::uint64_t>& chunks) {
+    if (chunks.empty()) return;
+    std::lock_guard lock(mutex_);
+    finished_.insert(finished_.end(), chunks.begin(), chunks.end());
+    work_cv_.notify_one();
+  }
+
   /// Ends the writer thread without committing what is still queued (after an error).
   void stop() noexcept {
     {
@@ -183,16 +209,33 @@ class ResultSink {
     auto last_commit = Clock::now();
     const auto interval = std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double>(config_.execution.commit_interval_s));
+    std::vector<storage::InFlightChunk> dispatched;
+    std::vector<std::uint64_t> finished;
     std::unique_lock lock(mutex_);
     while (true) {
       work_cv_.wait_until(lock, last_commit + interval, [&] {
-        return stopping_ || !queue_.empty() || flush_requests_ > flushes_done_;
+        return stopping_ || !queue_.empty() || flush_requests_ > flushes_done_ ||
+               !dispatched_.empty() || !finished_.empty();
       });
       if (stopping_) return;
       const std::uint64_t flush_target = flush_requests_;
       taken.swap(queue_);
+      dispatched.swap(dispatched_);
+      finished.swap(finished_);
+      const std::uint64_t tickets = tickets_issued_;
       lock.unlock();
       try {
+        if (!dispatched.empty() || !finished.empty()) {
+          // Before results: a chunk waits for its record before it is sent.
+          store_.update_in_flight(dispatched, finished);
+          dispatched.clear();
+          finished.clear();
+        }
+        if (tickets > tickets_durable_.load()) {
+          tickets_durable_ = tickets;
+          std::lock_guard notify_lock(mutex_);
+          space_cv_.notify_all();
+        }
         for (const ResultBatch& batch : taken) {
           auto records = to_records(batch, config_, trajectory_values_);
           std::move(records.begin(), records.end(), std::back_inserter(buffer));
@@ -234,6 +277,10 @@ class ResultSink {
   std::condition_variable work_cv_;   // the writer waits for batches or a flush request
   std::condition_variable space_cv_;  // the owner waits for queue space or a finished flush
   std::deque<ResultBatch> queue_;
+  std::vector<storage::InFlightChunk> dispatched_;  // in-flight records to add
+  std::vector<std::uint64_t> finished_;             // and to remove
+  std::uint64_t tickets_issued_ = 0;
+  std::atomic<std::uint64_t> tickets_durable_{0};
   std::size_t queued_rows_ = 0;
   std::uint64_t flush_requests_ = 0, flushes_done_ = 0;
   bool stopping_ = false;
@@ -341,6 +388,7 @@ struct MasterState {
   std::shared_ptr<CampaignContext> context;
   std::optional<storage::CampaignStore> store;
   std::vector<bool> done;
+  std::vector<std::uint64_t> alone;  ///< quarantined tasks, run alone first
 };
 
 // Watches the fraction of failed evaluations of this session.
@@ -365,30 +413,69 @@ double watchdog_seconds(const ExecutionConfig& ex) {
   return ex.evaluation_timeout_s + std::max(1.0, 0.1 * ex.evaluation_timeout_s);
 }
 
+// A chunk waiting for its in-flight record to be committed before it goes out.
+struct PendingChunk {
+  int rank = 0;
+  WorkChunk chunk;
+  std::uint64_t ticket = 0;
+};
+
 // Single rank: evaluation threads of this process, dispatch and storage on the main thread.
-StopReason run_single(MasterState& st, ResultSink& sink, Clock::time_point deadline) {
+StopReason run_single(MasterState& st, ResultSink& sink, EvaluationEngine& engine,
+                      Clock::time_point deadline) {
   const CampaignConfig& config = st.context->config;
   ChunkScheduler sched(std::move(st.done), config.execution.chunk_size,
-                       static_cast<int>(config.execution.per_rank));
-  EvaluationEngine engine(st.context, 0, static_cast<int>(config.execution.per_rank),
-                          watchdog_seconds(config.execution));
+                       static_cast<int>(config.execution.per_rank), 0.2, std::move(st.alone));
   FailureLimit limit(config.execution.max_failure_fraction);
-  std::size_t in_flight = 0;
+  std::size_t in_flight = 0;   // chunks recorded and not yet back (also those not submitted)
+  std::size_t alone_open = 0;  // quarantined chunks among them
+  std::set<std::uint64_t> open_chunks;
+  std::deque<PendingChunk> pending;
+  std::set<std::uint64_t> alone_chunks;
   auto top_up = [&] {
     while (in_flight < 2 && !sched.exhausted()) {
-      engine.submit(sched.next());
+      // A quarantined task runs alone: nothing else is in flight with it.
+      const bool alone = sched.in_quarantine();
+      if ((alone || alone_open > 0) && in_flight > 0) return;
+      WorkChunk chunk = sched.next();
+      const std::uint64_t ticket = sink.record_dispatch(chunk, 0);
+      open_chunks.insert(chunk.id);
+      if (alone) {
+        alone_chunks.insert(chunk.id);
+        ++alone_open;
+      }
+      pending.push_back({0, std::move(chunk), ticket});
       ++in_flight;
     }
   };
   top_up();
   StopReason reason = StopReason::kNone;
   while (reason == StopReason::kNone) {
-    engine.wait(0.05);
+    while (!pending.empty() && sink.durable(pending.front().ticket)) {
+      engine.submit(std::move(pending.front().chunk));
+      pending.pop_front();
+    }
+    if (!pending.empty() && engine.chunks_in_flight() == 0) {
+      sink.wait_durable(pending.front().ticket, 0.05);
+    } else {
+      engine.wait(0.05);
+    }
+    std::vector<std::uint64_t> back;
+    bool alone_back = false;
     for (auto& batch : engine.take_completed()) {
       --in_flight;
+      back.push_back(batch.chunk_id);
+      open_chunks.erase(batch.chunk_id);
+      if (alone_chunks.erase(batch.chunk_id) > 0) {
+        --alone_open;
+        alone_back = true;
+      }
       sched.record_cost(batch.size(), batch.busy_s);
       sink.add(std::move(batch));
     }
+    sink.record_finished(back);
+    // A quarantined run that came back is committed at once: the next one may crash.
+    if (alone_back) sink.commit();
     engine.check_watchdog();
     top_up();
     sink.maybe_progress();
@@ -403,13 +490,16 @@ StopReason run_single(MasterState& st, ResultSink& sink, Clock::time_point deadl
     }
   }
   if (reason != StopReason::kComplete) sink.add(engine.cancel());
+  // This process is alive: whatever was in flight was abandoned, not crashed on.
+  sink.record_finished({open_chunks.begin(), open_chunks.end()});
   if (engine.abandoned_threads() > 0) g_hard_exit = true;
   return reason;
 }
 
 struct WorkerSlot {
   std::uint64_t chunks_sent = 0;
-  int outstanding = 0;
+  int outstanding = 0;  ///< chunks recorded for it and not back (sent or waiting to be sent)
+  std::set<std::uint64_t> open_chunks;
   bool final = false;
 };
 
@@ -419,42 +509,77 @@ StopReason run_master(const mpi::communicator& world, MasterState& st, ResultSin
   const CampaignConfig& config = st.context->config;
   const int workers = world.size() - 1;
   ChunkScheduler sched(std::move(st.done), config.execution.chunk_size,
-                       workers * static_cast<int>(config.execution.per_rank));
+                       workers * static_cast<int>(config.execution.per_rank), 0.2,
+                       std::move(st.alone));
   FailureLimit limit(config.execution.max_failure_fraction);
   std::vector<WorkerSlot> slots(static_cast<std::size_t>(world.size()));
   std::list<mpi::request> sends;
+  std::deque<PendingChunk> pending;
+  std::set<std::uint64_t> alone_chunks;
+  int outstanding = 0;  // over all workers
   StopReason reason = StopReason::kNone;
   Clock::time_point stop_time{};
 
-  auto send_chunk = [&](int r) {
-    if (sched.exhausted()) return;
+  // Records a chunk for worker r; it goes out once its record is committed.
+  auto dispatch = [&](int r) {
+    const bool alone = sched.in_quarantine();
     WorkChunk chunk = sched.next();
-    sends.push_back(world.isend(r, kTagWork, chunk));
-    ++slots[r].chunks_sent;
+    const std::uint64_t ticket = sink.record_dispatch(chunk, r);
+    slots[r].open_chunks.insert(chunk.id);
+    if (alone) alone_chunks.insert(chunk.id);
     ++slots[r].outstanding;
+    ++outstanding;
+    pending.push_back({r, std::move(chunk), ticket});
   };
-  auto all_idle = [&] {
-    return std::all_of(slots.begin() + 1, slots.end(),
-                       [](const WorkerSlot& s) { return s.outstanding == 0; });
+  // Two chunks in flight per worker, so that it never waits on the master between chunks; a
+  // quarantined task runs alone in the whole job.
+  auto top_up = [&] {
+    if (reason != StopReason::kNone) return;
+    for (int r = 1; r <= workers; ++r) {
+      while (slots[r].outstanding < 2 && !sched.exhausted()) {
+        if (sched.in_quarantine() || !alone_chunks.empty()) {
+          if (outstanding == 0 && sched.in_quarantine()) dispatch(r);
+          return;
+        }
+        dispatch(r);
+      }
+    }
   };
+  auto send_durable = [&] {
+    while (!pending.empty() && sink.durable(pending.front().ticket)) {
+      PendingChunk& p = pending.front();
+      sends.push_back(world.isend(p.rank, kTagWork, p.chunk));
+      ++slots[p.rank].chunks_sent;
+      pending.pop_front();
+    }
+  };
+  auto all_idle = [&] { return outstanding == 0; };
   auto begin_stop = [&](StopReason why) {
     if (reason != StopReason::kNone) return;
     reason = why;
     stop_time = Clock::now();
+    // Chunks still waiting for their record are never sent.
+    std::vector<std::uint64_t> unsent;
+    for (const PendingChunk& p : pending) {
+      unsent.push_back(p.chunk.id);
+      slots[p.rank].open_chunks.erase(p.chunk.id);
+      --slots[p.rank].outstanding;
+      --outstanding;
+    }
+    pending.clear();
+    sink.record_finished(unsent);
     sink.commit();
     for (int r = 1; r <= workers; ++r) {
       sends.push_back(world.isend(r, kTagStop, StopOrder{slots[r].chunks_sent}));
     }
   };
 
-  // Two chunks in flight per worker: it never waits on the master between chunks.
-  for (int k = 0; k < 2; ++k) {
-    for (int r = 1; r <= workers; ++r) send_chunk(r);
-  }
+  top_up();
   if (sched.exhausted() && all_idle()) begin_stop(StopReason::kComplete);
   Backoff backoff;
   while (true) {
     if (reason == StopReason::kNone) {
+      send_durable();
       if (caught_stop_signal()) {
         begin_stop(StopReason::kSignal);
       } else if (Clock::now() > deadline) {
@@ -469,14 +594,24 @@ StopReason run_master(const mpi::communicator& world, MasterState& st, ResultSin
       const bool final = batch.final;
       const bool interrupted = batch.interrupted;
       if (batch.size() > 0) sched.record_cost(batch.size(), batch.busy_s);
-      // The next chunk goes out before the batch is queued for storage (which may wait).
+      bool was_alone = false;
       if (!final) {
         --slots[src].outstanding;
-        if (reason == StopReason::kNone) send_chunk(src);
+        --outstanding;
+        slots[src].open_chunks.erase(batch.chunk_id);
+        was_alone = alone_chunks.erase(batch.chunk_id) > 0;
+        sink.record_finished({batch.chunk_id});
+        // The next chunk is recorded before the batch is queued for storage (which may wait).
+        top_up();
       }
       sink.add(std::move(batch));
+      // A quarantined run that came back is committed at once: the next one may crash.
+      if (was_alone) sink.commit();
       if (final) {
+        // The worker is alive and abandoned the rest of its chunks: not a crash.
         slots[src].final = true;
+        sink.record_finished({slots[src].open_chunks.begin(), slots[src].open_chunks.end()});
+        slots[src].open_chunks.clear();
         if (interrupted) begin_stop(StopReason::kSignal);
       }
       if (reason == StopReason::kNone) {
@@ -510,10 +645,7 @@ StopReason run_master(const mpi::communicator& world, MasterState& st, ResultSin
 
 // A worker: receives chunks, evaluates them on its engine's threads, returns one batch per
 // chunk; on a stop order or a signal it returns what it has and drains the master's messages.
-void run_worker(const mpi::communicator& world, std::shared_ptr<const CampaignContext> context) {
-  const ExecutionConfig& ex = context->config.execution;
-  EvaluationEngine engine(context, world.rank(), static_cast<int>(ex.per_rank),
-                          watchdog_seconds(ex));
+void run_worker(const mpi::communicator& world, EvaluationEngine& engine) {
   std::uint64_t received = 0;
   std::optional<std::uint64_t> expected;
   bool final_sent = false;
@@ -568,6 +700,38 @@ void run_worker(const mpi::communicator& world, std::shared_ptr<const CampaignCo
     }
   }
   if (engine.abandoned_threads() > 0) g_hard_exit = true;
+}
+
+// True when every rank says it is ready (a collective: every rank calls it once).
+bool ready_everywhere(const mpi::communicator& world, bool ready) {
+  int all = 0;
+  mpi::all_reduce(world, ready ? 1 : 0, all, mpi::minimum<int>());
+  return all == 1;
+}
+
+// Stores the runs that were in flight when two sessions died (the last time alone) with
+// status `crashed`, so that they stop killing every resume.
+void store_crashed_runs(storage::CampaignStore& store, const CampaignContext& context,
+                        const std::vector<storage::QuarantinedTask>& crashed) {
+  TaskEvaluator recorder(context.config, context.setup, 0);
+  ResultBatch batch;
+  for (const auto& q : crashed) {
+    recorder.record_failure(
+        q.task, models::EvalStatus::kCrashed,
+        "the process evaluating it died each time it ran (sessions " + q.sessions +
+            ", the last time with nothing else running): a crash in the model (segmentation "
+            "fault, abort, out of memory, SIGKILL) or of its node; `tmex run --retry-crashed` "
+            "runs it again",
+        0.0, batch);
+  }
+  store.append(
+      to_records(batch, context.config, trajectory_value_count(context.setup, context.config)));
+  std::fprintf(stderr,
+               "tmex: %zu run%s in flight when two sessions died (the last time alone): stored "
+               "with status 'crashed' (e.g. sample %llu); `tmex run --retry-crashed` runs them "
+               "again\n",
+               crashed.size(), crashed.size() == 1 ? " was" : "s were",
+               static_cast<unsigned long long>(crashed.front().task / context.config.replicates));
 }
 
 std::string joined_hosts(const std::vector<std::string>& names) {
@@ -644,13 +808,23 @@ int run_campaign(const RunOptions& options) {
     SetupMessage setup_msg;
     mpi::broadcast(world, setup_msg, 0);
     if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
-    if (local_code != kExitOk) {
+    // Stage 4 (see rank 0): start the evaluation threads, or say why not and stop everyone.
+    std::optional<EvaluationEngine> engine;
+    if (local_code == kExitOk) {
+      try {
+        const ExecutionConfig& ex = context->config.execution;
+        engine.emplace(context, world.rank(), static_cast<int>(ex.per_rank), watchdog_seconds(ex));
+      } catch (const std::exception& e) {
+        local_error = e.what();
+      }
+    }
+    if (!engine) {
       // Rank 0 accepted what this rank could not build (a file missing on this node, say).
       std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), local_error.c_str());
-      env.abort(kExitError);
     }
+    if (!ready_everywhere(world, engine.has_value())) return kExitError;
     try {
-      run_worker(world, context);
+      run_worker(world, *engine);
     } catch (const std::exception& e) {
       // Workers never unwind across pending communication: report and abort the job.
       std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), e.what());
@@ -696,8 +870,27 @@ int run_campaign(const RunOptions& options) {
                    static_cast<unsigned long long>(meta.samples));
       st.store->extend(meta);
     }
+    // The crash quarantine: what was in flight when earlier sessions died.
+    std::vector<storage::QuarantinedTask> quarantine = st.store->recover_in_flight();
+    if (options.retry_crashed) {
+      const auto n = st.store->retry_crashed();
+      std::fprintf(stderr, "tmex: --retry-crashed: %lld run%s stored as crashed will run again\n",
+                   static_cast<long long>(n), n == 1 ? "" : "s");
+      if (n > 0) quarantine = st.store->recover_in_flight();
+    }
     st.done = st.store->stored_mask();
-    if (std::find(st.done.begin(), st.done.end(), false) == st.done.end()) {
+    std::vector<storage::QuarantinedTask> crashed;
+    for (const auto& q : quarantine) {
+      if (q.task >= st.done.size() || st.done[q.task]) continue;
+      if (q.crashes >= 2) {
+        crashed.push_back(q);
+      } else {
+        st.alone.push_back(q.task);
+      }
+      st.done[q.task] = true;
+    }
+    if (crashed.empty() && st.alone.empty() &&
+        std::find(st.done.begin(), st.done.end(), false) == st.done.end()) {
       setup_msg.nothing_to_do = true;
       const auto s = st.store->status(0);
       std::fprintf(stderr,
@@ -709,6 +902,14 @@ int run_campaign(const RunOptions& options) {
       // Before any worker starts: a store that cannot record the session stops everyone here,
       // cleanly, with nothing left running.
       session = st.store->begin_session(info);
+      if (!crashed.empty()) store_crashed_runs(*st.store, *st.context, crashed);
+      if (!st.alone.empty()) {
+        std::fprintf(stderr,
+                     "tmex: quarantine: %zu run%s in flight when an earlier session died; "
+                     "%s first, one at a time, with nothing else running\n",
+                     st.alone.size(), st.alone.size() == 1 ? " was" : "s were",
+                     st.alone.size() == 1 ? "it runs" : "they run");
+      }
     }
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "tmex: error: %s\n", e.what());
@@ -723,8 +924,32 @@ int run_campaign(const RunOptions& options) {
   mpi::broadcast(world, setup_msg, 0);
   if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
 
+  // Stage 4: every evaluating rank starts its threads; if one cannot, everyone stops here.
+  std::optional<EvaluationEngine> engine;
+  std::string engine_error;
+  if (world.size() == 1) {
+    try {
+      engine.emplace(st.context, 0, static_cast<int>(config.execution.per_rank),
+                     watchdog_seconds(config.execution));
+    } catch (const std::exception& e) {
+      engine_error = e.what();
+    }
+  }
+  if (!ready_everywhere(world, world.size() > 1 || engine.has_value())) {
+    std::fprintf(stderr, "tmex: error: %s\n",
+                 engine_error.empty() ? "a rank could not start (its message is above)"
+                                      : engine_error.c_str());
+    try {
+      st.store->end_session(session, "failed");
+    } catch (const std::exception&) {
+      // The store is failing as well: the session reads crashed to the next run.
+    }
+    return kExitError;
+  }
+
   const auto pending =
-      static_cast<std::uint64_t>(std::count(st.done.begin(), st.done.end(), false));
+      static_cast<std::uint64_t>(std::count(st.done.begin(), st.done.end(), false)) +
+      st.alone.size();
   const double setup_cpu_s = process_cpu_s();  // rank 0's CPU before dispatch
   std::fprintf(stderr, "tmex: campaign '%s': %llu of %llu runs to do on %d rank%s -> %s\n",
                config.name.c_str(), static_cast<unsigned long long>(pending),
@@ -735,7 +960,7 @@ int run_campaign(const RunOptions& options) {
   StopReason reason = StopReason::kNone;
   bool drain_timed_out = false;
   try {
-    reason = world.size() == 1 ? run_single(st, sink, deadline)
+    reason = world.size() == 1 ? run_single(st, sink, *engine, deadline)
                                : run_master(world, st, sink, deadline, drain_timed_out);
     sink.commit();
     sink.stop();  // the store is the main thread's again

@@ -12,12 +12,14 @@ constexpr std::uint64_t kMaxChunk = 65536;
 }  // namespace
 
 ChunkScheduler::ChunkScheduler(std::vector<bool> done, std::uint64_t fixed_chunk_size, int workers,
-                               double target_chunk_s)
+                               double target_chunk_s, std::vector<std::uint64_t> alone)
     : done_(std::move(done)),
+      alone_(std::move(alone)),
       fixed_(fixed_chunk_size),
       workers_(std::max(1, workers)),
       target_s_(target_chunk_s) {
-  pending_total_ = static_cast<std::uint64_t>(std::count(done_.begin(), done_.end(), false));
+  pending_total_ =
+      static_cast<std::uint64_t>(std::count(done_.begin(), done_.end(), false)) + alone_.size();
   remaining_ = pending_total_;
 }
 
@@ -38,6 +40,12 @@ std::uint64_t ChunkScheduler::current_chunk_size() const {
 WorkChunk ChunkScheduler::next() {
   WorkChunk chunk;
   chunk.id = next_id_++;
+  if (in_quarantine()) {
+    const std::uint64_t task = alone_[next_alone_++];
+    chunk.ranges = {task, task + 1};
+    --remaining_;
+    return chunk;
+  }
   std::uint64_t want = std::min(current_chunk_size(), remaining_);
   const std::uint64_t total = done_.size();
   while (want > 0 && cursor_ < total) {

@@ -5,6 +5,8 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <stdexcept>
+#include <system_error>
 
 #include "driver/task_evaluator.hpp"
 
@@ -88,10 +90,24 @@ EvaluationEngine::EvaluationEngine(std::shared_ptr<const CampaignContext> contex
       watchdog_s_(watchdog_s),
       state_(std::make_shared<State>()) {
   const auto n = static_cast<std::size_t>(std::max(1, threads));
-  std::lock_guard lock(state_->mutex);
+  std::unique_lock lock(state_->mutex);
   state_->slots.resize(n);
   threads_.resize(n);
-  for (std::size_t s = 0; s < n; ++s) start_thread(s);
+  try {
+    for (std::size_t s = 0; s < n; ++s) start_thread(s);
+  } catch (const std::system_error& e) {
+    // Out of threads (a process or memory limit): stop those that started, then report.
+    state_->shutting_down = true;
+    lock.unlock();
+    state_->work_cv.notify_all();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+    throw std::runtime_error("cannot start " + std::to_string(n) +
+                             " evaluation threads (execution.per_rank) on rank " +
+                             std::to_string(rank) + ": " + e.what() +
+                             "; lower execution.per_rank or raise the limit on threads/memory");
+  }
 }
 
 EvaluationEngine::~EvaluationEngine() {

@@ -94,6 +94,9 @@ int run_command(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   run_cmd->add_flag("!--no-slurm-deadline", run.read_slurm_end_time,
                     "inside a SLURM job, do not read the job's end time (rely on signals)");
+  run_cmd->add_flag("--retry-crashed", run.retry_crashed,
+                    "run again the runs stored as 'crashed' (in flight when two sessions died); "
+                    "they run alone, first");
 
   std::string check_config, check_db;
   auto* check_cmd = app.add_subcommand(

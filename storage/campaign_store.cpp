@@ -53,9 +53,8 @@ void check_file_kind(const std::string& path, const StoreFileProbe& probe) {
       return;
     case StoreFileProbe::Kind::kEmpty:
       throw StorageError(path +
-                         ": not a tmex store: the file is empty (0 bytes). A tmex before this "
-                         "one left such a file when it was killed while creating a store; if "
-                         "that is what it is, remove it and run the campaign again");
+                         ": not a tmex store yet: the file is empty (0 bytes); `tmex run` builds "
+                         "the store in it");
     case StoreFileProbe::Kind::kOtherSqlite:
       throw StorageError(path + ": not a tmex store (an SQLite database of another program)");
     case StoreFileProbe::Kind::kNotSqlite:
@@ -329,13 +328,13 @@ CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta&
   }
   file.publish();
   // From here on the store exists under its name and is complete: nothing below removes it.
-  return open_locked(path, file.take_lock(), {});
+  return open_locked(path, file.take_lock(), {}, nullptr);
 }
 
 CampaignStore CampaignStore::open_for_writing(
     const std::string& path, const std::function<void(const CampaignMeta&)>& check_stored) {
   if (auto problem = store_path_problem(path)) throw StorageError(*problem);
-  return open_locked(path, WriterLock::acquire(path), check_stored);
+  return open_locked(path, WriterLock::acquire(path), check_stored, nullptr);
 }
 
 CampaignStore CampaignStore::open_or_create(
@@ -345,7 +344,8 @@ CampaignStore CampaignStore::open_or_create(
   for (int attempt = 0;; ++attempt) {
     try {
       created = false;
-      return open_for_writing(path, check_stored);
+      if (auto problem = store_path_problem(path)) throw StorageError(*problem);
+      return open_locked(path, WriterLock::acquire(path), check_stored, &meta);
     } catch (const StoreMissingError&) {
       if (attempt > 1) throw;
     }
@@ -360,7 +360,7 @@ CampaignStore CampaignStore::open_or_create(
 
 CampaignStore CampaignStore::open_locked(
     const std::string& path, WriterLock lock,
-    const std::function<void(const CampaignMeta&)>& check_stored) {
+    const std::function<void(const CampaignMeta&)>& check_stored, const CampaignMeta* new_meta) {
   // Everything below runs with the writer lock held: no other tmex run can create, change or
   // convert the file meanwhile, through this path or any other link to it.
   const std::string folder = [&] {
@@ -372,7 +372,26 @@ CampaignStore CampaignStore::open_locked(
                        "' is not writable: SQLite keeps a write-ahead log (" + path +
                        "-wal) beside the store while a campaign runs");
   }
-  const StoreFileProbe probe = probe_store_file(path);
+  StoreFileProbe probe = probe_store_file(path);
+  if (probe.hot_journal) {
+    // A writer was killed in the middle of a transaction in rollback-journal mode: SQLite rolls
+    // it back on the first read of a read-write connection (we hold the writer lock).
+    Database rollback(path, OpenMode::kReadWrite);
+    rollback.query_int("PRAGMA schema_version");
+    probe = probe_store_file(path);
+  }
+  if (probe.kind == StoreFileProbe::Kind::kEmpty && new_meta) {
+    // An empty file (made by `touch`, or by an SQLite client reading a store not yet made)
+    // holds nothing: the store is built in it, in one transaction that SQLite's journal makes
+    // all or nothing.
+    {
+      Database db(path, OpenMode::kReadWrite);
+      db.exec("PRAGMA synchronous=FULL");
+      db.exec("PRAGMA foreign_keys=ON");
+      write_schema(db, *new_meta);
+    }
+    probe = probe_store_file(path);
+  }
   check_file_kind(path, probe);
   {
     // Identity and structure first, read-only, so that a foreign or damaged file is never
@@ -757,6 +776,8 @@ std::int64_t CampaignStore::retry_crashed() {
   db_.exec(
       "INSERT INTO quarantine(task, crashes, sessions) SELECT id, 1, '' FROM runs"
       " WHERE status = 'crashed' ON CONFLICT(task) DO UPDATE SET crashes = 1");
+  // Also those about to be stored as crashed (their second crash was just recovered).
+  db_.exec("UPDATE quarantine SET crashes = 1 WHERE crashes > 1");
   db_.exec("DELETE FROM trajectories WHERE run IN (SELECT id FROM runs WHERE status = 'crashed')");
   db_.exec("DELETE FROM runs WHERE status = 'crashed'");
   const auto removed = db_.query_int("SELECT changes()").value_or(0);

@@ -144,7 +144,8 @@ class CampaignStore {
   static CampaignStore open_for_writing(
       const std::string& path,
       const std::function<void(const CampaignMeta& stored)>& check_stored = {});
-  /// open_for_writing(), or create() when the store does not exist; `created` says which.
+  /// open_for_writing(), or create() when the store does not exist; `created` says which. An
+  /// empty file (0 bytes) at `path` is taken as a store not yet made and built in place.
   /// Safe against another process creating the same store at the same moment.
   static CampaignStore open_or_create(
       const std::string& path, const CampaignMeta& meta, bool& created,
@@ -186,8 +187,9 @@ class CampaignStore {
   /// stored gets one more crash, and the records go. Returns the quarantined tasks not stored,
   /// in task order. Writer only; call before begin_session().
   std::vector<QuarantinedTask> recover_in_flight();
-  /// For --retry-crashed: deletes the rows stored with status `crashed` and sets their crash
-  /// count to 1 (they run alone, once, before the rest). Returns how many rows went.
+  /// For --retry-crashed: deletes the rows stored with status `crashed` and sets the crash
+  /// count of every quarantined task to 1 (they run alone, once, before the rest). Returns how
+  /// many rows went.
   std::int64_t retry_crashed();
   /// Ends a session with its outcome ("complete", "interrupted", "failed", ...).
   void end_session(std::int64_t id, const std::string& outcome);
@@ -208,9 +210,11 @@ class CampaignStore {
 
  private:
   CampaignStore(WriterLock lock, Database db, CampaignMeta meta, int schema_version);
+  /// The writer's open under `lock`; with `new_meta`, an empty file becomes a new store.
   static CampaignStore open_locked(
       const std::string& path, WriterLock lock,
-      const std::function<void(const CampaignMeta& stored)>& check_stored);
+      const std::function<void(const CampaignMeta& stored)>& check_stored,
+      const CampaignMeta* new_meta);
   static CampaignMeta load_meta(Database& db);
   void prepare_insert();
 

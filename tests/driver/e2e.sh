@@ -90,7 +90,9 @@ case "$TEST" in
       # Finished before enough kills: start the campaign over.
       if [ "$stored" = 2000 ]; then rm -f campaign.db*; kills=0; partial=0; fi
     done
-    launch "$n" run c.yaml 2>/dev/null || true  # finish whatever is left
+    # Finish whatever is left. A kill that lands while a quarantined run runs alone makes it
+    # "in flight at two crashes", stored as crashed: --retry-crashed runs those again.
+    launch "$n" run c.yaml --retry-crashed 2>/dev/null || true
     [ "$kills" -ge "$min_kills" ] || fail "killed only $kills times"
     [ "$partial" -ge 1 ] || fail "no kill happened part-way through the campaign"
     [ "$(sqlite3 campaign.db 'PRAGMA integrity_check')" = ok ] || fail "integrity check"
@@ -98,6 +100,53 @@ case "$TEST" in
     sqlite3 campaign.db "SELECT count(*) FROM sessions WHERE outcome = 'crashed'" | grep -qv '^0$' ||
       fail "killed sessions not marked crashed"
     echo "killed $kills times; rows identical to an uninterrupted run"
+    ;;
+  crash-quarantine)  # runs that kill their process: quarantined, stored as crashed, retried
+    n=$1
+    kill="-0.985"  # x3 below this kills the evaluating process (SIGKILL)
+    write_config ref.yaml faulty 300 1 "sleep_ms: 1"
+    write_config c.yaml faulty 300 1 "sleep_ms: 1, kill_below: $kill"
+    launch 0 run ref.yaml --db ref.db 2>/dev/null
+    expected=$(sqlite3 ref.db "SELECT count(*) FROM runs WHERE x3 < $kill")
+    [ "$expected" -ge 1 ] || fail "no sample below kill_below"
+    # until_complete ARGS...: runs again until exit 0; each crasher costs at most two sessions
+    # (one among others, one alone), plus the first and the last.
+    until_complete() {
+      local sessions=0 rc=1
+      while [ "$rc" != 0 ]; do
+        sessions=$((sessions + 1))
+        [ "$sessions" -le $((2 * expected + 2)) ] ||
+          fail "not complete after $sessions sessions: $(tail -5 run.log)"
+        set +e
+        launch "$n" run c.yaml "$@" >>run.log 2>&1
+        rc=$?
+        set -e
+        set --  # --retry-crashed only for the first session
+      done
+      echo "complete after $sessions sessions"
+    }
+    until_complete
+    grep -q "quarantine:" run.log || fail "no quarantine message"
+    check_store() {
+      [ "$(sqlite3 campaign.db 'SELECT count(*) FROM runs')" = 300 ] || fail "runs missing"
+      [ "$(sqlite3 campaign.db "SELECT count(*) FROM runs WHERE status = 'crashed'")" = "$expected" ] ||
+        fail "$(sqlite3 campaign.db "SELECT count(*) FROM runs WHERE status = 'crashed'") crashed, expected $expected"
+      [ "$(sqlite3 campaign.db "SELECT count(*) FROM runs WHERE status = 'crashed' AND x3 >= $kill")" = 0 ] ||
+        fail "a run that does not crash was stored as crashed"
+      # Every other run is value for value the run of an undisturbed campaign.
+      sqlite3 campaign.db "ATTACH 'ref.db' AS ref; SELECT count(*) FROM runs a JOIN ref.runs b USING (id)
+        WHERE a.status = 'ok' AND a.x1 IS b.x1 AND a.x2 IS b.x2 AND a.x3 IS b.x3 AND a.y IS b.y
+        AND a.y2 IS b.y2" | grep -qx "$((300 - expected))" || fail "ok runs differ from the reference"
+      [ "$(sqlite3 campaign.db 'SELECT count(*) FROM in_flight')" = 0 ] || fail "in-flight records left"
+    }
+    check_store
+    "$TMEX" status campaign.db | grep -q "crashed .*the process evaluating it died" ||
+      fail "status shows no crashed group: $("$TMEX" status campaign.db)"
+    # --retry-crashed runs them again (alone first): they crash again and end as crashed again.
+    : >run.log
+    until_complete --retry-crashed
+    grep -q "retry-crashed: $expected run" run.log || fail "retry not reported: $(cat run.log)"
+    check_store
     ;;
   signal)  # SIGNAL to the launcher (or process): clean stop, exit 3, resumable
     n=$1

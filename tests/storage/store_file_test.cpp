@@ -148,6 +148,20 @@ TEST_F(StoreFileTest, AKilledCreationLeavesNoStoreAndItsLeftoverIsRemovedLater) 
   EXPECT_EQ(files(), (std::set<std::string>{"c.db", ".c.db.tmex-new-XyZ789"}));
 }
 
+TEST_F(StoreFileTest, AnEmptyFileIsBuiltIntoTheStoreByTheWriter) {
+  // What `touch c.db`, or `sqlite3 c.db 'SELECT ...'` before the store exists, leaves.
+  { std::ofstream(path_).flush(); }
+  EXPECT_THROW(CampaignStore::open_for_writing(path_), StorageError);  // no metadata to build
+  bool created = true;
+  {
+    auto s = CampaignStore::open_or_create(path_, meta_, created);
+    s.append(std::vector<RunRecord>{run(1, 1)});
+  }
+  EXPECT_FALSE(created);
+  EXPECT_EQ(CampaignStore::open_read_only(path_).status().stored, 1);
+  EXPECT_EQ(files(), std::set<std::string>{"c.db"});
+}
+
 TEST_F(StoreFileTest, AFailedCreationRemovesOnlyWhatItMade) {
   meta_.parameters = {{"a", "u"}, {"a", "u"}};  // duplicate column: the schema fails
   { std::ofstream(dir_ / "notes.txt") << "mine"; }
