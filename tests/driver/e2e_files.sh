@@ -5,6 +5,7 @@
 # stores (permissions, a read-only mount, a log left by a crash).
 # Usage: e2e_files.sh TMEX TEST
 set -euo pipefail
+SCRIPT=$(realpath "$0")
 TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
 TMEX=$(realpath "$1")
 TEST=$2
@@ -317,7 +318,7 @@ crashed.db-wal" ] || fail "files made beside the store: $(ls -A walcrash)"
     if [ -z "${TMEX_PRIVATE_MOUNTS:-}" ]; then
       # A private mount namespace, so that the mount is nobody else's business.
       if unshare -m true 2>/dev/null; then
-        TMEX_PRIVATE_MOUNTS=1 exec unshare -m "$0" "$1" "$TEST"
+        TMEX_PRIVATE_MOUNTS=1 exec unshare -m "$SCRIPT" "$TMEX" "$TEST"
       fi
       echo "SKIP: cannot make a private mount namespace here (needs root)"
       exit 0
