@@ -22,6 +22,14 @@ namespace tmex::driver {
 namespace {
 
 constexpr std::uint64_t kMaxSamples = std::uint64_t{1} << 40;
+// Sampled parameters and stored outputs per campaign: each is a column of the runs table, and
+// SQLite allows 2000 columns per table (SQLITE_MAX_COLUMN) beside tmex's own ten. The design's
+// correlation work also grows with the cube of the parameters.
+constexpr std::size_t kMaxParameters = 1000;
+constexpr std::size_t kMaxOutputs = 900;
+// Evaluations at once per rank: each is a thread with its own stack (8 MiB of address space by
+// default), and past the cores of one node more threads only add contention; run more ranks.
+constexpr std::uint64_t kMaxPerRank = 256;
 constexpr std::uint64_t kMaxReplicates = 1'000'000;
 // Plain LHS campaigns up to this size are decorrelated (Iman-Conover) by default.
 constexpr std::uint64_t kDecorrelateUpTo = 100'000;
@@ -225,7 +233,7 @@ const std::vector<DistributionKeys>& distribution_table() {
   return table;
 }
 
-sampling::Distribution parse_distribution(const Parser& p, const YAML::Node& n,
+sampling::Distribution build_distribution(const Parser& p, const YAML::Node& n,
                                           const std::string& path) {
   if (!n.IsMap())
     p.fail(n, path, "expected a mapping with 'distribution', got " + describe_node(n));
@@ -283,6 +291,25 @@ sampling::Distribution parse_distribution(const Parser& p, const YAML::Node& n,
   } catch (const sampling::DistributionError& e) {
     p.fail(n, path, e.what());
   }
+}
+
+// A distribution whose values overflow (uniform(-1e308, 1e308), beta(1e300, 1e300)) would give
+// every run a non-finite parameter: refused here. Probed at the median and far in both tails
+// (beyond what designs of up to 10^6 points reach).
+sampling::Distribution parse_distribution(const Parser& p, const YAML::Node& n,
+                                          const std::string& path) {
+  sampling::Distribution d = build_distribution(p, n, path);
+  for (const double u : {0.5, 1e-6, 1.0 - 1e-6}) {
+    const double v = d.quantile(u);
+    if (!std::isfinite(v)) {
+      p.fail(n, path,
+             d.describe() + " gives non-finite values (" +
+                 (u == 0.5 ? std::string("its median is ") : "at probability " + num(u) + ": ") +
+                 (std::isnan(v) ? std::string("NaN") : num(v)) +
+                 "); use a range whose values and width are finite numbers");
+    }
+  }
+  return d;
 }
 
 sampling::DesignSpec parse_design(const Parser& p, const YAML::Node& design,
@@ -466,7 +493,34 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     }
   }
 
+  // Every sampled parameter and stored output is a column of the runs table, and SQLite's
+  // column names ignore case: names equal but for case clash with each other and with the
+  // table's own columns.
+  std::map<std::string, std::string> columns;  // lower-case name -> what holds it
+  auto lower = [](std::string s) {
+    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  for (const auto& r : kReservedColumns)
+    columns[lower(r)] = "the runs table's own column '" + r + "'";
+  auto claim_column = [&](const std::string& name, const std::string& what, const YAML::Node& at,
+                          const std::string& path) {
+    auto [it, fresh] = columns.emplace(lower(name), what + " '" + name + "'");
+    if (!fresh) {
+      p.fail(at, path,
+             what + " '" + name + "' clashes with " + it->second +
+                 " (the store's column names ignore case); rename it");
+    }
+  };
+
   const YAML::Node params = root["parameters"];
+  if (params.IsMap() && params.size() > kMaxParameters) {
+    p.fail(params, "parameters",
+           std::to_string(params.size()) + " parameters, more than the " +
+               std::to_string(kMaxParameters) +
+               " a campaign can sample (each is a column of the store, which SQLite limits to "
+               "2000)");
+  }
   std::set<std::string> seen;
   for (const auto& [name, knode] : p.entries(params, "parameters")) {
     const std::string path = "parameters." + name;
@@ -498,6 +552,7 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
                  "' is both fixed in model.settings and sampled here; keep "
                  "one");
     }
+    claim_column(name, dummy ? "dummy parameter" : "parameter", knode, "parameters");
     c.parameters.push_back({name, parse_distribution(p, pnode, path)});
     if (dummy) c.dummies.push_back(name);
     seen.insert(name);
@@ -517,12 +572,27 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   if (c.design_spec.method == "file") {
     for (const auto& sp : c.parameters) c.design_spec.parameter_names.push_back(sp.name);
   }
+  const std::uint64_t lhs_points = c.design_spec.extend_from.value_or(c.samples);
+  const bool correlation_asked =
+      !c.design_spec.rank_correlation.empty() ||
+      (c.design_spec.correlation &&
+       *c.design_spec.correlation != sampling::CorrelationControl::kNone);
+  if (c.design_spec.method == "lhs" && correlation_asked && lhs_points <= c.parameters.size()) {
+    const YAML::Node design = root["design"];
+    const YAML::Node at =
+        design["correlation"] ? design["correlation"] : design["rank_correlation"];
+    p.fail(at ? at : design,
+           design["correlation"] ? "design.correlation" : "design.rank_correlation",
+           "rank correlation control (Iman-Conover) needs more samples than parameters, got " +
+               std::to_string(lhs_points) + " samples for " + std::to_string(c.parameters.size()) +
+               " parameters");
+  }
   if (c.design_spec.method == "lhs" && !c.design_spec.correlation && !c.design_spec.optimize &&
-      c.design_spec.rank_correlation.empty() &&
-      c.design_spec.extend_from.value_or(c.samples) <= kDecorrelateUpTo) {
+      c.design_spec.rank_correlation.empty() && lhs_points > c.parameters.size() &&
+      lhs_points <= kDecorrelateUpTo) {
     // Chance correlations between inputs (about 1/sqrt(N)) produce false PRCC significance at
     // a few hundred samples; above kDecorrelateUpTo they are negligible and the design stays
-    // index-addressable instead of materialised.
+    // index-addressable instead of materialised. It needs more samples than parameters.
     c.design_spec.correlation = sampling::CorrelationControl::kDecorrelate;
   }
   try {
@@ -558,11 +628,19 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   } else {
     for (const auto& o : info.outputs) c.outputs.push_back(o.name);
   }
-  for (const auto& o : c.outputs) {
-    if (kReservedColumns.count(o) || seen.count(o)) {
-      p.fail(root["outputs"] ? root["outputs"] : root, "outputs",
-             "output '" + o + "' clashes with a parameter or a column of the runs table");
-    }
+  if (c.outputs.size() > kMaxOutputs) {
+    p.fail(root["outputs"] ? root["outputs"] : model, "outputs",
+           std::to_string(c.outputs.size()) + " outputs, more than the " +
+               std::to_string(kMaxOutputs) +
+               " a store can hold (each is a column, which SQLite limits to 2000); list the ones "
+               "to keep in outputs:");
+  }
+  for (std::size_t i = 0; i < c.outputs.size(); ++i) {
+    const YAML::Node outputs = root["outputs"];
+    const YAML::Node at = outputs                        ? YAML::Node(outputs[i])
+                          : external && model["outputs"] ? model["outputs"]
+                                                         : model;
+    claim_column(c.outputs[i], "output", at, outputs ? "outputs" : "model.outputs");
   }
 
   const YAML::Node storage = root["storage"];
@@ -595,7 +673,7 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     }
     if (const YAML::Node v = ex["per_rank"]) {
       c.execution.per_rank =
-          static_cast<std::uint32_t>(p.integer(v, "execution.per_rank", 1, 1024));
+          static_cast<std::uint32_t>(p.integer(v, "execution.per_rank", 1, kMaxPerRank));
     }
     if (const YAML::Node v = ex["max_failure_fraction"]) {
       c.execution.max_failure_fraction = p.number(v, "execution.max_failure_fraction");

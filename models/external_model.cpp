@@ -257,8 +257,13 @@ class External final : public Model {
                                         "' must be a letter or _ followed by letters, digits "
                                         "or _");
       }
-      if (!seen_outputs.insert(name).second) {
-        throw ModelError("outputs", "model 'external': output '" + name + "' listed twice");
+      std::string folded = name;
+      for (char& ch : folded) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (!seen_outputs.insert(folded).second) {
+        // Outputs become store columns, whose names SQLite compares without regard to case.
+        throw ModelError("outputs", "model 'external': output '" + name +
+                                        "' is listed twice (names that differ only in case are "
+                                        "the same column in the store)");
       }
       info_.outputs.push_back({name, "", "written by the program"});
     }

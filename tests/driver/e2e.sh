@@ -378,16 +378,20 @@ PY
       fail "session not recorded as interrupted"
     echo "stopped $took s after the signal"
     ;;
-  bad-config-corpus)  # `tmex check` on every malformed config: exit 2 and one clear line, no crash
+  bad-config-corpus)  # check and run on every malformed config: exit 2, one located line, nothing made
     corpus=$1
     n=0
+    mkdir empty
     for f in "$corpus"/*.yaml; do
-      set +e
-      "$TMEX" check "$f" >out.log 2>err.log
-      rc=$?
-      set -e
-      [ "$rc" = 2 ] || fail "$f: exit status $rc, expected 2: $(head -c 300 err.log)"
-      grep -q "^tmex: error: $f:" err.log || fail "$f: no located error: $(head -c 300 err.log)"
+      for cmd in check run; do
+        set +e
+        (cd empty && timeout 120 "$TMEX" "$cmd" "$f" >../out.log 2>../err.log)
+        rc=$?
+        set -e
+        [ "$rc" = 2 ] || fail "$cmd $f: exit status $rc, expected 2: $(head -c 300 err.log)"
+        grep -q "^tmex: error: $f:" err.log || fail "$cmd $f: no located error: $(head -c 300 err.log)"
+        [ -z "$(ls -A empty)" ] || fail "$cmd $f: made $(ls -A empty)"
+      done
       n=$((n + 1))
     done
     [ "$n" -ge 100 ] || fail "only $n configs in the corpus"
