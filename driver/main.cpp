@@ -192,13 +192,17 @@ int run_command(int argc, char** argv) {
     if (*run_cmd) {
       if (!deadline_text.empty()) run.deadline = parse_deadline(deadline_text);
       for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + std::string(argv[i]);
+      // What external programs detach (setsid, double forks) is adopted and ended with them.
+      tmex::models::adopt_orphaned_descendants();
       const int rc = run_campaign(run);
       if (needs_hard_exit()) {
         // Abandoned evaluations may still be running external programs: none outlives us.
         tmex::models::kill_running_processes();
+        tmex::models::end_adopted_processes();
         std::fflush(nullptr);
         std::_Exit(rc);
       }
+      tmex::models::end_adopted_processes();
       return rc;
     }
     if (*check_cmd) return check_command(check_config, check_db);
@@ -212,8 +216,11 @@ int run_command(int argc, char** argv) {
     if (*models_cmd) return models_command(models_only);
     if (*export_cmd) return export_command(export_db, export_format, export_out);
     if (*eval_cmd) {
-      return eval_command(eval_model, key_values(eval_sets, "--set"),
-                          key_values(eval_options, "--option"), eval_format);
+      tmex::models::adopt_orphaned_descendants();
+      const int rc = eval_command(eval_model, key_values(eval_sets, "--set"),
+                                  key_values(eval_options, "--option"), eval_format);
+      tmex::models::end_adopted_processes();
+      return rc;
     }
   } catch (const UsageError& e) {
     std::fprintf(stderr, "tmex: error: %s\n", e.what());
