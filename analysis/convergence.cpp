@@ -42,12 +42,32 @@ void judge(ConvergenceReport& r, const std::string& measure, const char* unit) {
       }
     }
   }
-  r.converged = r.max_change <= r.tolerance;
+  // An index that is not a number (a constant output or input) cannot have converged: the
+  // verdict says so instead of judging only the others.
+  Eigen::Index undefined = 0;
+  std::string undefined_row, undefined_output;
+  for (Eigen::Index j = 0; j < last.cols(); ++j) {
+    for (Eigen::Index i = 0; i < last.rows(); ++i) {
+      if (std::isfinite(last(i, j))) continue;
+      if (undefined++ == 0) {
+        undefined_row = r.rows[static_cast<std::size_t>(i)];
+        undefined_output = r.outputs[static_cast<std::size_t>(j)];
+      }
+    }
+  }
+  r.converged = undefined == 0 && r.max_change <= r.tolerance;
   std::ostringstream s;
   s.precision(2);
   const auto n = r.sample_sizes.back();
   const auto half = r.sample_sizes[r.sample_sizes.size() - 2];
-  if (r.converged) {
+  if (undefined > 0) {
+    s << "undefined: " << measure << " " << undefined_row << " on " << undefined_output
+      << " is not a number at " << n << " " << unit << " (is " << undefined_output << " constant?)";
+    if (undefined > 1) s << "; " << undefined << " indices in all are not numbers";
+    if (undefined < last.size()) {
+      s << "; the others moved by at most " << r.max_change << " over the last doubling";
+    }
+  } else if (r.converged) {
     s << "converged: " << measure << " moved by at most " << r.max_change
       << " over the last doubling (" << half << " to " << n << " " << unit
       << "), within the tolerance " << r.tolerance;

@@ -717,14 +717,23 @@ void check_store_path(const CampaignConfig& config, bool from_command_line) {
 }
 
 std::string read_config_file(const std::string& path) {
+  constexpr std::size_t kMaxConfigBytes = 16 * 1024 * 1024;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ConfigError(path + ": is a folder, not a configuration file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot read the configuration file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  if (text.size() > 16 * 1024 * 1024) {
+  // Read at most one byte past the limit: a device such as /dev/zero never ends.
+  std::string text;
+  char buffer[65536];
+  while (text.size() <= kMaxConfigBytes && in.read(buffer, sizeof buffer).gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+  }
+  if (text.size() > kMaxConfigBytes) {
     throw ConfigError(path + ": the configuration file is larger than 16 MiB");
   }
+  if (in.bad()) throw ConfigError(path + ": cannot read the configuration file");
   return text;
 }
 

@@ -761,10 +761,7 @@ int run_campaign(const RunOptions& options) {
           ? resolve_stop_after_s(options.stop_after_s, options.deadline, options.deadline_margin_s,
                                  options.read_slurm_end_time)
           : 0.0;
-  const auto deadline = stop_after_s > 0
-                            ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                                 std::chrono::duration<double>(stop_after_s))
-                            : Clock::time_point::max();
+  const auto deadline = steady_deadline_after(stop_after_s);
 
   std::vector<std::string> hosts;
   mpi::gather(world, env.processor_name(), hosts, 0);

@@ -1,5 +1,6 @@
 // The tmex executable: command-line parsing and dispatch to the subcommands.
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -76,10 +77,19 @@ int run_command(int argc, char** argv) {
       "resume), 4 too many failed evaluations, 1 other errors.");
   run_cmd->add_option("config", run.config_path, "campaign YAML file")->required();
   run_cmd->add_option("--db", run.db_override, "store file (overrides storage.path)");
+  // CLI11's number checks let "nan" through (every comparison with NaN is false).
+  const CLI::Validator finite(
+      [](std::string& text) {
+        double v = 0.0;
+        return CLI::detail::lexical_cast(text, v) && std::isfinite(v)
+                   ? std::string()
+                   : "expected a finite number, got '" + text + "'";
+      },
+      "FINITE");
   run_cmd
       ->add_option("--stop-after", run.stop_after_s,
                    "stop cleanly after this many seconds (exit status 3; resumable)")
-      ->check(CLI::PositiveNumber);
+      ->check(finite & CLI::PositiveNumber);
   std::string deadline_text;
   run_cmd
       ->add_option("--deadline", deadline_text,
@@ -91,7 +101,7 @@ int run_command(int argc, char** argv) {
                    "seconds to stop before --deadline and before the end of the SLURM job, "
                    "enough to drain and commit")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite & CLI::NonNegativeNumber);
   run_cmd->add_flag("!--no-slurm-deadline", run.read_slurm_end_time,
                     "inside a SLURM job, do not read the job's end time (rely on signals)");
   run_cmd->add_flag("--retry-crashed", run.retry_crashed,

@@ -144,6 +144,19 @@ TEST_F(ConfigTest, StorePathsAreCheckedWhereTheyCameFrom) {
   EXPECT_NO_THROW(check_store_path(c, true));
 }
 
+TEST_F(ConfigTest, ConfigFilesThatNeverEndOrAreFoldersAreRefused) {
+  // Issue 19, item 10: /dev/zero was read until memory ran out.
+  for (const auto& [path, expect] : std::vector<std::pair<std::string, std::string>>{
+           {"/dev/zero", "larger than 16 MiB"}, {"/", "is a folder"}}) {
+    try {
+      read_config_file(path);
+      ADD_FAILURE() << path << " accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(expect), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST_F(ConfigTest, CanonicalTextIgnoresStorageAndExecutionButNotTheModel) {
   const auto a = parse(kValid);
   const auto b = parse(replaced("storage: {path: t.db}", "storage: {path: other.db}"));
