@@ -149,6 +149,13 @@ class ResultSink {
   }
   /// Whether the dispatch record with `ticket` is committed.
   bool durable(std::uint64_t ticket) const { return tickets_durable_.load() >= ticket; }
+  /// Throws the writer's error, if it had one (a loop that waits for records calls it: no
+  /// record becomes durable after an error).
+  void check() {
+    if (!writer_failed_.load()) return;
+    std::lock_guard lock(mutex_);
+    rethrow_locked();
+  }
   /// Waits until durable(ticket), an error, or `max_wait_s`. Throws the writer's error.
   void wait_durable(std::uint64_t ticket, double max_wait_s) {
     std::unique_lock lock(mutex_);
@@ -251,6 +258,7 @@ class ResultSink {
       } catch (...) {
         lock.lock();
         error_ = std::current_exception();
+        writer_failed_ = true;
         space_cv_.notify_all();
         return;
       }
@@ -281,6 +289,7 @@ class ResultSink {
   std::vector<std::uint64_t> finished_;             // and to remove
   std::uint64_t tickets_issued_ = 0;
   std::atomic<std::uint64_t> tickets_durable_{0};
+  std::atomic<bool> writer_failed_{false};  // error_ is set
   std::size_t queued_rows_ = 0;
   std::uint64_t flush_requests_ = 0, flushes_done_ = 0;
   bool stopping_ = false;
@@ -451,6 +460,7 @@ StopReason run_single(MasterState& st, ResultSink& sink, EvaluationEngine& engin
   top_up();
   StopReason reason = StopReason::kNone;
   while (reason == StopReason::kNone) {
+    sink.check();
     while (!pending.empty() && sink.durable(pending.front().ticket)) {
       engine.submit(std::move(pending.front().chunk));
       pending.pop_front();
@@ -578,6 +588,7 @@ StopReason run_master(const mpi::communicator& world, MasterState& st, ResultSin
   if (sched.exhausted() && all_idle()) begin_stop(StopReason::kComplete);
   Backoff backoff;
   while (true) {
+    sink.check();
     if (reason == StopReason::kNone) {
       send_durable();
       if (caught_stop_signal()) {
@@ -873,7 +884,8 @@ int run_campaign(const RunOptions& options) {
       const auto n = st.store->retry_crashed();
       std::fprintf(stderr, "tmex: --retry-crashed: %lld run%s stored as crashed will run again\n",
                    static_cast<long long>(n), n == 1 ? "" : "s");
-      if (n > 0) quarantine = st.store->recover_in_flight();
+      // Again: retry_crashed also set back runs whose second crash was just recovered.
+      quarantine = st.store->recover_in_flight();
     }
     st.done = st.store->stored_mask();
     std::vector<storage::QuarantinedTask> crashed;

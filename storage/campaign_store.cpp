@@ -308,6 +308,7 @@ CampaignStore::CampaignStore(CampaignStore&& other) noexcept
       db_(std::move(other.db_)),
       meta_(std::move(other.meta_)),
       schema_version_(other.schema_version_),
+      writer_active_(other.writer_active_),
       session_(other.session_),
       insert_run_(std::move(other.insert_run_)),
       insert_trajectory_(std::move(other.insert_trajectory_)) {}
@@ -429,16 +430,14 @@ CampaignStore CampaignStore::open_read_only(const std::string& path) {
   if (auto problem = store_path_problem(path)) throw StorageError(*problem);
   const StoreFileProbe probe = probe_store_file(path);
   check_file_kind(path, probe);
-  if (probe.hot_journal) {
-    throw StorageError(path + ": an unfinished transaction sits in '" + path +
-                       "-journal' (a writer was killed in the middle of it); run `tmex run` on "
-                       "the store once where it is writable, which rolls it back");
-  }
+  // Asked before SQLite opens the file: asking opens and closes a descriptor of it, which would
+  // drop the POSIX locks of this process's SQLite connection on it.
+  const bool writer_active = WriterLock::held_elsewhere(path);
   // A store in WAL mode is read through its -wal and -shm only when they exist (a writer is
   // running, or one was killed); otherwise as an immutable snapshot, which creates nothing.
   OpenMode mode = OpenMode::kReadOnly;
   bool unread_log = false;
-  if (probe.wal_mode && !WriterLock::held_elsewhere(path)) {
+  if (probe.wal_mode && !writer_active) {
     if (!probe.wal_exists || probe.wal_bytes == 0) {
       mode = OpenMode::kImmutable;
     } else if (!probe.shm_exists) {
@@ -452,6 +451,11 @@ CampaignStore CampaignStore::open_read_only(const std::string& path) {
     opened.emplace(path, mode);
     version = check_identity(*opened, Access::kRead);
   } catch (const StorageError&) {
+    if (probe.hot_journal && !writer_active) {
+      throw StorageError(path + ": an unfinished transaction sits in '" + path +
+                         "-journal' (a writer was killed in the middle of it); run `tmex run` "
+                         "on the store once where it is writable, which rolls it back");
+    }
     if (mode == OpenMode::kImmutable || !probe.wal_mode) throw;
     // The log could not be read here (a read-only folder without a usable -shm file).
     opened.emplace(path, OpenMode::kImmutable);
@@ -469,7 +473,9 @@ CampaignStore CampaignStore::open_read_only(const std::string& path) {
                  "store once where it is writable to fold them into the file.");
   }
   CampaignMeta meta = load_meta(db);
-  return CampaignStore(WriterLock(), std::move(db), std::move(meta), version);
+  CampaignStore store(WriterLock(), std::move(db), std::move(meta), version);
+  store.writer_active_ = writer_active;
+  return store;
 }
 
 CampaignMeta CampaignStore::load_meta(Database& db) {
@@ -807,7 +813,7 @@ StoreStatus CampaignStore::status(std::size_t examples_per_group) {
   StoreStatus s;
   s.total = static_cast<std::int64_t>(meta_.total_runs());
   s.schema_version = schema_version_;
-  s.writer_active = lock_.held() || WriterLock::held_elsewhere(path());
+  s.writer_active = lock_.held() || writer_active_;
   {
     Statement st = db_.prepare("SELECT status = 'ok', count(*) FROM runs GROUP BY status = 'ok'");
     while (st.step()) {

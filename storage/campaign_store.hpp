@@ -115,7 +115,7 @@ struct StoreStatus {
   std::int64_t failed = 0;
   std::vector<FailureGroup> failures;
   std::vector<SessionRow> sessions;
-  bool writer_active = false;  ///< a tmex run holds the store's writer lock now
+  bool writer_active = false;  ///< a tmex run held the writer lock when the store was opened
   int schema_version = 0;
 };
 
@@ -223,6 +223,7 @@ class CampaignStore {
   Database db_;
   CampaignMeta meta_;
   int schema_version_ = kSchemaVersion;
+  bool writer_active_ = false;           ///< read-only: a writer held the store when it was opened
   std::optional<std::int64_t> session_;  ///< the session appended runs belong to
   std::unique_ptr<Statement> insert_run_;
   std::unique_ptr<Statement> insert_trajectory_;
