@@ -148,6 +148,28 @@ case "$TEST" in
     grep -q "retry-crashed: $expected run" run.log || fail "retry not reported: $(cat run.log)"
     check_store
     ;;
+  thread-limit)  # a rank that cannot start its per_rank threads stops every rank cleanly
+    n=$1
+    if ldd "$TMEX" | grep -q libasan; then
+      # AddressSanitizer reserves terabytes of address space: no address-space limit fits it.
+      echo "SKIP: an address-space limit cannot be used with AddressSanitizer"
+      exit 0
+    fi
+    write_config c.yaml faulty 50 1 "sleep_ms: 1"
+    sed -i 's/execution: {/execution: {per_rank: 200, /' c.yaml
+    # 200 thread stacks (8 MiB of address space each) do not fit under 1.2 GiB.
+    set +e
+    prlimit --as=$((1200 * 1024 * 1024)) bash -c "$(declare -f launch); TMEX=$TMEX; launch $n run c.yaml" \
+      2>err.log
+    rc=$?
+    set -e
+    cat err.log
+    [ "$rc" = 1 ] || fail "exit status $rc, expected 1"
+    grep -q "cannot start 200 evaluation threads (execution.per_rank)" err.log || fail "no reason given"
+    ! grep -qE "terminate called|MPI_ABORT" err.log || fail "an abort instead of a clean stop"
+    [ "$(sqlite3 campaign.db "SELECT outcome FROM sessions")" = failed ] || fail "session not failed"
+    [ "$(sqlite3 campaign.db 'SELECT count(*) FROM runs')" = 0 ] || fail "runs were stored"
+    ;;
   signal)  # SIGNAL to the launcher (or process): clean stop, exit 3, resumable
     n=$1
     sig=$2
@@ -426,6 +448,20 @@ PY
     set -e
     [ "$rc" = 2 ] || fail "exit status $rc for a bad --deadline, expected 2"
     grep -q "got 'tomorrow'" err.log || fail "bad --deadline not named: $(cat err.log)"
+    # Times that used to be ignored or to wrap around are refused (exit 2) before anything runs.
+    for bad in "--stop-after nan" "--deadline-margin nan" "--deadline 2300-01-01T00:00"; do
+      set +e
+      # shellcheck disable=SC2086
+      launch 0 run c.yaml $bad 2>err.log
+      rc=$?
+      set -e
+      [ "$rc" = 2 ] || fail "$bad: exit status $rc, expected 2: $(cat err.log)"
+    done
+    # A limit beyond what the clock holds means no limit, not "stop at once" (exit 3).
+    write_config e.yaml faulty 40 1 "sleep_ms: 1"
+    launch 0 run e.yaml --db far.db --stop-after 1e10 2>err.log ||
+      fail "--stop-after 1e10: $(cat err.log)"
+    [ "$(sqlite3 far.db 'SELECT count(*) FROM runs')" = 40 ] || fail "--stop-after 1e10 stopped early"
     ;;
   *)
     fail "unknown test $TEST"
