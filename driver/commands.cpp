@@ -164,6 +164,12 @@ int status_command(const std::string& db_path) {
   fmt::print("state      {}\n", pending == 0      ? "complete"
                                 : s.writer_active ? "running (a tmex run is writing it now)"
                                                   : "incomplete: run the campaign again to resume");
+  if (s.quarantined > 0) {
+    fmt::print(
+        "quarantine {} pending run{} in flight when a session died: the next run runs {} first, "
+        "alone\n",
+        s.quarantined, s.quarantined == 1 ? " was" : "s were", s.quarantined == 1 ? "it" : "them");
+  }
   if (!s.failures.empty()) {
     // The largest groups; a store can hold as many groups as failures.
     constexpr std::size_t kGroupsShown = 20;

@@ -877,6 +877,12 @@ StoreStatus CampaignStore::status(std::size_t examples_per_group) {
                 return a.status != b.status ? a.status < b.status : a.reason < b.reason;
               });
   }
+  if (schema_version_ >= 2) {
+    s.quarantined = db_.query_int(
+                           "SELECT count(*) FROM quarantine q WHERE NOT EXISTS"
+                           " (SELECT 1 FROM runs WHERE id = q.task)")
+                        .value_or(0);
+  }
   {
     const std::string last_active = schema_version_ >= 2 ? "last_active_at" : "NULL";
     Statement st = db_.prepare(

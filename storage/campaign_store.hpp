@@ -116,6 +116,8 @@ struct StoreStatus {
   std::vector<FailureGroup> failures;
   std::vector<SessionRow> sessions;
   bool writer_active = false;  ///< a tmex run held the writer lock when the store was opened
+  /// Runs not stored that were in flight when a session died (they run alone first).
+  std::int64_t quarantined = 0;
   int schema_version = 0;
 };
 

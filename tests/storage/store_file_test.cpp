@@ -358,6 +358,7 @@ TEST_F(StoreFileTest, InFlightChunksOfDeadSessionsBecomeQuarantineStrikes) {
     auto s = CampaignStore::open_for_writing(path_);
     q = s.recover_in_flight();
     ASSERT_EQ(q.size(), 5u);  // 4, 5, 8, 10, 11
+    EXPECT_EQ(s.status().quarantined, 5);
     EXPECT_EQ(q[0].task, 4u);
     EXPECT_EQ(q[2].task, 8u);
     EXPECT_EQ(q[0].crashes, 1);
