@@ -163,11 +163,14 @@ std::unique_ptr<Design> make_lhs(const DesignSpec& spec, std::size_t k) {
         std::vector<double> points(n * k);
         std::vector<std::uint32_t> ranks(n * k);
         const double inv_n = 1.0 / static_cast<double>(n);
-        for (std::uint64_t i = 0; i < n; ++i) {
-          for (std::size_t j = 0; j < k; ++j) {
+        // Column by column: one permutation's keys stay at hand, and the evaluations of
+        // consecutive points are independent, so the processor overlaps them.
+        for (std::size_t j = 0; j < k; ++j) {
+          std::uint32_t* rj = &ranks[j * n];
+          for (std::uint64_t i = 0; i < n; ++i) {
             const std::uint64_t s = lhs->stratum(i, j);
             points[i * k + j] = (static_cast<double>(s) + lhs->jitter(i, j)) * inv_n;
-            ranks[j * n + i] = static_cast<std::uint32_t>(s);
+            rj[i] = static_cast<std::uint32_t>(s);
           }
         }
         const auto result = impose_rank_correlation(points, k, target, std::move(ranks), version);

@@ -120,7 +120,7 @@ class StableValueSort {
 };
 
 // Rows per block of the blocked loops: a block of every column stays in the first-level cache.
-constexpr std::size_t kBlock = 256;
+constexpr std::size_t kBlock = 128;
 
 // Pearson correlation matrix (k x k row-major) of k columns of n values; value(j, i) is row i of
 // column j. The arithmetic is that of the textbook loops (each column's mean a sequential sum
@@ -161,6 +161,44 @@ std::vector<double> pearson(Value value, std::size_t n, std::size_t k) {
   for (std::size_t a = 0; a < k; ++a) {
     for (std::size_t b = a + 1; b < k; ++b) {
       c[a * k + b] = c[b * k + a] = acc[a * k + b] / (norm[a] * norm[b]);
+    }
+  }
+  return c;
+}
+
+// Largest n for which spearman_of_permutations is exact: every partial sum of the textbook loop
+// (sum over rows of (r_a - m)(r_b - m), quarter-integers of magnitude up to n^3 / 4) is then a
+// double without rounding, so computing it in integers in any order gives the same bits.
+constexpr std::size_t kExactSpearmanRows = 200'000;
+
+// The Spearman (Pearson of ranks) matrix of k columns that are each a permutation of 0..n-1
+// (column j at ranks + j * n), for n <= kExactSpearmanRows: the value pearson() computes, in
+// exact integer arithmetic. With m = (n - 1) / 2, 4 sum (r_a - m)(r_b - m) = 4 sum r_a r_b -
+// n (n - 1)^2, and the sum of squares is n (n^2 - 1) / 12, both exact as doubles here.
+std::vector<double> spearman_of_permutations(const Rank* ranks, std::size_t n, std::size_t k) {
+  std::vector<std::uint64_t> cross(k * k, 0);
+  for (std::size_t i0 = 0; i0 < n; i0 += kBlock) {
+    const std::size_t rows = std::min(kBlock, n - i0);
+    for (std::size_t a = 0; a + 1 < k; ++a) {
+      const Rank* ra = ranks + a * n + i0;
+      for (std::size_t b = a + 1; b < k; ++b) {
+        const Rank* rb = ranks + b * n + i0;
+        std::uint64_t sum = 0;
+        for (std::size_t i = 0; i < rows; ++i) {
+          sum += static_cast<std::uint64_t>(ra[i]) * static_cast<std::uint64_t>(rb[i]);
+        }
+        cross[a * k + b] += sum;
+      }
+    }
+  }
+  const auto nn = static_cast<std::int64_t>(n);
+  const double norm = std::sqrt(static_cast<double>(nn * (nn * nn - 1)) / 12.0);
+  const std::int64_t offset = nn * (nn - 1) * (nn - 1);
+  std::vector<double> c(k * k, 1.0);
+  for (std::size_t a = 0; a < k; ++a) {
+    for (std::size_t b = a + 1; b < k; ++b) {
+      const std::int64_t quarter = 4 * static_cast<std::int64_t>(cross[a * k + b]) - offset;
+      c[a * k + b] = c[b * k + a] = (static_cast<double>(quarter) / 4.0) / (norm * norm);
     }
   }
   return c;
@@ -287,6 +325,7 @@ RankCorrelationResult impose_rank_correlation(std::vector<double>& points, std::
   std::vector<Rank> rank = initial, next(n * k);
   std::vector<double> t(n * k);
   auto spearman_of = [&](const std::vector<Rank>& rk) {
+    if (n <= kExactSpearmanRows) return spearman_of_permutations(rk.data(), n, k);
     return pearson([&](std::size_t j, std::size_t i) { return static_cast<double>(rk[j * n + i]); },
                    n, k);
   };
@@ -312,6 +351,18 @@ RankCorrelationResult impose_rank_correlation(std::vector<double>& points, std::
       const Rank r = rank[j * n + i];
       return by_rank ? static_cast<double>(r) - mid_rank : scores[r];
     };
+    // The scores of a block of rows of every column (both branches hoisted out of the loop).
+    auto fill_block = [&](std::size_t i0, std::size_t rows) {
+      for (std::size_t q = 0; q < k; ++q) {
+        const Rank* rq = &rank[q * n + i0];
+        double* bq = &block[q * kBlock];
+        if (by_rank) {
+          for (std::size_t r = 0; r < rows; ++r) bq[r] = static_cast<double>(rq[r]) - mid_rank;
+        } else {
+          for (std::size_t r = 0; r < rows; ++r) bq[r] = scores[rq[r]];
+        }
+      }
+    };
     if (!cholesky(by_rank ? spearman : pearson(score, n, k), k, f)) {
       break;  // degenerate scores: keep the best so far
     }
@@ -335,9 +386,7 @@ RankCorrelationResult impose_rank_correlation(std::vector<double>& points, std::
     // rows of S at a time.
     for (std::size_t i0 = 0; i0 < n; i0 += kBlock) {
       const std::size_t rows = std::min(kBlock, n - i0);
-      for (std::size_t q = 0; q < k; ++q) {
-        for (std::size_t r = 0; r < rows; ++r) block[q * kBlock + r] = score(q, i0 + r);
-      }
+      fill_block(i0, rows);
       for (std::size_t r = 0; r < k; ++r) {
         double* tr = &t[r * n + i0];
         std::fill(tr, tr + rows, 0.0);
