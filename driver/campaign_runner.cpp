@@ -287,9 +287,9 @@ std::string design_algorithm_mismatch(const std::string& path, const storage::Ca
                                       const storage::CampaignMeta& current) {
   return path + ": its design was built by design algorithm version " +
          std::to_string(stored.design_algorithm_version) + " (tmex " + stored.tmex_version +
-         "); this tmex builds the same design with version " +
+         "), which this tmex does not build (its version is " +
          std::to_string(current.design_algorithm_version) +
-         ", which gives other points. Resuming would mix two designs: finish the campaign with "
+         " and gives other points). Resuming would mix two designs: finish the campaign with "
          "tmex " +
          stored.tmex_version + ", or start a new store (--db)";
 }
@@ -394,7 +394,7 @@ int run_campaign(const RunOptions& options) {
         msg += "\nUse another --db (or storage.path) to start a new campaign.";
         throw ConfigError(msg);
       } else if (store->meta().design_algorithm_version != meta.design_algorithm_version) {
-        // Only when the store changed between the peek in stage 1 and now.
+        // prepare_campaign built the store's version where this tmex has it; here it has not.
         throw ConfigError(design_algorithm_mismatch(config.storage_path, store->meta(), meta));
       }
     } else {

@@ -15,6 +15,7 @@
 #include "driver/errors.hpp"
 #include "models/model_registry.hpp"
 #include "sampling/design_quality.hpp"
+#include "sampling/design_spec.hpp"
 #include "storage/campaign_store.hpp"
 
 namespace tmex::driver {
@@ -89,16 +90,26 @@ int check_command(const std::string& config_path, const std::string& db_override
     for (const auto& d : diff) msg += "\n  " + d;
     throw ConfigError(msg);
   }
+  std::string design_note;
   if (store.meta().design_algorithm_version != config.design->algorithm_version()) {
-    throw ConfigError(fmt::format(
-        "{}: its design was built by design algorithm version {} (tmex {}); this tmex builds "
-        "version {} of the same design, which gives other points: it cannot be resumed here",
-        config.storage_path, store.meta().design_algorithm_version, store.meta().tmex_version,
-        config.design->algorithm_version()));
+    // run resumes with the version the store holds, where this tmex has it.
+    sampling::DesignSpec spec = config.design_spec;
+    spec.algorithm_version = store.meta().design_algorithm_version;
+    try {
+      sampling::make_design(spec, config.parameters.size());
+      design_note = fmt::format("; its design is resumed with design algorithm version {}",
+                                store.meta().design_algorithm_version);
+    } catch (const sampling::DesignError& e) {
+      throw ConfigError(fmt::format(
+          "{}: its design was built by design algorithm version {} (tmex {}), which this tmex "
+          "does not build ({}): it cannot be resumed here",
+          config.storage_path, store.meta().design_algorithm_version, store.meta().tmex_version,
+          e.what()));
+    }
   }
   const auto s = store.status(0);
-  fmt::print("store      {} (same campaign: {} of {} runs stored, {} pending)\n",
-             config.storage_path, s.stored, s.total, s.total - s.stored);
+  fmt::print("store      {} (same campaign: {} of {} runs stored, {} pending{})\n",
+             config.storage_path, s.stored, s.total, s.total - s.stored, design_note);
   return kExitOk;
 }
 

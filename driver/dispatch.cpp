@@ -97,16 +97,20 @@ PreparedCampaign prepare_campaign(const ConfigText& text, const std::string& db_
     if (!db_override.empty()) config.storage_path = db_override;
     if (text.design_algorithm_version > 0 &&
         text.design_algorithm_version != config.design->algorithm_version()) {
-      const int newest = config.design->algorithm_version();
-      config.design_spec.algorithm_version = text.design_algorithm_version;
+      // Build the version the store holds. Where that fails the config is probably not the
+      // stored campaign's: keep the newest design, and rank 0 reports the difference.
+      sampling::DesignSpec spec = config.design_spec;
+      spec.algorithm_version = text.design_algorithm_version;
       try {
-        config.design = sampling::make_design(config.design_spec, config.parameters.size());
-      } catch (const sampling::DesignError& e) {
-        throw ConfigError(config.source + ": the store's design: " + e.what());
+        auto older = sampling::make_design(spec, config.parameters.size());
+        p.note = "the store's design was built by design algorithm version " +
+                 std::to_string(text.design_algorithm_version) + " (this tmex's newest is " +
+                 std::to_string(config.design->algorithm_version()) +
+                 "); building that version, so its points are the same";
+        config.design_spec = spec;
+        config.design = std::move(older);
+      } catch (const sampling::DesignError&) {
       }
-      p.note = "the store's design was built by design algorithm version " +
-               std::to_string(text.design_algorithm_version) + " (this tmex's newest is " +
-               std::to_string(newest) + "); building that version, so its points are the same";
     }
     p.context->setup = build_setup(p.context->config, registry);
     p.context->setup.design->prepare();

@@ -471,7 +471,7 @@ PY
     rc=$?
     set -e
     [ "$rc" = 2 ] || fail "unknown design algorithm: exit status $rc, expected 2: $(cat err.log)"
-    grep -q "not version 3" err.log || fail "not explained: $(cat err.log)"
+    grep -q "design algorithm version 3" err.log || fail "not explained: $(cat err.log)"
     [ "$before" = "$(sha256sum campaign.db)" ] || fail "store changed"
     set +e
     "$TMEX" check c.yaml 2>err.log >/dev/null

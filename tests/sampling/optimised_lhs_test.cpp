@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sampling/design_quality.hpp"
+#include "sampling/design_spec.hpp"
 #include "sampling/lhs_extension.hpp"
 #include "sampling/materialised_design.hpp"
 #include "sampling/maximin_lhs.hpp"
@@ -148,6 +149,25 @@ TEST(RankCorrelation, PointsArePinnedToTheirVersion) {
       EXPECT_LE(result.max_error, 0.01 / std::sqrt(static_cast<double>(d.n)));
     }
   }
+}
+
+TEST(RankCorrelation, MakeDesignBuildsTheVersionAStoreNeeds) {
+  const PinnedDesign& d = kPinned[3];  // 20000 x 21: the versions differ
+  DesignSpec spec;
+  spec.samples = d.n;
+  spec.seed = d.seed;
+  spec.correlation = CorrelationControl::kDecorrelate;
+  EXPECT_EQ(fingerprint(materialise(*make_design(spec, d.k))), d.version2);
+  spec.algorithm_version = 1;
+  const auto v1 = make_design(spec, d.k);
+  EXPECT_EQ(v1->algorithm_version(), 1);
+  EXPECT_EQ(fingerprint(materialise(*v1)), d.version1);
+  spec.algorithm_version = 3;
+  EXPECT_THROW(make_design(spec, d.k), DesignError);
+  DesignSpec plain;
+  plain.samples = 100;
+  plain.algorithm_version = 2;  // a plain Latin hypercube has only version 1
+  EXPECT_THROW(make_design(plain, 3), DesignError);
 }
 
 TEST(RankCorrelation, KnownRanksAndTheAchievedMatrix) {
