@@ -322,7 +322,7 @@ TEST_F(StoreFileTest, VersionOneStoresAreReadButNotResumed) {
     CampaignStore::open_for_writing(path_);
     FAIL() << "resumed a version 1 store";
   } catch (const StorageError& e) {
-    EXPECT_NE(std::string(e.what()).find("older tmex"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not resumed"), std::string::npos) << e.what();
   }
 }
 
