@@ -20,6 +20,12 @@ class EmdrDenseStep {
   virtual void state_at(double t, EmdrState& y) const = 0;
   /// The interpolated F + A + R at t in [t0, t1], in cell_scale units.
   virtual double scaled_burden_at(double t) const = 0;
+  /// Bounds lo <= scaled_burden_at(t) <= hi over the whole step (not necessarily tight), so that
+  /// observers can skip sampling a step that cannot matter to them. Default: no bounds.
+  virtual void burden_bounds(double& lo, double& hi) const {
+    lo = -std::numeric_limits<double>::infinity();
+    hi = std::numeric_limits<double>::infinity();
+  }
 };
 
 /// Receives every accepted step, in time order.
@@ -61,6 +67,9 @@ struct IntegrationBudget {
 /// negative number when it stays at or above `level` on the step. Samples 8 points per step,
 /// as the nadir search does.
 inline double first_burden_below(const EmdrDenseStep& step, double level) {
+  double lowest = 0, highest = 0;
+  step.burden_bounds(lowest, highest);
+  if (lowest >= level) return -1.0;
   constexpr int kSamples = 8;
   const double t0 = step.t0(), t1 = step.t1();
   double lo = t0;

@@ -127,6 +127,13 @@ class Rodas4DenseStep final : public EmdrDenseStep {
     const double s1 = 1 - s;
     return s1 * n_[0] + s * (n_[1] + s1 * (n_[2] + s * n_[3]));
   }
+  // n(s) = (1 - s) n0 + s n1 + s (1 - s) n2 + s^2 (1 - s) n3 with s (1 - s) in [0, 1/4] and
+  // s^2 (1 - s) in [0, 4/27] on [0, 1].
+  void burden_bounds(double& lo, double& hi) const override {
+    constexpr double kQuad = 0.25, kCubic = 4.0 / 27.0;
+    lo = std::min(n_[0], n_[1]) + kQuad * std::min(0.0, n_[2]) + kCubic * std::min(0.0, n_[3]);
+    hi = std::max(n_[0], n_[1]) + kQuad * std::max(0.0, n_[2]) + kCubic * std::max(0.0, n_[3]);
+  }
 
   double t0_ = 0, t1_ = 0, end_ = 0;
   EmdrState y0_{}, y1_{}, k2_{}, k3_{};

@@ -210,7 +210,7 @@ TEST(EmdrModel, WithoutTherapyTheResidualIsTheStartAndRelapseIsImmediate) {
   const std::map<std::string, double> none = {{"n_cycles", 0}};
   EXPECT_EQ(emdr.output(none, "log_kill"), 0.0);
   EXPECT_EQ(emdr.output(none, "nadir_time"), 0.0);
-  EXPECT_EQ(emdr.output(none, "residual_burden"), 1e10);
+  EXPECT_NEAR(emdr.output(none, "residual_burden"), 1e10, 1e-3);  // frozen in the burn-in
   // Still detectable at the end of (no) therapy: relapse at once, not censored.
   EXPECT_EQ(emdr.output(none, "time_to_relapse"), 0.0);
   EXPECT_EQ(emdr.output(none, "relapsed"), 1.0);
