@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "driver/errors.hpp"
+#include "models/emdr_parameters.hpp"
 
 namespace tmex::driver {
 namespace {
@@ -118,6 +119,30 @@ TEST_F(ConfigTest, ExamplesParse) {
     SCOPED_TRACE(entry.path().string());
     EXPECT_NO_THROW(load_campaign_config(entry.path().string(), registry_));
   }
+}
+
+// examples/emdr.yaml and its treatment arms sample exactly the model's default ranges
+// (models/emdr.md), with one seed, so that sample i is the same tumour in every arm.
+TEST_F(ConfigTest, EmdrExamplesSampleTheModelsDefaultRanges) {
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(TMEX_EXAMPLES_DIR)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("emdr", 0) != 0 || entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(name);
+    ++files;
+    const auto config = load_campaign_config(entry.path().string(), registry_);
+    EXPECT_EQ(config.seed, 20261129u);
+    const auto ranges = models::emdr_sampled_ranges();
+    ASSERT_EQ(config.parameters.size(), ranges.size());
+    for (std::size_t i = 0; i < ranges.size(); ++i) {
+      const auto& r = ranges[i];
+      EXPECT_EQ(config.parameters[i].name, r.name);
+      const auto expected = r.log_uniform ? sampling::Distribution::log_uniform(r.min, r.max)
+                                          : sampling::Distribution::uniform(r.min, r.max);
+      EXPECT_EQ(config.parameters[i].distribution.describe(), expected.describe()) << r.name;
+    }
+  }
+  EXPECT_EQ(files, 9);  // emdr.yaml and eight arms
 }
 
 }  // namespace
