@@ -298,6 +298,7 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
   m.replicates = config.replicates;
   m.design = setup.design->describe();
   m.model = config.model_name;
+  m.model_version = config.model_version;
   for (const auto& p : config.parameters) {
     m.parameters.push_back({p.name, p.distribution.describe()});
   }
@@ -669,6 +670,10 @@ int run_campaign(const RunOptions& options) {
     const storage::CampaignMeta meta = make_meta(config, st.context->setup);
     if (std::filesystem::exists(config.storage_path)) {
       st.store.emplace(storage::CampaignStore::open_for_writing(config.storage_path));
+      if (const auto conflict = model_version_conflict(config.storage_path, st.store->meta().model,
+                                                       st.store->meta().model_version, config)) {
+        throw ConfigError(*conflict);
+      }
       const auto diff = canonical_diff(st.store->meta().config, meta.config);
       if (!diff.empty() && extends_stored_campaign(config, st.store->meta(), diff)) {
         std::fprintf(stderr, "tmex: extending campaign '%s' from %llu to %llu samples\n",

@@ -58,7 +58,7 @@ int check_command(const std::string& config_path, const std::string& db_override
   if (!db_override.empty()) config.storage_path = db_override;
   fmt::print("{}: valid\n", config_path);
   fmt::print("campaign   {}\n", config.name);
-  fmt::print("model      {}\n", config.model_name);
+  fmt::print("model      {} (version {})\n", config.model_name, config.model_version);
   fmt::print("design     {}\n", config.design->describe());
   fmt::print("runs       {} ({} points x {} replicates)\n", config.total_runs(),
              config.design->size(), config.replicates);
@@ -75,6 +75,10 @@ int check_command(const std::string& config_path, const std::string& db_override
     return kExitOk;
   }
   auto store = storage::CampaignStore::open_read_only(config.storage_path);
+  if (const auto conflict = model_version_conflict(config.storage_path, store.meta().model,
+                                                   store.meta().model_version, config)) {
+    throw ConfigError(*conflict);
+  }
   const auto diff = canonical_diff(store.meta().config, config.canonical());
   if (!diff.empty()) {
     std::string msg = config.storage_path + " holds a campaign with a different configuration:";
@@ -134,7 +138,7 @@ int status_command(const std::string& db_path) {
   const std::int64_t pending = s.total - s.stored;
   fmt::print("campaign   {}\n", m.name);
   fmt::print("store      {}\n", db_path);
-  fmt::print("model      {}\n", m.model);
+  fmt::print("model      {} (version {})\n", m.model, m.model_version);
   fmt::print("design     {}\n", m.design);
   fmt::print("runs       {} of {} stored ({:.1f}%): {} ok, {} failed; {} pending\n", s.stored,
              s.total,
@@ -193,7 +197,7 @@ int models_command(const std::string& only) {
     const auto& info = model->info();
     if (!first) fmt::print("\n");
     first = false;
-    fmt::print("{}: {}\n", name, registry.description(name));
+    fmt::print("{} (version {}): {}\n", name, info.version, registry.description(name));
     fmt::print("  parameters (name, default, unit, description):\n");
     for (const auto& p : info.parameters) {
       fmt::print("    {:<24} {:>12.6g}  {:<10} {}\n", p.name, p.default_value, p.unit,

@@ -14,9 +14,12 @@
 
 namespace tmex::storage {
 
-/// Version of the store layout; a file with a newer version is refused, an older one too
-/// (there is no older one yet).
-inline constexpr int kSchemaVersion = 1;
+/// Version of the store layout written by this tmex. A file with a newer version is refused.
+/// Version 1 stores (written before the model version was recorded) open as they are: their
+/// model version reads as 1.
+inline constexpr int kSchemaVersion = 2;
+/// The oldest store layout this tmex opens.
+inline constexpr int kOldestSchemaVersion = 1;
 
 /// One sampled parameter column of the runs table.
 struct ParameterColumn {
@@ -32,6 +35,7 @@ struct CampaignMeta {
   std::uint32_t replicates = 1;
   std::string design;                       ///< canonical design description
   std::string model;                        ///< model name
+  int model_version = 1;                    ///< models::ModelInfo::version that made the runs
   std::vector<ParameterColumn> parameters;  ///< sampled, in design column order
   std::vector<std::string> outputs;         ///< stored outputs, in column order
   std::vector<std::string> trajectory_variables;

@@ -121,6 +121,23 @@ TEST_F(ConfigTest, ExamplesParse) {
   }
 }
 
+// A model's version is part of the campaign's identity; version 1 leaves the text as it was.
+TEST_F(ConfigTest, ModelVersionIsPartOfTheCanonicalText) {
+  const auto ishigami = parse(kValid);
+  EXPECT_EQ(ishigami.model_version, 1);
+  EXPECT_EQ(ishigami.canonical().find("model.version"), std::string::npos);
+  const auto emdr = load_campaign_config(std::string(TMEX_EXAMPLES_DIR) + "/emdr.yaml", registry_);
+  EXPECT_EQ(emdr.model_version, 2);
+  EXPECT_NE(emdr.canonical().find("model.version: 2\n"), std::string::npos);
+  EXPECT_FALSE(model_version_conflict("s.db", "emdr", 2, emdr));
+  EXPECT_FALSE(model_version_conflict("s.db", "ishigami", 1, emdr));  // canonical_diff's job
+  const auto conflict = model_version_conflict("s.db", "emdr", 1, emdr);
+  ASSERT_TRUE(conflict);
+  EXPECT_NE(conflict->find("model 'emdr' version 1"), std::string::npos) << *conflict;
+  EXPECT_NE(conflict->find("model 'emdr' version 2"), std::string::npos) << *conflict;
+  EXPECT_NE(conflict->find("readable"), std::string::npos) << *conflict;
+}
+
 // examples/emdr.yaml and its treatment arms sample exactly the model's default ranges
 // (models/emdr.md), with one seed, so that sample i is the same tumour in every arm.
 TEST_F(ConfigTest, EmdrExamplesSampleTheModelsDefaultRanges) {
