@@ -202,7 +202,11 @@ TEST_F(EmdrPopulation, EveryAgentInItsRecommendedScheduleLowersResidualBurden) {
       {{"COX-2 inhibitor, continuous", {{"cox2_block", 0.8}}, {}}, "pge2_amplification"},
       {{"anti-VEGF, continuous", {{"vegf_block", 0.8}}, {}}, nullptr},
       {{"NF-kB inhibitor, continuous", {{"nfkb_block", 0.8}}, {}}, "camdr_protection"},
-      {{"CXCR4 antagonist, pulsed", {{"cxcr4_block", 0.97}}, {}}, "cxcr4_expression"},
+      {{"CXCR4 antagonist, continuous",
+        {{"cxcr4_block", 0.97}},
+        {{"cxcr4_block_schedule", "continuous"}}},
+       "cxcr4_expression"},
+      {{"CXCR4 antagonist, pulsed (plerixafor)", {{"cxcr4_block", 0.97}}, {}}, "cxcr4_expression"},
   };
   for (const auto& c : cases) {
     const ArmOutputs with = run(c.arm);
@@ -242,6 +246,29 @@ TEST_F(EmdrPopulation, ContinuousIntegrinBlockadeHasADoubleEdgeThatPeriDosingAvo
   EXPECT_GT(harmed_continuous, static_cast<int>(kSamples / 100));
   EXPECT_LT(harmed_peri, harmed_continuous);
   EXPECT_GT(mean_interval(peri_minus_continuous).low, 0.0);
+}
+
+}  // namespace
+}  // namespace tmex::models
+
+namespace tmex::models {
+namespace {
+
+// The other double edge (emdr.md "Double edges"): CXCR4 blockade held through therapy keeps the
+// niche empty, so its cells also divide between boluses; it harms some tumours that plerixafor's
+// pulses before each bolus spare.
+TEST_F(EmdrPopulation, ContinuousCxcr4BlockadeHarmsSomeTumoursThatPulsesSpare) {
+  const std::map<std::string, double> block = {{"cxcr4_block", 0.97}};
+  const auto pulsed = paired_benefit(run({"pulsed", block, {}}));
+  const auto held =
+      paired_benefit(run({"continuous", block, {{"cxcr4_block_schedule", "continuous"}}}));
+  int harmed_held = 0, harmed_pulsed = 0;
+  for (std::size_t i = 0; i < pulsed.size(); ++i) {
+    harmed_held += held[i] < -1e-3;
+    harmed_pulsed += pulsed[i] < -1e-3;
+  }
+  EXPECT_GT(harmed_held, static_cast<int>(kSamples / 200));
+  EXPECT_EQ(harmed_pulsed, 0);
 }
 
 }  // namespace
