@@ -232,28 +232,33 @@ int main(int argc, char** argv) {
   }
 
   // Paired benefits of each agent.
+  // Each agent in its recommended schedule (models/emdr.md), and the alternative schedules.
   const std::vector<Arm> arms = {
-      {"integrin peri",
+      {"integrin peri *",
        {{"integrin_block", 0.9}},
        {{"integrin_block_schedule", "peri"}},
        "adhesion_strength"},
       {"integrin continuous", {{"integrin_block", 0.9}}, {}, "adhesion_strength"},
-      {"il6 continuous", {{"il6_block", 0.8}}, {}, "il6_basal"},
+      {"il6 continuous *", {{"il6_block", 0.8}}, {}, "il6_basal"},
       {"il6 peri", {{"il6_block", 0.8}}, {{"il6_block_schedule", "peri"}}, "il6_basal"},
-      {"cox2 continuous", {{"cox2_block", 0.8}}, {}, "pge2_amplification"},
-      {"vegf continuous", {{"vegf_block", 0.8}}, {}, "sdf1_level"},
-      {"nfkb continuous", {{"nfkb_block", 0.8}}, {}, "camdr_protection"},
+      {"cox2 continuous *", {{"cox2_block", 0.8}}, {}, "pge2_amplification"},
+      {"cox2 peri", {{"cox2_block", 0.8}}, {{"cox2_block_schedule", "peri"}}, "pge2_amplification"},
+      {"vegf continuous *", {{"vegf_block", 0.8}}, {}, "sdf1_level"},
+      {"vegf peri", {{"vegf_block", 0.8}}, {{"vegf_block_schedule", "peri"}}, "sdf1_level"},
+      {"nfkb continuous *", {{"nfkb_block", 0.8}}, {}, "camdr_protection"},
       {"nfkb peri", {{"nfkb_block", 0.8}}, {{"nfkb_block_schedule", "peri"}}, "camdr_protection"},
-      {"cxcr4 pulsed", {{"cxcr4_block", 0.97}}, {}, "cxcr4_expression"},
-      {"cxcr4 continuous",
+      {"cxcr4 continuous *",
        {{"cxcr4_block", 0.97}},
        {{"cxcr4_block_schedule", "continuous"}},
        "cxcr4_expression"},
+      {"cxcr4 pulsed", {{"cxcr4_block", 0.97}}, {}, "cxcr4_expression"},
   };
+
   const Eigen::Index res = out_index("log10_residual_burden");
   const Eigen::Index fin = out_index("log10_final_burden");
-  std::printf("\n%-22s %8s %22s %7s %8s %22s %10s %s\n", "agent", "failed", "residual benefit",
-              "helps", "", "final benefit", "PRCC(tgt)", "target");
+  std::printf("\n(* recommended schedule; benefits in log10 cells, 95%% bootstrap intervals)\n");
+  std::printf("%-22s %6s %24s %7s %7s %24s %10s %s\n", "agent", "failed", "residual benefit",
+              "helps", "harms", "final benefit", "PRCC(tgt)", "target");
   for (const auto& arm : arms) {
     const ArmRun with = run_arm(arm, points);
     std::vector<double> benefit, final_benefit;
@@ -283,8 +288,11 @@ int main(int argc, char** argv) {
     double lo, hi, flo, fhi;
     const double mean = mean_ci(benefit, lo, hi);
     const double fmean = mean_ci(final_benefit, flo, fhi);
-    int helps = 0;
-    for (double b : benefit) helps += b > 0;
+    int helps = 0, harms = 0;
+    for (double b : benefit) {
+      helps += b > 1e-3;
+      harms += b < -1e-3;
+    }
     Eigen::MatrixXd bx(Eigen::Index(rows.size()), Eigen::Index(k));
     Eigen::MatrixXd by(Eigen::Index(rows.size()), 1);
     for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -296,10 +304,11 @@ int main(int argc, char** argv) {
     for (std::size_t j = 0; j < k; ++j) {
       if (arm.target == ranges[j].name) target = j;
     }
-    std::printf("%-22s %8d %+8.3f [%+.3f,%+.3f] %6.1f%% %8s %+8.3f [%+.3f,%+.3f] %+10.3f %s\n",
-                arm.label.c_str(), with.failures, mean, lo, hi,
-                100.0 * helps / double(benefit.size()), "", fmean, flo, fhi,
-                bt.coefficient(Eigen::Index(target), 0), arm.target.c_str());
+    std::printf(
+        "%-22s %6d %+8.3f [%+.3f, %+.3f] %6.1f%% %6.1f%% %+8.3f [%+.3f, %+.3f] %+10.3f %s\n",
+        arm.label.c_str(), with.failures, mean, lo, hi, 100.0 * helps / double(benefit.size()),
+        100.0 * harms / double(benefit.size()), fmean, flo, fhi,
+        bt.coefficient(Eigen::Index(target), 0), arm.target.c_str());
   }
   return 0;
 }
