@@ -274,8 +274,13 @@ int models_command(const std::string& only) {
       }
     }
     fmt::print("  outputs (name, unit, description):\n");
+    std::size_t name_width = 24, unit_width = 10;
     for (const auto& o : info.outputs) {
-      fmt::print("    {:<24} {:<10} {}\n", o.name, o.unit, o.description);
+      name_width = std::max(name_width, o.name.size());
+      unit_width = std::max(unit_width, o.unit.size());
+    }
+    for (const auto& o : info.outputs) {
+      fmt::print("    {:<{}} {:<{}} {}\n", o.name, name_width, o.unit, unit_width, o.description);
     }
     if (!info.trajectory_variables.empty()) {
       std::string vars;
