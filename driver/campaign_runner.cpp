@@ -246,6 +246,15 @@ std::size_t trajectory_value_count(const CampaignSetup& setup, const CampaignCon
 
 // What the store records of the campaign `text` describes (everything but the design quality,
 // which only a new store needs: add_design_quality).
+// A store made by another version of the campaign's model is refused with a message naming
+// both versions.
+void refuse_other_model_version(const CampaignConfig& config, const storage::CampaignMeta& stored) {
+  if (const auto conflict =
+          model_version_conflict(config.storage_path, stored.model, stored.model_version, config)) {
+    throw ConfigError(*conflict);
+  }
+}
+
 storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetup& setup,
                                 const ConfigText& text) {
   storage::CampaignMeta m;
@@ -255,6 +264,7 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
   m.replicates = config.replicates;
   m.design = setup.design->describe();
   m.model = config.model_name;
+  m.model_version = config.model_version;
   for (const auto& p : config.parameters) {
     m.parameters.push_back({p.name, p.distribution.describe()});
   }
@@ -492,6 +502,7 @@ int run_campaign(const RunOptions& options) {
     }
     // A store of another campaign is refused before anything in it changes.
     auto check_stored = [&](const storage::CampaignMeta& stored) {
+      refuse_other_model_version(config, stored);
       const auto diff = canonical_diff(stored.config, meta.config);
       if (!diff.empty() && extends_stored_campaign(config, stored, diff)) return;
       if (!diff.empty()) {
@@ -509,8 +520,21 @@ int run_campaign(const RunOptions& options) {
       }
     };
     bool created = false;
-    store.emplace(
-        storage::CampaignStore::open_or_create(config.storage_path, meta, created, check_stored));
+    try {
+      store.emplace(
+          storage::CampaignStore::open_or_create(config.storage_path, meta, created, check_stored));
+    } catch (const storage::StorageError&) {
+      // Where the store's schema alone refuses it (every store of emdr version 1 has schema 1),
+      // a store of another model version is still named as such.
+      std::optional<storage::CampaignMeta> stored;
+      try {
+        stored = storage::CampaignStore::open_read_only(config.storage_path).meta();
+      } catch (const storage::StorageError&) {
+        // Not readable either: the first error says why.
+      }
+      if (stored) refuse_other_model_version(config, *stored);
+      throw;
+    }
     if (!created && !canonical_diff(store->meta().config, meta.config).empty()) {
       std::fprintf(stderr, "tmex: extending campaign '%s' from %llu to %llu samples\n",
                    config.name.c_str(), static_cast<unsigned long long>(store->meta().samples),

@@ -39,6 +39,7 @@ struct CampaignMeta {
   std::uint32_t replicates = 1;
   std::string design;                       ///< canonical design description
   std::string model;                        ///< model name
+  int model_version = 1;                    ///< models::ModelInfo::version that made the runs
   std::vector<ParameterColumn> parameters;  ///< sampled, in design column order
   std::vector<std::string> outputs;         ///< stored outputs, in column order
   std::vector<std::string> trajectory_variables;
