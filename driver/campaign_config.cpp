@@ -15,6 +15,8 @@
 
 #include "driver/errors.hpp"
 #include "driver/external_model_config.hpp"
+#include "text/number_text.hpp"
+#include "text/strings.hpp"
 
 namespace tmex::driver {
 
@@ -29,11 +31,7 @@ const std::set<std::string> kReservedColumns = {"id",     "sample",   "replicate
                                                 "status", "attempts", "error",     "elapsed_s",
                                                 "rank",   "session"};
 
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+std::string num(double v) { return text::format_number(v, text::NumberStyle::kExact); }
 
 // Shortens a scalar for messages so binary garbage or huge values stay readable.
 std::string shown(const std::string& s) {
@@ -67,21 +65,8 @@ std::string describe_node(const YAML::Node& n) {
   }
 }
 
-// "a, b, c" of the names of a range of items.
-template <class Range, class Name>
-std::string joined(const Range& items, Name name) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + std::string(name(item));
-  return out;
-}
-
-bool is_identifier(const std::string& s) {
-  if (s.empty() || s.size() > 64) return false;
-  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
+// A parameter name: an identifier short enough to be a readable column name.
+bool is_parameter_name(const std::string& s) { return s.size() <= 64 && text::is_identifier(s); }
 
 // Parses with error context: every problem becomes "source:line:col: path: message".
 class Parser {
@@ -229,7 +214,7 @@ sampling::Distribution parse_distribution(const Parser& p, const YAML::Node& n,
   auto it = std::find_if(table.begin(), table.end(),
                          [&](const DistributionKeys& d) { return kind == d.kind; });
   if (it == table.end()) {
-    const std::string known = joined(table, [](const auto& d) { return d.kind; });
+    const std::string known = text::join(table, ", ", [](const auto& d) { return d.kind; });
     p.fail(n["distribution"], path + ".distribution",
            "unknown distribution " + shown(kind) + "; expected one of: " + known);
   }
@@ -396,9 +381,9 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   if (!model["name"]) p.fail(model, "model", "missing key 'name'");
   c.model_name = p.text(model["name"], "model.name");
   if (!registry.contains(c.model_name)) {
-    p.fail(model["name"], "model.name",
-           "unknown model " + shown(c.model_name) + "; known models: " +
-               joined(registry.names(), [](const std::string& n) { return n; }));
+    p.fail(
+        model["name"], "model.name",
+        "unknown model " + shown(c.model_name) + "; known models: " + text::join(registry.names()));
   }
   if (const YAML::Node settings = model["settings"]) {
     for (const auto& [key, knode] : p.entries(settings, "model.settings")) {
@@ -464,10 +449,10 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   std::set<std::string> seen;
   for (const auto& [name, knode] : p.entries(params, "parameters")) {
     const std::string path = "parameters." + name;
-    if (!is_identifier(name)) {
+    if (!is_parameter_name(name)) {
       p.fail(knode, "parameters",
              "parameter name " + shown(name) +
-                 " must be a letter or _ followed by letters, digits or _");
+                 " must be a letter or _ followed by at most 63 letters, digits or _");
     }
     const YAML::Node pnode = params[name];
     const bool dummy =
@@ -479,7 +464,8 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
                    "'; a dummy needs a name the model does not use");
       }
     } else if (!info.parameter_index(name)) {
-      const std::string known = joined(info.parameters, [](const auto& pi) { return pi.name; });
+      const std::string known =
+          text::join(info.parameters, ", ", [](const auto& pi) { return pi.name; });
       p.fail(knode, "parameters",
              "model '" + c.model_name + "' has no parameter " + shown(name) +
                  " (add 'dummy: true' for a dummy input); its "
@@ -540,7 +526,8 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     for (std::size_t i = 0; i < outputs.size(); ++i) {
       const std::string name = p.text(outputs[i], "outputs[" + std::to_string(i) + "]");
       if (!info.output_index(name)) {
-        const std::string known = joined(info.outputs, [](const auto& o) { return o.name; });
+        const std::string known =
+            text::join(info.outputs, ", ", [](const auto& o) { return o.name; });
         p.fail(outputs[i], "outputs",
                "model '" + c.model_name + "' has no output " + shown(name) +
                    "; its outputs are: " + known);

@@ -35,6 +35,7 @@
 #include "models/model_registry.hpp"
 #include "sampling/design_quality.hpp"
 #include "storage/campaign_store.hpp"
+#include "text/number_text.hpp"
 
 namespace tmex::driver {
 
@@ -309,11 +310,13 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
   if (setup.design->size() >= 2) {
     // Design quality, measured once on (a random subset of at most 10,000 of) its points.
     const auto q = sampling::measure_quality(*setup.design, 10000, config.seed);
-    m.extra.emplace_back("design_min_distance", fmt::format("{:.17g}", q.min_distance));
+    m.extra.emplace_back("design_min_distance",
+                         text::format_number(q.min_distance, text::NumberStyle::kExact));
     m.extra.emplace_back("design_centred_l2_discrepancy",
-                         fmt::format("{:.17g}", q.centred_l2_discrepancy));
-    m.extra.emplace_back("design_max_abs_rank_correlation",
-                         fmt::format("{:.17g}", q.max_abs_rank_correlation));
+                         text::format_number(q.centred_l2_discrepancy, text::NumberStyle::kExact));
+    m.extra.emplace_back(
+        "design_max_abs_rank_correlation",
+        text::format_number(q.max_abs_rank_correlation, text::NumberStyle::kExact));
     m.extra.emplace_back("design_quality_points", std::to_string(q.points_used));
   }
   m.config = config.canonical();

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "driver/errors.hpp"
+#include "text/strings.hpp"
 
 extern char** environ;
 
@@ -133,13 +134,6 @@ std::optional<WallClock::time_point> parse_iso8601(const std::string& text) {
   return from_seconds(static_cast<double>(t) + fraction);
 }
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
 struct CommandResult {
   bool started = false;
   bool timed_out = false;
@@ -224,7 +218,7 @@ CommandResult run_command(const std::vector<std::string>& args, double timeout_s
 }
 
 std::string first_line(const std::string& s) {
-  const std::string t = trim(s);
+  const std::string t = text::trim(s);
   return t.substr(0, t.find('\n'));
 }
 
@@ -243,7 +237,7 @@ std::string describe_failure(const std::string& name, const CommandResult& r) {
 }  // namespace
 
 WallClock::time_point parse_deadline(const std::string& text) {
-  const std::string t = trim(text);
+  const std::string t = text::trim(text);
   if (!t.empty()) {
     const std::string digits = t[0] == '@' ? t.substr(1) : t;
     const auto dot = digits.find('.');
@@ -261,7 +255,7 @@ WallClock::time_point parse_deadline(const std::string& text) {
 }
 
 std::optional<WallClock::time_point> parse_slurm_time(const std::string& text) {
-  const std::string t = trim(text);
+  const std::string t = text::trim(text);
   if (t.empty() || t == "N/A" || t == "Unknown" || t == "NONE") return std::nullopt;
   return parse_iso8601(t);
 }
@@ -284,7 +278,7 @@ std::optional<WallClock::time_point> query_slurm_end_time(const std::string& job
   const auto squeue = run_command({"squeue", "-h", "-j", job_id, "-o", "%e"}, timeout_s);
   if (squeue.started && !squeue.timed_out && squeue.status == 0) {
     // The last line: squeue may print warnings before it.
-    std::string out = trim(squeue.output);
+    std::string out = text::trim(squeue.output);
     out = out.substr(out.find_last_of('\n') == std::string::npos ? 0 : out.find_last_of('\n') + 1);
     if (auto t = parse_slurm_time(out)) return t;
   }

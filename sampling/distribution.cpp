@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "text/number_text.hpp"
+
 namespace tmex::sampling {
 
 namespace {
@@ -17,11 +19,7 @@ namespace {
 // nothing at the resolution of a 53-bit u.
 using Policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
 
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+std::string num(double v) { return text::format_number(v, text::NumberStyle::kExact); }
 
 bool finite(double v) { return std::isfinite(v); }
 

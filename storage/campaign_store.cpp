@@ -15,18 +15,15 @@
 #include <map>
 #include <sstream>
 
+#include "text/number_text.hpp"
+#include "text/strings.hpp"
+
 namespace tmex::storage {
 
 namespace {
 
 // 'tmex' in ASCII: marks a SQLite file as a tmex store (PRAGMA application_id).
 constexpr std::int64_t kApplicationId = 0x746d6578;
-
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
 
 // Takes the advisory writer lock on PATH.lock; returns the fd or throws.
 int acquire_writer_lock(const std::string& path) {
@@ -638,22 +635,12 @@ void CampaignStore::export_csv(std::ostream& out) {
       if (st.is_null(c)) continue;
       const std::string name = st.column_name(c);
       if (name == "status" || name == "error") {
-        std::string text = st.column_text(c);
-        if (text.find_first_of(",\"\n\r") != std::string::npos) {
-          std::string q = "\"";
-          for (char ch : text) {
-            if (ch == '"') q += '"';
-            q += ch;
-          }
-          q += '"';
-          text = q;
-        }
-        out << text;
+        out << text::csv_field(st.column_text(c));
       } else if (name == "sample" || name == "replicate" || name == "block" || name == "rank" ||
                  name == "session" || name == "attempts") {
         out << st.column_int(c);
       } else {
-        out << num(st.column_double(c));
+        out << text::format_number(st.column_double(c), text::NumberStyle::kExact);
       }
     }
     out << '\n';
