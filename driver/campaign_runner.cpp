@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/mpi.hpp>
 #include <boost/serialization/string.hpp>
@@ -298,9 +299,17 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
   m.samples = setup.design->size();
   m.replicates = config.replicates;
   m.design = setup.design->describe();
+  m.layout = {config.design_spec.method, setup.design->group_size()};
   m.model = config.model_name;
   for (const auto& p : config.parameters) {
-    m.parameters.push_back({p.name, p.distribution.describe()});
+    storage::ParameterColumn column{p.name, p.distribution.describe(), p.distribution.kind_name()};
+    const auto names = p.distribution.parameter_names();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      column.arguments.push_back({names[i], p.distribution.params()[i]});
+    }
+    column.dummy =
+        std::find(config.dummies.begin(), config.dummies.end(), p.name) != config.dummies.end();
+    m.parameters.push_back(std::move(column));
   }
   m.outputs = config.outputs;
   if (!config.model_spec.trajectory_times.empty()) {

@@ -15,6 +15,7 @@
 #include <map>
 #include <sstream>
 
+#include "storage/legacy_meta.hpp"
 #include "text/number_text.hpp"
 #include "text/strings.hpp"
 
@@ -68,8 +69,9 @@ std::string require_meta(Database& db, const std::string& key) {
   return st.column_text(0);
 }
 
-// Checks the file is a tmex store of our schema version before anything else reads it.
-void check_identity(Database& db) {
+// Checks the file is a tmex store of a schema version from `oldest` to ours before anything
+// else reads it; returns the version.
+int check_identity(Database& db, int oldest) {
   std::int64_t app = 0;
   try {
     app = db.query_int("PRAGMA application_id").value_or(0);
@@ -87,10 +89,19 @@ void check_identity(Database& db) {
                        std::to_string(version) + ", this tmex reads version " +
                        std::to_string(kSchemaVersion) + "); use a newer tmex");
   }
-  if (version != kSchemaVersion) {
-    throw StorageError(db.path() + ": unsupported store schema version " + std::to_string(version) +
-                       " (this tmex reads version " + std::to_string(kSchemaVersion) + ")");
+  if (version < oldest && version >= kOldestReadableSchema) {
+    throw StorageError(db.path() + ": written by an older tmex (store schema version " +
+                       std::to_string(version) + "; this tmex writes version " +
+                       std::to_string(kSchemaVersion) +
+                       "): it can be read (status, analyze, export) but not resumed or extended; "
+                       "finish it with the tmex that made it, or start a new store (--db)");
   }
+  if (version < oldest) {
+    throw StorageError(db.path() + ": unsupported store schema version " + std::to_string(version) +
+                       " (this tmex reads versions " + std::to_string(kOldestReadableSchema) +
+                       " to " + std::to_string(kSchemaVersion) + ")");
+  }
+  return static_cast<int>(version);
 }
 
 // Stores up to this size get a full structural check (PRAGMA quick_check, which reads every
@@ -113,6 +124,45 @@ void check_structure(Database& db) {
                        ": corrupt tmex store (SQLite quick_check: " + verdict.substr(0, 200) +
                        "); the file was not modified: restore it from a copy, or recover its "
                        "rows with the sqlite3 shell's .recover");
+  }
+}
+
+void insert_parameters(Database& db, const std::vector<ParameterColumn>& parameters) {
+  Statement st = db.prepare("INSERT INTO parameters VALUES (?1, ?2, ?3, ?4, ?5)");
+  Statement arg = db.prepare("INSERT INTO parameter_arguments VALUES (?1, ?2, ?3, ?4)");
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const ParameterColumn& p = parameters[i];
+    st.bind(1, static_cast<std::int64_t>(i));
+    st.bind(2, std::string_view(p.name));
+    st.bind(3, std::string_view(p.distribution));
+    st.bind(4, std::string_view(p.kind));
+    st.bind(5, static_cast<std::int64_t>(p.dummy ? 1 : 0));
+    st.step();
+    st.reset();
+    for (std::size_t a = 0; a < p.arguments.size(); ++a) {
+      arg.bind(1, static_cast<std::int64_t>(i));
+      arg.bind(2, static_cast<std::int64_t>(a));
+      arg.bind(3, std::string_view(p.arguments[a].name));
+      arg.bind(4, p.arguments[a].value);
+      arg.step();
+      arg.reset();
+    }
+  }
+}
+
+// The arms table exists only in stores of campaigns with arms.
+void insert_arms(Database& db, const std::vector<ArmInfo>& arms) {
+  if (arms.empty()) return;
+  db.exec(
+      "CREATE TABLE arms(position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+      " overrides TEXT NOT NULL)");
+  Statement st = db.prepare("INSERT INTO arms VALUES (?1, ?2, ?3)");
+  for (std::size_t i = 0; i < arms.size(); ++i) {
+    st.bind(1, static_cast<std::int64_t>(i));
+    st.bind(2, std::string_view(arms[i].name));
+    st.bind(3, std::string_view(arms[i].overrides));
+    st.step();
+    st.reset();
   }
 }
 
@@ -187,7 +237,10 @@ CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta&
     db.exec(
         "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
         "CREATE TABLE parameters(position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-        " distribution TEXT NOT NULL);"
+        " distribution TEXT NOT NULL, kind TEXT NOT NULL, dummy INTEGER NOT NULL DEFAULT 0);"
+        "CREATE TABLE parameter_arguments(parameter INTEGER NOT NULL"
+        " REFERENCES parameters(position), position INTEGER NOT NULL, name TEXT NOT NULL,"
+        " value REAL NOT NULL, PRIMARY KEY(parameter, position)) WITHOUT ROWID;"
         "CREATE TABLE outputs(position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
         "CREATE TABLE trajectory_variables(position INTEGER PRIMARY KEY, name TEXT NOT NULL);"
         "CREATE TABLE trajectory_times(position INTEGER PRIMARY KEY, t REAL NOT NULL);"
@@ -231,6 +284,8 @@ CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta&
     set_meta(db, "replicates", std::to_string(meta.replicates));
     set_meta(db, "total_runs", std::to_string(meta.total_runs()));
     set_meta(db, "design", meta.design);
+    set_meta(db, "design_kind", meta.layout.kind);
+    set_meta(db, "design_group_size", std::to_string(meta.layout.group_size));
     set_meta(db, "model", meta.model);
     set_meta(db, "config", meta.config);
     set_meta(db, "config_hash", meta.config_hash);
@@ -241,16 +296,8 @@ CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta&
       set_meta(db, "created_at", st.column_text(0));
     }
     for (const auto& [k, v] : meta.extra) set_meta(db, "extra." + k, v);
-    {
-      Statement st = db.prepare("INSERT INTO parameters VALUES (?1, ?2, ?3)");
-      for (std::size_t i = 0; i < meta.parameters.size(); ++i) {
-        st.bind(1, static_cast<std::int64_t>(i));
-        st.bind(2, std::string_view(meta.parameters[i].name));
-        st.bind(3, std::string_view(meta.parameters[i].distribution));
-        st.step();
-        st.reset();
-      }
-    }
+    insert_parameters(db, meta.parameters);
+    insert_arms(db, meta.arms);
     {
       Statement st = db.prepare("INSERT INTO outputs VALUES (?1, ?2)");
       for (std::size_t i = 0; i < meta.outputs.size(); ++i) {
@@ -300,7 +347,7 @@ CampaignStore CampaignStore::open_for_writing(const std::string& path) {
     // Identity first, read-only, so that a foreign file is never touched (not even put in WAL
     // mode).
     Database probe(path, OpenMode::kReadOnly);
-    check_identity(probe);
+    check_identity(probe, kSchemaVersion);
     check_structure(probe);
   }
   const int lock_fd = acquire_writer_lock(path);
@@ -320,7 +367,7 @@ CampaignStore CampaignStore::open_for_writing(const std::string& path) {
 CampaignStore CampaignStore::open_read_only(const std::string& path) {
   if (!std::filesystem::exists(path)) throw StorageError("'" + path + "' does not exist");
   Database db(path, OpenMode::kReadOnly);
-  check_identity(db);
+  check_identity(db, kOldestReadableSchema);
   check_structure(db);
   configure_connection(db, false);
   CampaignMeta meta = load_meta(db);
@@ -342,9 +389,49 @@ CampaignMeta CampaignStore::load_meta(Database& db) {
   m.config = require_meta(db, "config");
   m.config_hash = require_meta(db, "config_hash");
   m.tmex_version = require_meta(db, "tmex_version");
-  {
+  m.schema_version = static_cast<int>(db.query_int("PRAGMA user_version").value_or(0));
+  if (m.schema_version >= 2) {
+    m.layout.kind = require_meta(db, "design_kind");
+    try {
+      m.layout.group_size = std::stoull(require_meta(db, "design_group_size"));
+    } catch (const std::logic_error&) {
+      throw StorageError(db.path() + ": corrupt tmex store (unreadable design_group_size)");
+    }
+    Statement st =
+        db.prepare("SELECT name, distribution, kind, dummy FROM parameters ORDER BY position");
+    while (st.step()) {
+      ParameterColumn p;
+      p.name = st.column_text(0);
+      p.distribution = st.column_text(1);
+      p.kind = st.column_text(2);
+      p.dummy = st.column_int(3) != 0;
+      m.parameters.push_back(std::move(p));
+    }
+    Statement arg = db.prepare(
+        "SELECT parameter, name, value FROM parameter_arguments ORDER BY parameter, position");
+    while (arg.step()) {
+      const auto i = arg.column_int(0);
+      if (i < 0 || static_cast<std::size_t>(i) >= m.parameters.size()) {
+        throw StorageError(db.path() + ": corrupt tmex store (argument of parameter " +
+                           std::to_string(i) + ", which does not exist)");
+      }
+      m.parameters[static_cast<std::size_t>(i)].arguments.push_back(
+          {arg.column_text(1), arg.column_double(2)});
+    }
+    if (db.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'arms'").value_or(0) > 0) {
+      Statement a = db.prepare("SELECT name, overrides FROM arms ORDER BY position");
+      while (a.step()) m.arms.push_back({a.column_text(0), a.column_text(1)});
+    }
+  } else {
     Statement st = db.prepare("SELECT name, distribution FROM parameters ORDER BY position");
-    while (st.step()) m.parameters.push_back({st.column_text(0), st.column_text(1)});
+    while (st.step()) {
+      ParameterColumn p;
+      p.name = st.column_text(0);
+      p.distribution = st.column_text(1);
+      fill_legacy_parameter(p, m.config);
+      m.parameters.push_back(std::move(p));
+    }
+    m.layout = legacy_design_layout(m.design, m.parameters.size());
   }
   {
     Statement st = db.prepare("SELECT name FROM outputs ORDER BY position");

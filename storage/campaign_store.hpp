@@ -14,14 +14,47 @@
 
 namespace tmex::storage {
 
-/// Version of the store layout; a file with a newer version is refused, an older one too
-/// (there is no older one yet).
-inline constexpr int kSchemaVersion = 1;
+/// Version of the store layout that this tmex writes. A file with a newer version is refused;
+/// one of an older version down to kOldestReadableSchema opens read-only (status, analyze,
+/// export) but cannot be resumed.
+inline constexpr int kSchemaVersion = 2;
+/// The oldest store layout open_read_only() still reads. Version 1 stores lack the typed
+/// metadata below; it is recovered from their descriptions (legacy_meta.hpp).
+inline constexpr int kOldestReadableSchema = 1;
 
-/// One sampled parameter column of the runs table.
+/// One named number of a parameter's distribution, e.g. {"min", 0.1}.
+struct DistributionArgument {
+  std::string name;  ///< "min", "max", "mean", "sd", ..., "level" for each discrete level
+  double value = 0.0;
+
+  bool operator==(const DistributionArgument&) const = default;
+};
+
+/// One sampled parameter column of the runs table, with its distribution as data.
 struct ParameterColumn {
   std::string name;
   std::string distribution;  ///< canonical description, e.g. "loguniform(min=0.1, max=10)"
+  std::string kind;          ///< "uniform", "loguniform", ... (empty when unknown)
+  std::vector<DistributionArgument> arguments;  ///< the distribution's numbers, in order
+  bool dummy = false;  ///< sampled and stored but not passed to the model (a yardstick)
+};
+
+/// How the design's points are laid out, as analysis needs it.
+struct DesignLayout {
+  std::string kind;  ///< the design method: "lhs", "sobol", "saltelli", "morris", "grid", "file"
+  /// Consecutive samples that belong together: k + 2 for saltelli (a base row: A, A_B(1..k), B;
+  /// the runs' block column says which), k + 1 for morris (a trajectory), 1 otherwise.
+  std::uint64_t group_size = 1;
+
+  bool operator==(const DesignLayout&) const = default;
+};
+
+/// A treatment arm of a campaign that has arms.
+struct ArmInfo {
+  std::string name;
+  std::string overrides;  ///< canonical text of the settings and options it overrides
+
+  bool operator==(const ArmInfo&) const = default;
 };
 
 /// What a campaign is: fixed when the store is created, read back on open.
@@ -31,6 +64,7 @@ struct CampaignMeta {
   std::uint64_t samples = 0;
   std::uint32_t replicates = 1;
   std::string design;                       ///< canonical design description
+  DesignLayout layout;                      ///< the design's kind and layout, as data
   std::string model;                        ///< model name
   std::vector<ParameterColumn> parameters;  ///< sampled, in design column order
   std::vector<std::string> outputs;         ///< stored outputs, in column order
@@ -41,6 +75,8 @@ struct CampaignMeta {
   std::string tmex_version;
   /// Further key/value facts (design quality, model settings, ...), stored in `meta`.
   std::vector<std::pair<std::string, std::string>> extra;
+  std::vector<ArmInfo> arms;  ///< treatment arms in order; empty for a campaign without arms
+  int schema_version = kSchemaVersion;  ///< of the store it was read from
 
   std::uint64_t total_runs() const { return samples * replicates; }
 };
@@ -105,9 +141,11 @@ class CampaignStore {
   /// transaction. Throws StorageError.
   static CampaignStore create(const std::string& path, const CampaignMeta& meta);
   /// Opens an existing store for appending runs. Throws StorageError when the file is not a
-  /// tmex store, has another schema version, or another process is writing it.
+  /// tmex store, has another schema version (an older one is named as such: it can be read,
+  /// not resumed), or another process is writing it.
   static CampaignStore open_for_writing(const std::string& path);
-  /// Opens an existing store read-only (also while a campaign writes it).
+  /// Opens an existing store read-only (also while a campaign writes it), of schema version
+  /// kOldestReadableSchema to kSchemaVersion. Throws StorageError for any other file.
   static CampaignStore open_read_only(const std::string& path);
 
   ~CampaignStore();
