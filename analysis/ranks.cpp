@@ -13,6 +13,12 @@ namespace tmex::analysis {
 
 namespace {
 
+// The values of a vector reference, which is contiguous (Ref<const VectorXd> copies anything
+// strided into a temporary).
+std::span<const double> span_of(const Eigen::Ref<const Eigen::VectorXd>& values) {
+  return {values.data(), static_cast<std::size_t>(values.size())};
+}
+
 struct Keyed {
   std::uint64_t key;
   std::uint64_t index;
@@ -28,11 +34,11 @@ std::uint64_t order_key(double x) {
 
 // Returns the (key, index) pairs sorted by key; stable, O(n) per 11-bit digit. Digits on which
 // every key agrees are skipped, which is common for the exponent bits of sampled values.
-std::vector<Keyed> sorted_keys(const Eigen::Ref<const Eigen::VectorXd>& values) {
-  const auto n = static_cast<std::size_t>(values.size());
+std::vector<Keyed> sorted_keys(std::span<const double> values) {
+  const auto n = values.size();
   std::vector<Keyed> a(n), b(n);
   for (std::size_t i = 0; i < n; ++i) {
-    const double x = values[static_cast<Eigen::Index>(i)];
+    const double x = values[i];
     if (std::isnan(x)) {
       throw AnalysisError("ranks: value " + std::to_string(i) +
                           " is NaN; drop incomplete rows before analysis");
@@ -61,7 +67,7 @@ std::vector<Keyed> sorted_keys(const Eigen::Ref<const Eigen::VectorXd>& values) 
 // Writes average ranks minus `shift` into out.
 void write_ranks(const Eigen::Ref<const Eigen::VectorXd>& values, double shift,
                  Eigen::Ref<Eigen::VectorXd> out) {
-  const auto sorted = sorted_keys(values);
+  const auto sorted = sorted_keys(span_of(values));
   const std::size_t n = sorted.size();
   std::size_t first = 0;
   while (first < n) {
@@ -99,8 +105,33 @@ void centred_ranks(const Eigen::Ref<const Eigen::VectorXd>& values,
   write_ranks(values, 0.5 * static_cast<double>(values.size() + 1), out);
 }
 
-double tie_correction_sum(const Eigen::Ref<const Eigen::VectorXd>& values) {
+void doubled_centred_ranks(std::span<const double> values, std::span<std::int32_t> out) {
+  if (out.size() != values.size()) {
+    throw AnalysisError("doubled_centred_ranks: output has " + std::to_string(out.size()) +
+                        " entries for " + std::to_string(values.size()) + " values");
+  }
+  if (values.size() >= (std::size_t{1} << 31)) {
+    throw AnalysisError("ranks: " + std::to_string(values.size()) +
+                        " values are more than 32-bit ranks hold");
+  }
   const auto sorted = sorted_keys(values);
+  const auto n = static_cast<std::int64_t>(sorted.size());
+  std::int64_t first = 0;
+  while (first < n) {
+    std::int64_t last = first + 1;
+    while (last < n && sorted[static_cast<std::size_t>(last)].key ==
+                           sorted[static_cast<std::size_t>(first)].key) {
+      ++last;
+    }
+    const auto rank = static_cast<std::int32_t>(first + last - n);
+    for (std::int64_t i = first; i < last; ++i)
+      out[sorted[static_cast<std::size_t>(i)].index] = rank;
+    first = last;
+  }
+}
+
+double tie_correction_sum(const Eigen::Ref<const Eigen::VectorXd>& values) {
+  const auto sorted = sorted_keys(span_of(values));
   double sum = 0.0;
   std::size_t first = 0;
   while (first < sorted.size()) {
