@@ -12,7 +12,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "models/model_registry.hpp"
 #include "models/subprocess.hpp"
@@ -594,25 +593,14 @@ std::string find_program(const std::string& name, const std::string& base_direct
     }
     return check(fs::absolute(path).lexically_normal());
   }
-  const char* env_path = std::getenv("PATH");
-  const std::string search = env_path && *env_path ? env_path : "/usr/local/bin:/usr/bin:/bin";
-  std::stringstream dirs(search);
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    if (dir.empty()) continue;
-    const fs::path candidate = fs::path(dir) / name;
-    std::error_code ec;
-    if (fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) {
-      return fs::absolute(candidate).lexically_normal().string();
-    }
-  }
+  if (auto found = find_on_path(name)) return *found;
   std::string hint;
   std::error_code ec;
   if (!base_directory.empty() && fs::exists(fs::path(base_directory) / name, ec)) {
     hint = "; did you mean ./" + name + "? (a name without '/' is looked for on PATH only)";
   }
   throw ModelError("command", "model 'external': program '" + name + "' not found on PATH (" +
-                                  search + ")" + hint);
+                                  search_path() + ")" + hint);
 }
 
 std::unique_ptr<Model> make_external(const ModelSpec& spec) {
