@@ -32,6 +32,35 @@ std::uint64_t order_key(double x) {
   return (bits & 0x8000000000000000ULL) ? ~bits : (bits | 0x8000000000000000ULL);
 }
 
+// The double with order key `key` (the inverse of order_key).
+double from_order_key(std::uint64_t key) {
+  const std::uint64_t bits = (key & 0x8000000000000000ULL) ? (key & ~0x8000000000000000ULL) : ~key;
+  return std::bit_cast<double>(bits);
+}
+
+// Sorts keys by LSD radix sort, 11 bits per pass; passes on which every key agrees are skipped.
+void radix_sort(std::vector<std::uint64_t>& a) {
+  constexpr int kBits = 11;
+  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+  const std::size_t n = a.size();
+  if (n < 2) return;
+  std::vector<std::uint64_t> b(n);
+  std::vector<std::size_t> count(kBuckets);
+  for (int shift = 0; shift < 64; shift += kBits) {
+    std::fill(count.begin(), count.end(), 0);
+    for (const auto k : a) ++count[(k >> shift) & (kBuckets - 1)];
+    if (count[(a[0] >> shift) & (kBuckets - 1)] == n) continue;
+    std::size_t offset = 0;
+    for (auto& c : count) {
+      const std::size_t here = c;
+      c = offset;
+      offset += here;
+    }
+    for (const auto k : a) b[count[(k >> shift) & (kBuckets - 1)]++] = k;
+    a.swap(b);
+  }
+}
+
 // Returns the (key, index) pairs sorted by key; stable, O(n) per 11-bit digit. Digits on which
 // every key agrees are skipped, which is common for the exponent bits of sampled values.
 std::vector<Keyed> sorted_keys(std::span<const double> values) {
@@ -128,6 +157,19 @@ void doubled_centred_ranks(std::span<const double> values, std::span<std::int32_
       out[sorted[static_cast<std::size_t>(i)].index] = rank;
     first = last;
   }
+}
+
+void sort_values(std::vector<double>& values) {
+  std::vector<std::uint64_t> keys(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (std::isnan(values[i])) {
+      throw AnalysisError("sort: value " + std::to_string(i) +
+                          " is NaN; drop incomplete rows before analysis");
+    }
+    keys[i] = order_key(values[i]);
+  }
+  radix_sort(keys);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = from_order_key(keys[i]);
 }
 
 double tie_correction_sum(const Eigen::Ref<const Eigen::VectorXd>& values) {

@@ -4,6 +4,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace tmex::analysis {
 
@@ -26,6 +27,10 @@ void centred_ranks(const Eigen::Ref<const Eigen::VectorXd>& values,
 /// positions first..last - 1 they span). The compact form of centred_ranks() (RankMatrix).
 /// Throws AnalysisError for a NaN value or mismatched lengths.
 void doubled_centred_ranks(std::span<const double> values, std::span<std::int32_t> out);
+
+/// Sorts `values` ascending: an LSD radix sort of order-preserving integer keys, O(N) and
+/// several times faster than std::sort for 10^6 values. Throws AnalysisError for a NaN.
+void sort_values(std::vector<double>& values);
 
 /// Sum over groups of equal values of (t^3 - t), t the size of each group (0 without ties).
 /// The tie correction of rank tests such as Mann-Whitney.

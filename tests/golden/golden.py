@@ -21,6 +21,96 @@ INTERVAL_SUFFIXES = ("_low", "_high", "/low", "/high")
 
 def flatten(report):
     """{path: value} of every estimate in a report of `tmex analyze --format json`."""
+    if "report" in report:
+        return flatten_sections(report)
+    return flatten_0_1(report)
+
+
+def tables(section, key):
+    return section.get(key, []) if section else []
+
+
+def flatten_sections(report):
+    """flatten() of the report layout of tmex 0.2 (one object per section)."""
+    out = {}
+    c = report["campaign"]
+    for key in ("total", "stored", "ok", "failed"):
+        out["runs/" + key] = c["runs_" + key]
+    out["sensitivity_rows"] = c["sensitivity_rows"]
+    out["methods"] = ",".join(c["methods"])
+    failures = report.get("failures", {})
+    if "parameters" in failures:
+        out["failures/failed"] = failures["failed"]
+        out["failures/succeeded"] = failures["succeeded"]
+        for p in failures["parameters"][0]["rows"]:
+            for key in ("effect", "z", "p", "p_bonferroni", "median_failed", "median_ok"):
+                out["failures/%s/%s" % (p["parameter"], key)] = p[key]
+    for method in ("prcc", "pcc", "pearson", "spearman"):
+        section = report.get(method)
+        if not section:
+            continue
+        out[method + "/rows"] = section["analysed_rows"]
+        for o in section["outputs"]:
+            for p in o["rows"]:
+                base = "%s/%s/%s/" % (method, o["output"], p["parameter"])
+                out[base + "coefficient"] = p[method]
+                for key in ("ci_low", "ci_high", "t", "p", "p_bonferroni", "p_bh"):
+                    out[base + key] = p[key]
+    for method in ("src", "srrc"):
+        section = report.get(method)
+        if not section:
+            continue
+        out[method + "/rows"] = section["analysed_rows"]
+        for o in section["outputs"]:
+            out["%s/%s/r_squared" % (method, o["output"])] = o["r_squared"]
+            for p in o["rows"]:
+                out["%s/%s/%s/coefficient" % (method, o["output"], p["parameter"])] = p[method]
+    sobol = report.get("sobol")
+    if sobol:
+        out["sobol/base_rows"] = sobol["base_rows"]
+        for o in sobol["outputs"]:
+            out["sobol/%s/variance" % o["output"]] = o["variance"]
+            for p in o["rows"]:
+                for key in ("first", "first_low", "first_high", "total", "total_low", "total_high"):
+                    out["sobol/%s/%s/%s" % (o["output"], p["parameter"], key)] = p[key]
+    morris = report.get("morris")
+    if morris:
+        out["morris/trajectories"] = morris["trajectories"]
+        for o in morris["outputs"]:
+            for p in o["rows"]:
+                for key in ("mu_star", "mu_star_low", "mu_star_high", "mu", "sigma", "effects"):
+                    out["morris/%s/%s/%s" % (o["output"], p["parameter"], key)] = p[key]
+    convergence = report.get("convergence")
+    if convergence:
+        out["convergence/max_change"] = convergence["max_change"]
+        out["convergence/converged"] = convergence["converged"]
+        out["convergence/sample_sizes"] = ",".join(str(n) for n in convergence["sample_sizes"])
+    uncertainty = report.get("uncertainty")
+    histograms = {h["output"]: h["rows"] for h in tables(uncertainty, "histogram")}
+    for u in tables(uncertainty, "outputs"):
+        base = "uncertainty/" + u["output"]
+        out[base + "/samples"] = u["samples"]
+        for row in u["rows"]:
+            statistic = row["statistic"]
+            if statistic.startswith("q"):
+                name = "%s/q%g" % (base, float(statistic[1:]))
+            else:
+                name = base + "/" + statistic
+            out[name] = row["estimate"]
+            if statistic not in ("min", "max"):
+                out[name + "_low"] = row["ci_low"]
+                out[name + "_high"] = row["ci_high"]
+        out[base + "/histogram/counts"] = ",".join(str(b["count"]) for b in histograms[u["output"]])
+    for table in tables(report.get("events"), "events"):
+        for e in table["rows"]:
+            base = "event/" + e["event"]
+            for key in ("runs", "events", "probability", "ci_low", "ci_high"):
+                out[base + "/" + key] = e[key]
+    return out
+
+
+def flatten_0_1(report):
+    """flatten() of the report layout of tmex 0.1 (the expected files were made from it)."""
     out = {}
     runs = report["runs"]
     for key in ("total", "stored", "ok", "failed"):
