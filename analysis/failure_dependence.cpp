@@ -7,7 +7,6 @@
 #include <limits>
 
 #include "analysis/analysis_error.hpp"
-#include "analysis/bootstrap.hpp"
 #include "analysis/p_value_adjustment.hpp"
 #include "analysis/ranks.hpp"
 #include "text/number_text.hpp"
@@ -16,10 +15,16 @@ namespace tmex::analysis {
 
 namespace {
 
+// The type-7 median (the mean of the two middle values for an even count), by selection.
 double median(const Eigen::Ref<const Eigen::VectorXd>& x) {
+  if (x.size() == 0) return std::numeric_limits<double>::quiet_NaN();
   std::vector<double> v(x.data(), x.data() + x.size());
-  std::sort(v.begin(), v.end());
-  return sorted_quantile(v, 0.5);
+  const std::size_t lo = (v.size() - 1) / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+  const double a = v[lo];
+  if (v.size() % 2 == 1) return a;
+  const double b = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end());
+  return a + 0.5 * (b - a);
 }
 
 }  // namespace

@@ -39,6 +39,16 @@ void RankMatrix::rank_column(Eigen::Index j, std::span<const double> values) {
   doubled_centred_ranks(values, {column(j), static_cast<std::size_t>(rows_)});
 }
 
+void RankMatrix::rank_column(Eigen::Index j, const double* values,
+                             std::span<const std::size_t> rows) {
+  if (static_cast<Eigen::Index>(rows.size()) != rows_ || j < 0 || j >= cols_) {
+    throw AnalysisError("RankMatrix: column " + std::to_string(j) + " of " +
+                        std::to_string(rows.size()) + " rows for " + std::to_string(rows_) +
+                        " rows and " + std::to_string(cols_) + " columns");
+  }
+  doubled_centred_ranks(values, rows, {column(j), static_cast<std::size_t>(rows_)});
+}
+
 bool RankMatrix::constant(Eigen::Index j) const {
   const std::int32_t* c = column(j);
   return std::all_of(c, c + rows_, [&](std::int32_t v) { return v == c[0]; });
@@ -52,10 +62,16 @@ void RankMatrix::keep_leading(Eigen::Index n, unsigned threads) {
   const Eigen::Index old_rows = rows_;
   parallel_for(static_cast<std::size_t>(cols_), threads, [&](std::size_t jj) {
     std::int32_t* c = column(static_cast<Eigen::Index>(jj));
-    // Doubled centred ranks lie in [-(N - 1), N - 1]; count the leading values at each.
-    const auto offset = static_cast<std::int64_t>(old_rows) - 1;
-    std::vector<std::int32_t> at(static_cast<std::size_t>(2 * old_rows - 1), 0);
-    for (Eigen::Index i = 0; i < n; ++i) ++at[static_cast<std::size_t>(c[i] + offset)];
+    // Doubled centred ranks s lie in [-(N - 1), N - 1], and two distinct values differ by at
+    // least 2 (a tie group [f, l) has s = f + l - N; the next starts at l and ends past it),
+    // so (s + N - 1) / 2 is a distinct slot in [0, N) for each value: count the leading rows
+    // at each slot.
+    thread_local std::vector<std::int32_t> at;
+    at.assign(static_cast<std::size_t>(old_rows), 0);
+    const auto slot = [&](std::int32_t s) {
+      return static_cast<std::size_t>((static_cast<std::int64_t>(s) + old_rows - 1) / 2);
+    };
+    for (Eigen::Index i = 0; i < n; ++i) ++at[slot(c[i])];
     // Each value held by t of the n leading rows spans positions first..first + t - 1 among
     // them: its new doubled centred rank is first + (first + t) - n.
     std::int64_t first = 0;
@@ -65,7 +81,7 @@ void RankMatrix::keep_leading(Eigen::Index n, unsigned threads) {
       a = static_cast<std::int32_t>(first + last - n);
       first = last;
     }
-    for (Eigen::Index i = 0; i < n; ++i) c[i] = at[static_cast<std::size_t>(c[i] + offset)];
+    for (Eigen::Index i = 0; i < n; ++i) c[i] = at[slot(c[i])];
   });
   rows_ = n;
 }

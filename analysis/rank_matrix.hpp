@@ -25,6 +25,9 @@ class RankMatrix {
   /// Ranks `values` (rows() finite values) into column j. Thread-safe for distinct columns.
   /// Throws AnalysisError for a NaN or a length other than rows().
   void rank_column(Eigen::Index j, std::span<const double> values);
+  /// Ranks column[rows[0]], column[rows[1]], ... (rows() of them) into column j, without a
+  /// copy. Thread-safe for distinct columns. Throws as above.
+  void rank_column(Eigen::Index j, const double* column, std::span<const std::size_t> rows);
 
   /// True when every entry of column j is equal (a constant column).
   bool constant(Eigen::Index j) const;

@@ -2,6 +2,7 @@
 #include "analysis/ranks.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -19,11 +20,6 @@ std::span<const double> span_of(const Eigen::Ref<const Eigen::VectorXd>& values)
   return {values.data(), static_cast<std::size_t>(values.size())};
 }
 
-struct Keyed {
-  std::uint64_t key;
-  std::uint64_t index;
-};
-
 // Maps a double to an unsigned integer with the same order; -0.0 and +0.0 map to one key so
 // that equal values always have equal keys.
 std::uint64_t order_key(double x) {
@@ -38,77 +34,121 @@ double from_order_key(std::uint64_t key) {
   return std::bit_cast<double>(bits);
 }
 
-// Sorts keys by LSD radix sort, 11 bits per pass; passes on which every key agrees are skipped.
-void radix_sort(std::vector<std::uint64_t>& a) {
-  constexpr int kBits = 11;
-  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
-  const std::size_t n = a.size();
+constexpr int kDigitBits = 11;
+constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
+constexpr int kDigits = (64 + kDigitBits - 1) / kDigitBits;
+using DigitCounts = std::array<std::array<std::size_t, kBuckets>, kDigits>;
+
+// Keys (and, when `index` is not null, the positions they came from) sorted together, stable:
+// an LSD radix sort, 11 bits per pass, with the histograms of every pass from one read of the
+// keys; passes on which every key has the same digit are skipped (common for the exponent
+// bits of sampled values). The *_spare vectors and `count` are scratch.
+void radix_sort(std::vector<std::uint64_t>& key, std::vector<std::uint64_t>& key_spare,
+                std::vector<std::uint32_t>* index, std::vector<std::uint32_t>* index_spare,
+                DigitCounts& count) {
+  const std::size_t n = key.size();
   if (n < 2) return;
-  std::vector<std::uint64_t> b(n);
-  std::vector<std::size_t> count(kBuckets);
-  for (int shift = 0; shift < 64; shift += kBits) {
-    std::fill(count.begin(), count.end(), 0);
-    for (const auto k : a) ++count[(k >> shift) & (kBuckets - 1)];
-    if (count[(a[0] >> shift) & (kBuckets - 1)] == n) continue;
+  key_spare.resize(n);
+  if (index) index_spare->resize(n);
+  for (auto& c : count) c.fill(0);
+  for (const auto k : key) {
+    for (int d = 0; d < kDigits; ++d) ++count[d][(k >> (d * kDigitBits)) & (kBuckets - 1)];
+  }
+  for (int d = 0; d < kDigits; ++d) {
+    auto& c = count[d];
+    const int shift = d * kDigitBits;
+    if (c[(key[0] >> shift) & (kBuckets - 1)] == n) continue;
     std::size_t offset = 0;
-    for (auto& c : count) {
-      const std::size_t here = c;
-      c = offset;
+    for (auto& x : c) {
+      const std::size_t here = x;
+      x = offset;
       offset += here;
     }
-    for (const auto k : a) b[count[(k >> shift) & (kBuckets - 1)]++] = k;
-    a.swap(b);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t to = c[(key[i] >> shift) & (kBuckets - 1)]++;
+      key_spare[to] = key[i];
+      if (index) (*index_spare)[to] = (*index)[i];
+    }
+    key.swap(key_spare);
+    if (index) index->swap(*index_spare);
   }
 }
 
-// Returns the (key, index) pairs sorted by key; stable, O(n) per 11-bit digit. Digits on which
-// every key agrees are skipped, which is common for the exponent bits of sampled values.
-std::vector<Keyed> sorted_keys(std::span<const double> values) {
-  const auto n = values.size();
-  std::vector<Keyed> a(n), b(n);
+// Per-thread sort buffers, kept between calls: ranking many columns one after another then
+// costs no allocation, and no page faults, after the first (12 bytes per value of the largest
+// column a thread ranked, twice).
+struct SortScratch {
+  std::vector<std::uint64_t> key, key_spare;
+  std::vector<std::uint32_t> index, index_spare;
+  DigitCounts count;
+};
+
+SortScratch& scratch() {
+  thread_local SortScratch s;
+  return s;
+}
+
+// Sorts value(0) .. value(n - 1) (n < 2^32) in this thread's scratch: afterwards key[i] is the
+// order key of the i-th smallest and index[i] where it came from (valid until the thread's
+// next call).
+template <class Value>
+SortScratch& sort_keys(std::size_t n, Value value) {
+  if (n >= (std::size_t{1} << 32)) {
+    throw AnalysisError("ranks: " + std::to_string(n) + " values are more than 32-bit ranks hold");
+  }
+  SortScratch& s = scratch();
+  s.key.resize(n);
+  s.index.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
-    const double x = values[i];
+    const double x = value(i);
     if (std::isnan(x)) {
       throw AnalysisError("ranks: value " + std::to_string(i) +
                           " is NaN; drop incomplete rows before analysis");
     }
-    a[i] = {order_key(x), i};
+    s.key[i] = order_key(x);
+    s.index[i] = static_cast<std::uint32_t>(i);
   }
-  constexpr int kBits = 11;
-  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
-  std::vector<std::size_t> count(kBuckets);
-  for (int shift = 0; shift < 64; shift += kBits) {
-    std::fill(count.begin(), count.end(), 0);
-    for (const auto& e : a) ++count[(e.key >> shift) & (kBuckets - 1)];
-    if (n == 0 || count[(a[0].key >> shift) & (kBuckets - 1)] == n) continue;
-    std::size_t offset = 0;
-    for (auto& c : count) {
-      const std::size_t here = c;
-      c = offset;
-      offset += here;
-    }
-    for (const auto& e : a) b[count[(e.key >> shift) & (kBuckets - 1)]++] = e;
-    a.swap(b);
+  radix_sort(s.key, s.key_spare, &s.index, &s.index_spare, s.count);
+  return s;
+}
+
+SortScratch& sorted_keys(std::span<const double> values) {
+  return sort_keys(values.size(), [&](std::size_t i) { return values[i]; });
+}
+
+// Calls tie(first, last) for each run [first, last) of equal keys of `sorted`.
+template <class Tie>
+void for_each_tie(const SortScratch& sorted, Tie tie) {
+  const std::size_t n = sorted.key.size();
+  std::size_t first = 0;
+  while (first < n) {
+    std::size_t last = first + 1;
+    while (last < n && sorted.key[last] == sorted.key[first]) ++last;
+    tie(first, last);
+    first = last;
   }
-  return a;
+}
+
+// Writes the doubled centred ranks of sorted keys to out[index].
+void write_doubled_ranks(const SortScratch& sorted, std::int32_t* out) {
+  const auto n = static_cast<std::int64_t>(sorted.key.size());
+  for_each_tie(sorted, [&](std::size_t first, std::size_t last) {
+    const auto rank = static_cast<std::int32_t>(static_cast<std::int64_t>(first + last) - n);
+    for (std::size_t i = first; i < last; ++i) out[sorted.index[i]] = rank;
+  });
 }
 
 // Writes average ranks minus `shift` into out.
 void write_ranks(const Eigen::Ref<const Eigen::VectorXd>& values, double shift,
                  Eigen::Ref<Eigen::VectorXd> out) {
-  const auto sorted = sorted_keys(span_of(values));
-  const std::size_t n = sorted.size();
-  std::size_t first = 0;
-  while (first < n) {
-    std::size_t last = first + 1;
-    while (last < n && sorted[last].key == sorted[first].key) ++last;
+  const auto& sorted = sorted_keys(span_of(values));
+  for_each_tie(sorted, [&](std::size_t first, std::size_t last) {
     // Ranks first+1 .. last share their mean (first + 1 + last) / 2.
     const double rank = 0.5 * static_cast<double>(first + 1 + last) - shift;
     for (std::size_t i = first; i < last; ++i) {
-      out[static_cast<Eigen::Index>(sorted[i].index)] = rank;
+      out[static_cast<Eigen::Index>(sorted.index[i])] = rank;
     }
-    first = last;
-  }
+  });
 }
 
 }  // namespace
@@ -143,23 +183,21 @@ void doubled_centred_ranks(std::span<const double> values, std::span<std::int32_
     throw AnalysisError("ranks: " + std::to_string(values.size()) +
                         " values are more than 32-bit ranks hold");
   }
-  const auto sorted = sorted_keys(values);
-  const auto n = static_cast<std::int64_t>(sorted.size());
-  std::int64_t first = 0;
-  while (first < n) {
-    std::int64_t last = first + 1;
-    while (last < n && sorted[static_cast<std::size_t>(last)].key ==
-                           sorted[static_cast<std::size_t>(first)].key) {
-      ++last;
-    }
-    const auto rank = static_cast<std::int32_t>(first + last - n);
-    for (std::int64_t i = first; i < last; ++i)
-      out[sorted[static_cast<std::size_t>(i)].index] = rank;
-    first = last;
+  write_doubled_ranks(sorted_keys(values), out.data());
+}
+
+void doubled_centred_ranks(const double* column, std::span<const std::size_t> rows,
+                           std::span<std::int32_t> out) {
+  if (out.size() != rows.size() || rows.size() >= (std::size_t{1} << 31)) {
+    throw AnalysisError("doubled_centred_ranks: output has " + std::to_string(out.size()) +
+                        " entries for " + std::to_string(rows.size()) + " rows");
   }
+  write_doubled_ranks(sort_keys(rows.size(), [&](std::size_t i) { return column[rows[i]]; }),
+                      out.data());
 }
 
 void sort_values(std::vector<double>& values) {
+  SortScratch& s = scratch();
   std::vector<std::uint64_t> keys(values.size());
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (std::isnan(values[i])) {
@@ -168,21 +206,16 @@ void sort_values(std::vector<double>& values) {
     }
     keys[i] = order_key(values[i]);
   }
-  radix_sort(keys);
+  radix_sort(keys, s.key_spare, nullptr, nullptr, s.count);
   for (std::size_t i = 0; i < values.size(); ++i) values[i] = from_order_key(keys[i]);
 }
 
 double tie_correction_sum(const Eigen::Ref<const Eigen::VectorXd>& values) {
-  const auto sorted = sorted_keys(span_of(values));
   double sum = 0.0;
-  std::size_t first = 0;
-  while (first < sorted.size()) {
-    std::size_t last = first + 1;
-    while (last < sorted.size() && sorted[last].key == sorted[first].key) ++last;
+  for_each_tie(sorted_keys(span_of(values)), [&](std::size_t first, std::size_t last) {
     const auto t = static_cast<double>(last - first);
     sum += t * t * t - t;
-    first = last;
-  }
+  });
   return sum;
 }
 

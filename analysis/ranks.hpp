@@ -28,6 +28,11 @@ void centred_ranks(const Eigen::Ref<const Eigen::VectorXd>& values,
 /// Throws AnalysisError for a NaN value or mismatched lengths.
 void doubled_centred_ranks(std::span<const double> values, std::span<std::int32_t> out);
 
+/// doubled_centred_ranks() of column[rows[0]], column[rows[1]], ... (a column of a table at
+/// chosen rows), without copying them out first.
+void doubled_centred_ranks(const double* column, std::span<const std::size_t> rows,
+                           std::span<std::int32_t> out);
+
 /// Sorts `values` ascending: an LSD radix sort of order-preserving integer keys, O(N) and
 /// several times faster than std::sort for 10^6 values. Throws AnalysisError for a NaN.
 void sort_values(std::vector<double>& values);

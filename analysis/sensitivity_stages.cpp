@@ -46,8 +46,7 @@ RankMatrix rank_columns(const RunTable& table, const std::vector<std::size_t>& r
   RankMatrix ranks(static_cast<Eigen::Index>(rows.size()),
                    static_cast<Eigen::Index>(columns.size()));
   parallel_for(columns.size(), threads, [&](std::size_t j) {
-    const std::vector<double> values = gather(table, rows, columns[j]);
-    ranks.rank_column(static_cast<Eigen::Index>(j), values);
+    ranks.rank_column(static_cast<Eigen::Index>(j), table.column(columns[j]), rows);
   });
   return ranks;
 }
