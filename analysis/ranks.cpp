@@ -1,4 +1,4 @@
-// Average ranks by an LSD radix sort of order-preserving integer keys.
+// Average ranks by sorting order-preserving integer keys (bucket sort; LSD radix sort for values).
 #include "analysis/ranks.hpp"
 
 #include <algorithm>
@@ -39,17 +39,14 @@ constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
 constexpr int kDigits = (64 + kDigitBits - 1) / kDigitBits;
 using DigitCounts = std::array<std::array<std::size_t, kBuckets>, kDigits>;
 
-// Keys (and, when `index` is not null, the positions they came from) sorted together, stable:
-// an LSD radix sort, 11 bits per pass, with the histograms of every pass from one read of the
-// keys; passes on which every key has the same digit are skipped (common for the exponent
-// bits of sampled values). The *_spare vectors and `count` are scratch.
+// Keys sorted: an LSD radix sort, 11 bits per pass, with the histograms of every pass from one
+// read of the keys; passes on which every key has the same digit are skipped (common for the
+// exponent bits of sampled values). `key_spare` and `count` are scratch.
 void radix_sort(std::vector<std::uint64_t>& key, std::vector<std::uint64_t>& key_spare,
-                std::vector<std::uint32_t>* index, std::vector<std::uint32_t>* index_spare,
                 DigitCounts& count) {
   const std::size_t n = key.size();
   if (n < 2) return;
   key_spare.resize(n);
-  if (index) index_spare->resize(n);
   for (auto& c : count) c.fill(0);
   for (const auto k : key) {
     for (int d = 0; d < kDigits; ++d) ++count[d][(k >> (d * kDigitBits)) & (kBuckets - 1)];
@@ -64,24 +61,71 @@ void radix_sort(std::vector<std::uint64_t>& key, std::vector<std::uint64_t>& key
       x = offset;
       offset += here;
     }
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t to = c[(key[i] >> shift) & (kBuckets - 1)]++;
-      key_spare[to] = key[i];
-      if (index) (*index_spare)[to] = (*index)[i];
-    }
+    for (const auto k : key) key_spare[c[(k >> shift) & (kBuckets - 1)]++] = k;
     key.swap(key_spare);
-    if (index) index->swap(*index_spare);
   }
 }
 
 // Per-thread sort buffers, kept between calls: ranking many columns one after another then
-// costs no allocation, and no page faults, after the first (12 bytes per value of the largest
-// column a thread ranked, twice).
+// costs no allocation, and no page faults, after the first (24 bytes per value of the largest
+// column a thread ranked).
 struct SortScratch {
   std::vector<std::uint64_t> key, key_spare;
   std::vector<std::uint32_t> index, index_spare;
   DigitCounts count;
 };
+
+// Sorts key[first, last) with index alongside, not stably (equal keys share a rank, so their
+// order does not matter): an MSD radix sort whose digits adapt to the data. The keys are spread
+// into about m / 4 buckets by the leading bits of key - min over the range (one counting pass
+// and one scatter through the spare arrays), then each bucket is sorted the same way: small
+// ones by insertion, ones of equal keys not at all, others recursively on their own, narrower,
+// key range. For the continuous values of a sample this is one or two passes where an LSD radix
+// sort needs six; heavy ties cost nothing extra; values spread over many orders of magnitude
+// or both signs take a level more.
+void bucket_sort(SortScratch& s, std::size_t first, std::size_t last) {
+  constexpr std::size_t kInsertion = 48;
+  const std::size_t m = last - first;
+  std::uint64_t* key = s.key.data();
+  std::uint32_t* index = s.index.data();
+  if (m <= kInsertion) {
+    for (std::size_t i = first + 1; i < last; ++i) {
+      const std::uint64_t k = key[i];
+      const std::uint32_t x = index[i];
+      std::size_t j = i;
+      for (; j > first && key[j - 1] > k; --j) {
+        key[j] = key[j - 1];
+        index[j] = index[j - 1];
+      }
+      key[j] = k;
+      index[j] = x;
+    }
+    return;
+  }
+  const auto [lo_it, hi_it] = std::minmax_element(key + first, key + last);
+  const std::uint64_t lo = *lo_it;
+  const std::uint64_t span = *hi_it - lo;
+  if (span == 0) return;
+  const int bits = std::max(1, static_cast<int>(std::bit_width(m)) - 2);
+  const int shift = std::max(0, static_cast<int>(std::bit_width(span)) - bits);
+  const std::size_t buckets = static_cast<std::size_t>(span >> shift) + 1;
+  std::vector<std::uint32_t> start(buckets + 1, 0);
+  for (std::size_t i = first; i < last; ++i) ++start[((key[i] - lo) >> shift) + 1];
+  for (std::size_t b = 1; b <= buckets; ++b) start[b] += start[b - 1];
+  std::vector<std::uint32_t> cursor(start.begin(), start.end() - 1);
+  std::uint64_t* key_to = s.key_spare.data() + first;
+  std::uint32_t* index_to = s.index_spare.data() + first;
+  for (std::size_t i = first; i < last; ++i) {
+    const std::uint32_t to = cursor[(key[i] - lo) >> shift]++;
+    key_to[to] = key[i];
+    index_to[to] = index[i];
+  }
+  std::copy(key_to, key_to + m, key + first);
+  std::copy(index_to, index_to + m, index + first);
+  for (std::size_t b = 0; b < buckets; ++b) {
+    if (start[b + 1] - start[b] > 1) bucket_sort(s, first + start[b], first + start[b + 1]);
+  }
+}
 
 SortScratch& scratch() {
   thread_local SortScratch s;
@@ -108,7 +152,9 @@ SortScratch& sort_keys(std::size_t n, Value value) {
     s.key[i] = order_key(x);
     s.index[i] = static_cast<std::uint32_t>(i);
   }
-  radix_sort(s.key, s.key_spare, &s.index, &s.index_spare, s.count);
+  s.key_spare.resize(n);
+  s.index_spare.resize(n);
+  bucket_sort(s, 0, n);
   return s;
 }
 
@@ -206,7 +252,7 @@ void sort_values(std::vector<double>& values) {
     }
     keys[i] = order_key(values[i]);
   }
-  radix_sort(keys, s.key_spare, nullptr, nullptr, s.count);
+  radix_sort(keys, s.key_spare, s.count);
   for (std::size_t i = 0; i < values.size(); ++i) values[i] = from_order_key(keys[i]);
 }
 
