@@ -32,10 +32,10 @@ std::string gp_string(const std::string& s) {
   return q + "\"";
 }
 
-// A data-file field: numbers with 10 significant digits (NaN for missing), labels quoted.
+// A data-file field: numbers exact (NaN for missing, which gnuplot skips), labels quoted.
 std::string field(const Value& v) {
   if (const auto* d = std::get_if<double>(&v)) {
-    return std::isfinite(*d) ? fmt::format("{:.10g}", *d) : "NaN";
+    return std::isfinite(*d) ? text::format_number(*d, text::NumberStyle::kShortest) : "NaN";
   }
   if (const auto* s = std::get_if<std::string>(&v)) return gp_string(*s);
   return format_value(v, text::NumberStyle::kShortest);
