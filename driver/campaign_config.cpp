@@ -15,6 +15,7 @@
 
 #include "driver/errors.hpp"
 #include "driver/external_model_config.hpp"
+#include "storage/campaign_store.hpp"
 #include "text/number_text.hpp"
 #include "text/strings.hpp"
 
@@ -26,10 +27,6 @@ constexpr std::uint64_t kMaxSamples = std::uint64_t{1} << 40;
 constexpr std::uint64_t kMaxReplicates = 1'000'000;
 // Plain LHS campaigns up to this size are decorrelated (Iman-Conover) by default.
 constexpr std::uint64_t kDecorrelateUpTo = 100'000;
-// Column names the runs table uses itself.
-const std::set<std::string> kReservedColumns = {"id",     "sample",   "replicate", "block",
-                                                "status", "attempts", "error",     "elapsed_s",
-                                                "rank",   "session"};
 
 std::string num(double v) { return text::format_number(v, text::NumberStyle::kExact); }
 
@@ -439,7 +436,7 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   }
   const models::ModelInfo& info = instance->info();
   for (const auto& param : info.parameters) {
-    if (kReservedColumns.count(param.name)) {
+    if (storage::is_run_column(param.name)) {
       p.fail(model["name"], "model.name",
              "model parameter '" + param.name + "' clashes with a column of the runs table");
     }
@@ -540,7 +537,7 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     for (const auto& o : info.outputs) c.outputs.push_back(o.name);
   }
   for (const auto& o : c.outputs) {
-    if (kReservedColumns.count(o) || seen.count(o)) {
+    if (storage::is_run_column(o) || seen.count(o)) {
       p.fail(root["outputs"] ? root["outputs"] : root, "outputs",
              "output '" + o + "' clashes with a parameter or a column of the runs table");
     }

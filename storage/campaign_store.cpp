@@ -178,6 +178,18 @@ void configure_connection(Database& db, bool writer) {
 
 }  // namespace
 
+namespace {
+
+const RunColumn* find_run_column(std::string_view name) {
+  const auto it = std::find_if(kRunColumns.begin(), kRunColumns.end(),
+                               [&](const RunColumn& c) { return c.name == name; });
+  return it == kRunColumns.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+bool is_run_column(std::string_view name) { return find_run_column(name) != nullptr; }
+
 std::string failure_reason_pattern(const std::string& reason) {
   auto word_char = [&](std::size_t k) {
     return std::isalnum(static_cast<unsigned char>(reason[k])) || reason[k] == '_';
@@ -723,8 +735,7 @@ void CampaignStore::export_csv(std::ostream& out) {
       const std::string name = st.column_name(c);
       if (name == "status" || name == "error") {
         out << text::csv_field(st.column_text(c));
-      } else if (name == "sample" || name == "replicate" || name == "block" || name == "rank" ||
-                 name == "session" || name == "attempts") {
+      } else if (const RunColumn* column = find_run_column(name); column && column->integer) {
         out << st.column_int(c);
       } else {
         out << text::format_number(st.column_double(c), text::NumberStyle::kExact);

@@ -1,12 +1,14 @@
 // The campaign store: one campaign per SQLite file (schema, batched writes, resume, status).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,6 +23,26 @@ inline constexpr int kSchemaVersion = 2;
 /// The oldest store layout open_read_only() still reads. Version 1 stores lack the typed
 /// metadata below; it is recovered from their descriptions (legacy_meta.hpp).
 inline constexpr int kOldestReadableSchema = 1;
+
+/// The columns the runs table has for every campaign, besides one per parameter and output
+/// (which may not take these names); `integer` where they hold whole numbers.
+struct RunColumn {
+  std::string_view name;
+  bool integer;
+};
+inline constexpr std::array<RunColumn, 10> kRunColumns = {{{"id", true},
+                                                           {"sample", true},
+                                                           {"replicate", true},
+                                                           {"block", true},
+                                                           {"status", false},
+                                                           {"attempts", true},
+                                                           {"error", false},
+                                                           {"elapsed_s", false},
+                                                           {"rank", true},
+                                                           {"session", true}}};
+
+/// True when `name` is one of kRunColumns.
+bool is_run_column(std::string_view name);
 
 /// One named number of a parameter's distribution, e.g. {"min", 0.1}.
 struct DistributionArgument {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <set>
 #include <sstream>
 
 #include "storage/legacy_meta.hpp"
@@ -66,6 +67,26 @@ TEST_F(StoreTest, CreateThenOpenRoundTripsTheMetadata) {
   EXPECT_EQ(s.meta().parameters[1].name, "b");
   EXPECT_EQ(s.meta().outputs, std::vector<std::string>{"y"});
   EXPECT_EQ(s.meta().config, meta_.config);
+}
+
+TEST_F(StoreTest, TheRunsTableHasItsOwnColumnsAndOnePerParameterAndOutput) {
+  { CampaignStore::create(path_, meta_); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info('runs')", -1, &st, nullptr),
+            SQLITE_OK);
+  std::set<std::string> columns;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    columns.insert(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  std::set<std::string> expected = {"a", "b", "y"};
+  for (const auto& c : kRunColumns) expected.insert(std::string(c.name));
+  EXPECT_EQ(columns, expected);
+  EXPECT_TRUE(is_run_column("session"));
+  EXPECT_FALSE(is_run_column("y"));
 }
 
 TEST_F(StoreTest, TypedMetadataIsStoredAsData) {
