@@ -323,11 +323,8 @@ sampling::DesignSpec parse_design(const Parser& p, const YAML::Node& design,
   return spec;
 }
 
-}  // namespace
-
-CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::string& source,
-                                     const models::ModelRegistry& registry) {
-  Parser p(source);
+// The document, checked for its top-level sections.
+YAML::Node load_document(const Parser& p, const std::string& yaml_text, const std::string& source) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
@@ -345,10 +342,11 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     if (!root[required])
       p.fail(root, "(top level)", std::string("missing section '") + required + "'");
   }
+  return root;
+}
 
-  CampaignConfig c;
-  c.source = source;
-
+// campaign: name, seed, samples, replicates.
+void parse_campaign_section(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
   const YAML::Node campaign = root["campaign"];
   p.expect_map(campaign, "campaign", {"name", "seed", "samples", "replicates"});
   if (!campaign["name"]) p.fail(campaign, "campaign", "missing key 'name'");
@@ -366,7 +364,14 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
            "samples x replicates = " + std::to_string(c.samples * c.replicates) +
                " is more than the supported " + std::to_string(kMaxSamples));
   }
+}
 
+// model: the model's name, settings, options, trajectory times (and an external program),
+// checked by building the model, which is returned.
+std::unique_ptr<models::Model> parse_model_section(const Parser& p, const YAML::Node& root,
+                                                   const models::ModelRegistry& registry,
+                                                   CampaignConfig& c) {
+  const std::string& source = c.source;
   const YAML::Node model = root["model"];
   std::vector<std::string> model_keys = {"name", "settings", "options", "trajectory_times"};
   const bool external = model.IsMap() && model["name"] && model["name"].IsScalar() &&
@@ -434,16 +439,19 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     }
     p.fail(at, "model", e.what());
   }
-  const models::ModelInfo& info = instance->info();
-  for (const auto& param : info.parameters) {
+  for (const auto& param : instance->info().parameters) {
     if (storage::is_run_column(param.name)) {
       p.fail(model["name"], "model.name",
              "model parameter '" + param.name + "' clashes with a column of the runs table");
     }
   }
+  return instance;
+}
 
+// parameters: the sampled ones and their distributions, dummies, against the model's.
+void parse_parameters_section(const Parser& p, const YAML::Node& root,
+                              const models::ModelInfo& info, CampaignConfig& c) {
   const YAML::Node params = root["parameters"];
-  std::set<std::string> seen;
   for (const auto& [name, knode] : p.entries(params, "parameters")) {
     const std::string path = "parameters." + name;
     if (!is_parameter_name(name)) {
@@ -477,12 +485,15 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     }
     c.parameters.push_back({name, parse_distribution(p, pnode, path)});
     if (dummy) c.dummies.push_back(name);
-    seen.insert(name);
   }
   if (c.parameters.empty()) {
     p.fail(params, "parameters", "at least one parameter must be sampled");
   }
+}
 
+// design: the design of the sampled parameters, built to check it.
+void parse_design_section(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
+  const std::string& source = c.source;
   c.design_spec = parse_design(p, root["design"], c.parameters.size());
   c.design_spec.samples = c.samples;
   c.design_spec.seed = c.seed;
@@ -508,12 +519,16 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     p.fail(root["design"] ? root["design"] : root, "design", e.what());
   }
   if (c.design->size() * c.replicates > kMaxSamples) {
-    p.fail(root["design"] ? root["design"] : campaign, "design",
+    p.fail(root["design"] ? root["design"] : root["campaign"], "design",
            "the design has " + std::to_string(c.design->size()) + " points x " +
                std::to_string(c.replicates) + " replicates, more than the supported " +
                std::to_string(kMaxSamples));
   }
+}
 
+// outputs: the stored outputs (default: all of the model's).
+void parse_outputs_section(const Parser& p, const YAML::Node& root, const models::ModelInfo& info,
+                           CampaignConfig& c) {
   if (const YAML::Node outputs = root["outputs"]) {
     if (!outputs.IsSequence() || outputs.size() == 0) {
       p.fail(outputs, "outputs",
@@ -537,12 +552,17 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     for (const auto& o : info.outputs) c.outputs.push_back(o.name);
   }
   for (const auto& o : c.outputs) {
-    if (storage::is_run_column(o) || seen.count(o)) {
+    const bool parameter = std::any_of(c.parameters.begin(), c.parameters.end(),
+                                       [&](const auto& sp) { return sp.name == o; });
+    if (storage::is_run_column(o) || parameter) {
       p.fail(root["outputs"] ? root["outputs"] : root, "outputs",
              "output '" + o + "' clashes with a parameter or a column of the runs table");
     }
   }
+}
 
+// storage and execution.
+void parse_storage_and_execution(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
   const YAML::Node storage = root["storage"];
   p.expect_map(storage, "storage", {"path"});
   if (!storage["path"]) p.fail(storage, "storage", "missing key 'path'");
@@ -603,6 +623,22 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     seconds("progress_interval", c.execution.progress_interval_s, 0.1, 1e5);
     seconds("commit_interval", c.execution.commit_interval_s, 0.01, 3600.0);
   }
+}
+
+}  // namespace
+
+CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::string& source,
+                                     const models::ModelRegistry& registry) {
+  const Parser p(source);
+  const YAML::Node root = load_document(p, yaml_text, source);
+  CampaignConfig c;
+  c.source = source;
+  parse_campaign_section(p, root, c);
+  const std::unique_ptr<models::Model> model = parse_model_section(p, root, registry, c);
+  parse_parameters_section(p, root, model->info(), c);
+  parse_design_section(p, root, c);
+  parse_outputs_section(p, root, model->info(), c);
+  parse_storage_and_execution(p, root, c);
   c.model_spec.workspace.scratch_directory = c.execution.scratch;
   c.model_spec.workspace.keep_failed_scratch = c.execution.keep_failed_scratch;
   return c;
