@@ -52,7 +52,9 @@ int main(int argc, char** argv) {
     meta.layout = {"lhs", 1};
     meta.model = "synthetic";
     for (std::size_t i = 0; i < k; ++i) {
-      meta.parameters.push_back({"p" + std::to_string(i + 1), "uniform(min=0, max=1)", "uniform",
+      meta.parameters.push_back({"p" + std::to_string(i + 1),
+                                 "uniform(min=0, max=1)",
+                                 "uniform",
                                  {{"min", 0.0}, {"max", 1.0}}});
     }
     for (std::size_t j = 0; j < m; ++j) meta.outputs.push_back("y" + std::to_string(j + 1));

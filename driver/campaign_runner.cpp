@@ -302,7 +302,10 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
   m.layout = {config.design_spec.method, setup.design->group_size()};
   m.model = config.model_name;
   for (const auto& p : config.parameters) {
-    storage::ParameterColumn column{p.name, p.distribution.describe(), p.distribution.kind_name()};
+    storage::ParameterColumn column;
+    column.name = p.name;
+    column.distribution = p.distribution.describe();
+    column.kind = p.distribution.kind_name();
     const auto names = p.distribution.parameter_names();
     for (std::size_t i = 0; i < names.size(); ++i) {
       column.arguments.push_back({names[i], p.distribution.params()[i]});
@@ -598,6 +601,142 @@ std::string env_or_empty(const char* name) {
 
 bool needs_hard_exit() { return g_hard_exit.load(); }
 
+// Rank 0, stage 3: opens or creates the store (or refuses a store of another campaign) before
+// any worker starts evaluating, and reads what is left to do. The message says whether to go on.
+SetupMessage open_master_store(const RunOptions& options, MasterState& st, int local_code,
+                               const std::string& local_error) {
+  SetupMessage setup_msg;
+  CampaignConfig& config = st.context->config;
+  try {
+    if (local_code == kExitUsage) throw ConfigError(local_error);
+    if (local_code != kExitOk) throw std::runtime_error(local_error);
+    const storage::CampaignMeta meta = make_meta(config, st.context->setup);
+    if (std::filesystem::exists(config.storage_path)) {
+      st.store.emplace(storage::CampaignStore::open_for_writing(config.storage_path));
+      const auto diff = canonical_diff(st.store->meta().config, meta.config);
+      if (!diff.empty() && extends_stored_campaign(config, st.store->meta(), diff)) {
+        std::fprintf(stderr, "tmex: extending campaign '%s' from %llu to %llu samples\n",
+                     config.name.c_str(), static_cast<unsigned long long>(st.store->meta().samples),
+                     static_cast<unsigned long long>(meta.samples));
+        st.store->extend(meta);
+      } else if (!diff.empty()) {
+        std::string msg = config.storage_path +
+                          ": holds a campaign with a different configuration; refusing to mix "
+                          "results. Differences (stored -> " +
+                          options.config_path + "):";
+        for (const auto& d : diff) msg += "\n  " + d;
+        msg += "\nUse another --db (or storage.path) to start a new campaign.";
+        throw ConfigError(msg);
+      }
+    } else {
+      st.store.emplace(storage::CampaignStore::create(config.storage_path, meta));
+    }
+    st.done = st.store->stored_mask();
+    if (std::find(st.done.begin(), st.done.end(), false) == st.done.end()) {
+      setup_msg.nothing_to_do = true;
+      const auto s = st.store->status(0);
+      std::fprintf(stderr,
+                   "tmex: campaign '%s' is complete: %lld runs stored (%lld failed) in '%s'; "
+                   "nothing to do\n",
+                   config.name.c_str(), static_cast<long long>(s.stored),
+                   static_cast<long long>(s.failed), config.storage_path.c_str());
+    }
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "tmex: error: %s\n", e.what());
+    setup_msg.code = kExitUsage;
+  } catch (const storage::StorageError& e) {
+    std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
+    setup_msg.code = kExitError;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tmex: error: %s\n", e.what());
+    setup_msg.code = kExitError;
+  }
+  return setup_msg;
+}
+
+// Says why a session that did not complete stopped, and what to do.
+void explain_stop(StopReason reason, const ResultSink& sink, MasterState& st) {
+  const CampaignConfig& config = st.context->config;
+  if (reason == StopReason::kFailureLimit) {
+    const auto s = st.store->status(3);
+    std::string top;
+    if (!s.failures.empty()) {
+      top = "; most common: " + s.failures[0].status + " '" + s.failures[0].reason + "' (" +
+            std::to_string(s.failures[0].count) + " runs, e.g. sample " +
+            std::to_string(
+                s.failures[0].example_samples.empty() ? 0 : s.failures[0].example_samples[0]) +
+            ")";
+    }
+    std::fprintf(stderr,
+                 "tmex: stopped: %llu of %llu evaluations failed this session, more than "
+                 "execution.max_failure_fraction = %g%s. Fix the model or its ranges (tmex status "
+                 "shows every reason), or raise the limit.\n",
+                 static_cast<unsigned long long>(sink.failed()),
+                 static_cast<unsigned long long>(sink.received()),
+                 config.execution.max_failure_fraction, top.c_str());
+  } else if (reason != StopReason::kComplete) {
+    std::fprintf(stderr,
+                 "tmex: interrupted (%s); everything received is committed. Run the same command "
+                 "again to resume.\n",
+                 reason == StopReason::kDeadline ? "time limit" : "signal");
+  }
+}
+
+// A worker rank after stage 2: waits for rank 0's verdict on the store, then evaluates.
+int run_worker_rank(mpi::environment& env, mpi::communicator& world,
+                    const std::shared_ptr<CampaignContext>& context, int local_code,
+                    const std::string& local_error) {
+  SetupMessage setup_msg;
+  mpi::broadcast(world, setup_msg, 0);
+  if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
+  if (local_code != kExitOk) {
+    // Rank 0 accepted what this rank could not build (a file missing on this node, say).
+    std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), local_error.c_str());
+    env.abort(kExitError);
+  }
+  try {
+    run_worker(world, context);
+  } catch (const std::exception& e) {
+    // Workers never unwind across pending communication: report and abort the job.
+    std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), e.what());
+    env.abort(kExitError);
+  }
+  return kExitOk;
+}
+
+// Rank 0 after the session: the summary line, why it stopped, and the exit status (a drain that
+// timed out aborts the workers that did not answer).
+int finish_session(mpi::environment& env, StopReason reason, bool drain_timed_out, ResultSink& sink,
+                   MasterState& st, double setup_cpu_s) {
+  const CampaignConfig& config = st.context->config;
+  sink.maybe_progress(/*force=*/true);
+  const double el = sink.elapsed_s();
+  std::fprintf(stderr,
+               "tmex: %s: %llu runs stored this session (%llu failed) in %.2f s (%.4g runs/s), "
+               "master CPU %.2f s (+%.2f s start-up), peak RSS %.0f MB\n",
+               outcome_name(reason), static_cast<unsigned long long>(sink.committed()),
+               static_cast<unsigned long long>(sink.failed()), el,
+               el > 0 ? static_cast<double>(sink.committed()) / el : 0.0,
+               process_cpu_s() - setup_cpu_s, setup_cpu_s, peak_rss_mb());
+  explain_stop(reason, sink, st);
+  if (drain_timed_out) {
+    std::fprintf(stderr,
+                 "tmex: some workers did not answer within %.0f s; aborting them (their runs "
+                 "will be redone on resume)\n",
+                 config.execution.drain_timeout_s);
+    st.store.reset();
+    env.abort(kExitInterrupted);
+  }
+  switch (reason) {
+    case StopReason::kComplete:
+      return kExitOk;
+    case StopReason::kFailureLimit:
+      return kExitFailureLimit;
+    default:
+      return kExitInterrupted;
+  }
+}
+
 int run_campaign(const RunOptions& options) {
   // Only the main thread of each rank calls MPI; evaluation threads never do.
   mpi::environment env(mpi::threading::funneled, /*abort_on_exception=*/true);
@@ -651,74 +790,13 @@ int run_campaign(const RunOptions& options) {
     local_error = e.what();
   }
 
-  if (world.rank() != 0) {
-    SetupMessage setup_msg;
-    mpi::broadcast(world, setup_msg, 0);
-    if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
-    if (local_code != kExitOk) {
-      // Rank 0 accepted what this rank could not build (a file missing on this node, say).
-      std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), local_error.c_str());
-      env.abort(kExitError);
-    }
-    try {
-      run_worker(world, context);
-    } catch (const std::exception& e) {
-      // Workers never unwind across pending communication: report and abort the job.
-      std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), e.what());
-      env.abort(kExitError);
-    }
-    return kExitOk;
-  }
+  if (world.rank() != 0) return run_worker_rank(env, world, context, local_code, local_error);
 
   // Stage 3, rank 0: open or create the store before any worker starts evaluating.
-  SetupMessage setup_msg;
   MasterState st;
   st.context = context;
   CampaignConfig& config = st.context->config;
-  try {
-    if (local_code == kExitUsage) throw ConfigError(local_error);
-    if (local_code != kExitOk) throw std::runtime_error(local_error);
-    const storage::CampaignMeta meta = make_meta(config, st.context->setup);
-    if (std::filesystem::exists(config.storage_path)) {
-      st.store.emplace(storage::CampaignStore::open_for_writing(config.storage_path));
-      const auto diff = canonical_diff(st.store->meta().config, meta.config);
-      if (!diff.empty() && extends_stored_campaign(config, st.store->meta(), diff)) {
-        std::fprintf(stderr, "tmex: extending campaign '%s' from %llu to %llu samples\n",
-                     config.name.c_str(), static_cast<unsigned long long>(st.store->meta().samples),
-                     static_cast<unsigned long long>(meta.samples));
-        st.store->extend(meta);
-      } else if (!diff.empty()) {
-        std::string msg = config.storage_path +
-                          ": holds a campaign with a different configuration; refusing to mix "
-                          "results. Differences (stored -> " +
-                          options.config_path + "):";
-        for (const auto& d : diff) msg += "\n  " + d;
-        msg += "\nUse another --db (or storage.path) to start a new campaign.";
-        throw ConfigError(msg);
-      }
-    } else {
-      st.store.emplace(storage::CampaignStore::create(config.storage_path, meta));
-    }
-    st.done = st.store->stored_mask();
-    if (std::find(st.done.begin(), st.done.end(), false) == st.done.end()) {
-      setup_msg.nothing_to_do = true;
-      const auto s = st.store->status(0);
-      std::fprintf(stderr,
-                   "tmex: campaign '%s' is complete: %lld runs stored (%lld failed) in '%s'; "
-                   "nothing to do\n",
-                   config.name.c_str(), static_cast<long long>(s.stored),
-                   static_cast<long long>(s.failed), config.storage_path.c_str());
-    }
-  } catch (const ConfigError& e) {
-    std::fprintf(stderr, "tmex: error: %s\n", e.what());
-    setup_msg.code = kExitUsage;
-  } catch (const storage::StorageError& e) {
-    std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
-    setup_msg.code = kExitError;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "tmex: error: %s\n", e.what());
-    setup_msg.code = kExitError;
-  }
+  SetupMessage setup_msg = open_master_store(options, st, local_code, local_error);
   mpi::broadcast(world, setup_msg, 0);
   if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
 
@@ -772,54 +850,7 @@ int run_campaign(const RunOptions& options) {
     if (world.size() > 1) env.abort(kExitError);
     return kExitError;
   }
-  sink.maybe_progress(/*force=*/true);
-  const double el = sink.elapsed_s();
-  std::fprintf(stderr,
-               "tmex: %s: %llu runs stored this session (%llu failed) in %.2f s (%.4g runs/s), "
-               "master CPU %.2f s (+%.2f s start-up), peak RSS %.0f MB\n",
-               outcome_name(reason), static_cast<unsigned long long>(sink.committed()),
-               static_cast<unsigned long long>(sink.failed()), el,
-               el > 0 ? static_cast<double>(sink.committed()) / el : 0.0,
-               process_cpu_s() - setup_cpu_s, setup_cpu_s, peak_rss_mb());
-  if (reason == StopReason::kFailureLimit) {
-    const auto s = st.store->status(3);
-    std::string top;
-    if (!s.failures.empty()) {
-      top = "; most common: " + s.failures[0].status + " '" + s.failures[0].reason + "' (" +
-            std::to_string(s.failures[0].count) + " runs, e.g. sample " +
-            std::to_string(
-                s.failures[0].example_samples.empty() ? 0 : s.failures[0].example_samples[0]) +
-            ")";
-    }
-    std::fprintf(stderr,
-                 "tmex: stopped: %llu of %llu evaluations failed this session, more than "
-                 "execution.max_failure_fraction = %g%s. Fix the model or its ranges (tmex status "
-                 "shows every reason), or raise the limit.\n",
-                 static_cast<unsigned long long>(sink.failed()),
-                 static_cast<unsigned long long>(sink.received()),
-                 config.execution.max_failure_fraction, top.c_str());
-  } else if (reason != StopReason::kComplete) {
-    std::fprintf(stderr,
-                 "tmex: interrupted (%s); everything received is committed. Run the same command "
-                 "again to resume.\n",
-                 reason == StopReason::kDeadline ? "time limit" : "signal");
-  }
-  if (drain_timed_out) {
-    std::fprintf(stderr,
-                 "tmex: some workers did not answer within %.0f s; aborting them (their runs "
-                 "will be redone on resume)\n",
-                 config.execution.drain_timeout_s);
-    st.store.reset();
-    env.abort(kExitInterrupted);
-  }
-  switch (reason) {
-    case StopReason::kComplete:
-      return kExitOk;
-    case StopReason::kFailureLimit:
-      return kExitFailureLimit;
-    default:
-      return kExitInterrupted;
-  }
+  return finish_session(env, reason, drain_timed_out, sink, st, setup_cpu_s);
 }
 
 }  // namespace tmex::driver
