@@ -38,7 +38,7 @@ enum class Comparison { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual, kNot
 
 /// An event `OUTPUT OP NUMBER` whose probability over the runs is reported.
 struct Event {
-  std::string output;
+  std::string output{};
   Comparison comparison = Comparison::kGreater;
   double threshold = 0.0;
 
@@ -55,29 +55,29 @@ Event parse_event(std::string_view text);
 /// What a caller asks of an analysis. Everything is optional: the defaults run the methods that
 /// fit the design on every output.
 struct AnalysisRequest {
-  std::optional<Method> method;      ///< one method; nullopt: those that fit the design
-  std::vector<std::string> outputs;  ///< outputs to analyse; empty: every output
-  std::vector<Event> events;
+  std::optional<Method> method{};      ///< one method; nullopt: those that fit the design
+  std::vector<std::string> outputs{};  ///< outputs to analyse; empty: every output
+  std::vector<Event> events{};
   double confidence = 0.95;  ///< of every interval
   /// Bootstrap resamples of Sobol', Morris and uncertainty intervals; nullopt: 1000, and
   /// large-sample intervals for summaries of more than 50000 runs.
-  std::optional<int> bootstrap;
-  std::optional<std::uint64_t> seed;  ///< of the bootstrap; nullopt: the campaign's seed
-  bool scatter = false;               ///< keep a sample of the rows for scatter plots
+  std::optional<int> bootstrap{};
+  std::optional<std::uint64_t> seed{};  ///< of the bootstrap; nullopt: the campaign's seed
+  bool scatter = false;                 ///< keep a sample of the rows for scatter plots
   unsigned threads = 0;  ///< threads for the heavy steps (0: all cores); results do not change
 };
 
 /// A request checked against a campaign and resolved: what analyse_campaign() will do.
 struct AnalysisPlan {
-  std::vector<Method> methods;       ///< in report order
-  std::vector<std::string> outputs;  ///< analysed outputs
-  std::vector<Event> events;
-  std::vector<std::string> columns;  ///< value columns the run table must hold, in this order:
-                                     ///< every parameter, the outputs, outputs only events use
-  bool trajectories = false;         ///< PRCC over time: the table needs the trajectories
+  std::vector<Method> methods{};       ///< in report order
+  std::vector<std::string> outputs{};  ///< analysed outputs
+  std::vector<Event> events{};
+  std::vector<std::string> columns{};  ///< value columns the run table must hold, in this order:
+                                       ///< every parameter, the outputs, outputs only events use
+  bool trajectories = false;           ///< PRCC over time: the table needs the trajectories
   double confidence = 0.95;
-  int resamples = 1000;          ///< bootstrap resamples of Sobol' and Morris intervals
-  std::optional<int> bootstrap;  ///< as requested (forces bootstrap summaries)
+  int resamples = 1000;            ///< bootstrap resamples of Sobol' and Morris intervals
+  std::optional<int> bootstrap{};  ///< as requested (forces bootstrap summaries)
   std::uint64_t seed = 0;
   bool scatter = false;
   unsigned threads = 0;

@@ -41,7 +41,7 @@ struct DesignLayout {
 
 /// A sampled parameter as the analysis needs it.
 struct ParameterInfo {
-  std::string name;
+  std::string name{};
   /// The support of its distribution: what it can take (-inf / +inf on an unbounded side).
   double lower = -std::numeric_limits<double>::infinity();
   double upper = std::numeric_limits<double>::infinity();
@@ -54,18 +54,18 @@ struct ParameterInfo {
 
 /// A campaign: where its runs come from and what they are.
 struct CampaignInfo {
-  std::string source;  ///< where the runs were read from (a store's path), for reports
-  std::string name;
-  std::string model;
-  std::string design;  ///< the design's canonical description
-  DesignLayout layout;
+  std::string source{};  ///< where the runs were read from (a store's path), for reports
+  std::string name{};
+  std::string model{};
+  std::string design{};  ///< the design's canonical description
+  DesignLayout layout{};
   std::uint64_t samples = 0;  ///< design points
   std::uint32_t replicates = 1;
   std::uint64_t seed = 0;
-  std::vector<ParameterInfo> parameters;  ///< in design column order
-  std::vector<std::string> outputs;       ///< stored outputs
-  std::vector<std::string> arms;          ///< treatment arms; empty: a campaign without arms
-  std::vector<std::string> trajectory_variables;  ///< recorded over time (PRCC over time)
+  std::vector<ParameterInfo> parameters{};  ///< in design column order
+  std::vector<std::string> outputs{};       ///< stored outputs
+  std::vector<std::string> arms{};          ///< treatment arms; empty: a campaign without arms
+  std::vector<std::string> trajectory_variables{};  ///< recorded over time (PRCC over time)
 
   /// Runs of a complete campaign: samples x replicates (x arms).
   std::uint64_t total_runs() const;

@@ -17,15 +17,6 @@ namespace {
 // more), which saves the cost of N / 8 and N / 4.
 constexpr std::size_t kShortConvergenceRows = 100000;
 
-// Column c of `table` at `rows`.
-std::vector<double> gather(const RunTable& table, const std::vector<std::size_t>& rows,
-                           std::size_t c) {
-  const double* column = table.column(c);
-  std::vector<double> out(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) out[i] = column[rows[i]];
-  return out;
-}
-
 // Columns `columns` of `table` at `rows`, as a matrix.
 Eigen::MatrixXd gather(const RunTable& table, const std::vector<std::size_t>& rows,
                        const std::vector<std::size_t>& columns) {

@@ -41,19 +41,19 @@ enum class Role {
 
 /// A column of a table.
 struct Column {
-  std::string key;      ///< JSON field; for an estimate, its CSV statistic
-  std::string heading;  ///< text heading (for an interval: on its kLow column)
+  std::string key{};      ///< JSON field; for an estimate, its CSV statistic
+  std::string heading{};  ///< text heading (for an interval: on its kLow column)
   Role role = Role::kEstimate;
   text::NumberStyle style = text::NumberStyle::kGeneral;  ///< of numbers in text
-  std::string of;  ///< the estimate a kLow ... kDetail column belongs to
+  std::string of{};  ///< the estimate a kLow ... kDetail column belongs to
   unsigned audience = kEveryone;
 };
 
 /// A named value: of a section (rows: 512) or of every row of a table (output: "y").
 struct Fact {
-  std::string key;    ///< JSON field
-  std::string label;  ///< text label
-  Value value;
+  std::string key{};    ///< JSON field
+  std::string label{};  ///< text label
+  Value value{};
   text::NumberStyle style = text::NumberStyle::kGeneral;
   unsigned audience = kEveryone;
   bool estimate = false;  ///< a number CSV lists as an estimate of its own (a variance, R^2)
@@ -61,11 +61,11 @@ struct Fact {
 
 /// A table: columns and rows, with facts that hold for every row.
 struct Table {
-  std::string key;    ///< tables of one key form one JSON array of their section
-  std::string title;  ///< the line above it in text, e.g. "output y (R^2 = 0.998)"
-  std::vector<Fact> context;
-  std::vector<Column> columns;
-  std::vector<std::vector<Value>> rows;  ///< one Value per column
+  std::string key{};    ///< tables of one key form one JSON array of their section
+  std::string title{};  ///< the line above it in text, e.g. "output y (R^2 = 0.998)"
+  std::vector<Fact> context{};
+  std::vector<Column> columns{};
+  std::vector<std::vector<Value>> rows{};  ///< one Value per column
   unsigned audience = kEveryone;
 };
 
@@ -82,28 +82,28 @@ enum class FigureKind {
 /// A figure, drawn from its own data table.
 struct Figure {
   FigureKind kind = FigureKind::kTornado;
-  std::string name;  ///< file stem, e.g. "tornado_prcc_y"
-  std::string title;
-  std::string x_label;
-  std::string y_label;
-  Table data;
+  std::string name{};  ///< file stem, e.g. "tornado_prcc_y"
+  std::string title{};
+  std::string x_label{};
+  std::string y_label{};
+  Table data{};
 };
 
 /// A section: a heading, paragraphs, facts, tables and figures, under a unique key.
 struct Section {
-  std::string key;  ///< unique in the report; the JSON field and CSV section
-  std::string heading;
-  std::vector<std::string> paragraphs;
+  std::string key{};  ///< unique in the report; the JSON field and CSV section
+  std::string heading{};
+  std::vector<std::string> paragraphs{};
   bool bullets = false;  ///< the paragraphs are list items
-  std::vector<Fact> facts;
-  std::vector<Table> tables;
-  std::vector<Figure> figures;
+  std::vector<Fact> facts{};
+  std::vector<Table> tables{};
+  std::vector<Figure> figures{};
 };
 
 /// A report: its title and sections in reading order.
 struct Report {
-  std::string title;
-  std::vector<Section> sections;
+  std::string title{};
+  std::vector<Section> sections{};
 };
 
 /// `value` as text: numbers in `style`, lists joined by ", ", nothing as "".

@@ -46,7 +46,7 @@ bool is_run_column(std::string_view name);
 
 /// One named number of a parameter's distribution, e.g. {"min", 0.1}.
 struct DistributionArgument {
-  std::string name;  ///< "min", "max", "mean", "sd", ..., "level" for each discrete level
+  std::string name{};  ///< "min", "max", "mean", "sd", ..., "level" for each discrete level
   double value = 0.0;
 
   bool operator==(const DistributionArgument&) const = default;
@@ -54,16 +54,16 @@ struct DistributionArgument {
 
 /// One sampled parameter column of the runs table, with its distribution as data.
 struct ParameterColumn {
-  std::string name;
-  std::string distribution;  ///< canonical description, e.g. "loguniform(min=0.1, max=10)"
-  std::string kind;          ///< "uniform", "loguniform", ... (empty when unknown)
-  std::vector<DistributionArgument> arguments;  ///< the distribution's numbers, in order
+  std::string name{};
+  std::string distribution{};  ///< canonical description, e.g. "loguniform(min=0.1, max=10)"
+  std::string kind{};          ///< "uniform", "loguniform", ... (empty when unknown)
+  std::vector<DistributionArgument> arguments{};  ///< the distribution's numbers, in order
   bool dummy = false;  ///< sampled and stored but not passed to the model (a yardstick)
 };
 
 /// How the design's points are laid out, as analysis needs it.
 struct DesignLayout {
-  std::string kind;  ///< the design method: "lhs", "sobol", "saltelli", "morris", "grid", "file"
+  std::string kind{};  ///< the design method: "lhs", "sobol", "saltelli", "morris", "grid", "file"
   /// Consecutive samples that belong together: k + 2 for saltelli (a base row: A, A_B(1..k), B;
   /// the runs' block column says which), k + 1 for morris (a trajectory), 1 otherwise.
   std::uint64_t group_size = 1;
@@ -73,8 +73,8 @@ struct DesignLayout {
 
 /// A treatment arm of a campaign that has arms.
 struct ArmInfo {
-  std::string name;
-  std::string overrides;  ///< canonical text of the settings and options it overrides
+  std::string name{};
+  std::string overrides{};  ///< canonical text of the settings and options it overrides
 
   bool operator==(const ArmInfo&) const = default;
 };
