@@ -113,8 +113,9 @@ TEST(Report, CsvIsLongFormatWithOneEstimatePerLine) {
   EXPECT_EQ(src, 3);
   EXPECT_EQ(r2, 1);
   EXPECT_EQ(failures, 3);
-  const std::string prcc = written(build_report(linear_analysis()), Format::kCsv);
-  const auto& t = linear_analysis().correlations.front().table;
+  const auto prcc_analysis = linear_analysis();
+  const std::string prcc = written(build_report(prcc_analysis), Format::kCsv);
+  const auto& t = prcc_analysis.correlations.front().table;
   EXPECT_NE(prcc.find("prcc,y,x3,,prcc," +
                       text::format_number(t.coefficient(2, 0), text::NumberStyle::kShortest) + "," +
                       text::format_number(t.ci_low(2, 0), text::NumberStyle::kShortest)),
