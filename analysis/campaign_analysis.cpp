@@ -1,6 +1,7 @@
 // analyse_campaign(): the stages of pipeline_stages.hpp in order, with the notes between them.
 #include "analysis/campaign_analysis.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -38,6 +39,12 @@ CampaignAnalysis analyse_campaign(const CampaignInfo& campaign, const RunTable& 
   }
   const auto needed = columns_of(runs, plan.columns);
   RowSelection rows = select_rows(runs, needed);
+  // Runs of different arms share their samples: pooled, each sample would count once per arm.
+  if (!runs.arm.empty() && std::any_of(runs.arm.begin(), runs.arm.end(),
+                                       [&](std::uint32_t a) { return a != runs.arm.front(); })) {
+    throw AnalysisError(
+        "the run table holds runs of several arms; analyse the rows of one arm at a time");
+  }
   out.stored_runs = runs.rows;
   out.ok_runs = rows.ok.size();
   out.failed_runs = rows.failed.size();

@@ -104,10 +104,11 @@ inline constexpr Eigen::Index kScatterRows = 2000;
 /// Runs the plan on `runs`: selects the successful runs with every needed value, tests whether
 /// failures depend on the inputs, averages replicates for sensitivity, runs the sensitivity
 /// method that fits the design with its convergence check, then the uncertainty summary and
-/// events (pipeline_stages.hpp has each stage). `runs` must hold the plan's columns. Cheap to
-/// call again on a grown table: nothing is cached between calls. Throws AnalysisError when the
-/// data cannot be analysed (no successful run, too few whole base rows or trajectories, a
-/// collinear design), naming the problem.
+/// events (pipeline_stages.hpp has each stage). `runs` must hold the plan's columns and the
+/// runs of one arm (per-arm analyses and contrasts between arms are built on the stages). Cheap
+/// to call again on a grown table: nothing is cached between calls. Throws AnalysisError when
+/// the data cannot be analysed (no successful run, too few whole base rows or trajectories, a
+/// collinear design, runs of several arms), naming the problem.
 CampaignAnalysis analyse_campaign(const CampaignInfo& campaign, const RunTable& runs,
                                   const AnalysisPlan& plan);
 

@@ -463,6 +463,11 @@ TEST(CampaignAnalysis, DataThatCannotBeAnalysedIsAnError) {
   RunTable t = ok.table();
   t.ok.pop_back();
   EXPECT_THROW(analyse_campaign(ok.info(), t, plan_analysis(ok.info(), {})), AnalysisError);
+  RunTable arms = ok.table();
+  arms.arm.assign(arms.rows, 0);
+  EXPECT_NO_THROW(analyse_campaign(ok.info(), arms, plan_analysis(ok.info(), {})));
+  arms.arm[5] = 1;
+  EXPECT_THROW(analyse_campaign(ok.info(), arms, plan_analysis(ok.info(), {})), AnalysisError);
   RunTable missing = ok.table();
   missing.columns[3] = "z";
   EXPECT_THROW(analyse_campaign(ok.info(), missing, plan_analysis(ok.info(), {})), AnalysisError);
