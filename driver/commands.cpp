@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include "driver/errors.hpp"
 #include "models/model_registry.hpp"
 #include "sampling/design_quality.hpp"
+#include "sampling/design_spec.hpp"
 #include "storage/campaign_store.hpp"
 #include "text/number_text.hpp"
 
@@ -44,15 +46,39 @@ int check_command(const std::string& config_path, const std::string& db_override
     return kExitOk;
   }
   auto store = storage::CampaignStore::open_read_only(config.storage_path);
+  if (store.schema_version() != storage::kSchemaVersion) {
+    throw storage::StorageError(fmt::format(
+        "{}: store schema version {} (made by tmex {}) can be read but not resumed by this tmex "
+        "(schema version {})",
+        config.storage_path, store.schema_version(), store.meta().tmex_version,
+        storage::kSchemaVersion));
+  }
   const auto diff = canonical_diff(store.meta().config, config.canonical());
   if (!diff.empty()) {
     std::string msg = config.storage_path + " holds a campaign with a different configuration:";
     for (const auto& d : diff) msg += "\n  " + d;
     throw ConfigError(msg);
   }
+  std::string design_note;
+  if (store.meta().design_algorithm_version != config.design->algorithm_version()) {
+    // run resumes with the version the store holds, where this tmex has it.
+    sampling::DesignSpec spec = config.design_spec;
+    spec.algorithm_version = store.meta().design_algorithm_version;
+    try {
+      sampling::make_design(spec, config.parameters.size());
+      design_note = fmt::format("; its design is resumed with design algorithm version {}",
+                                store.meta().design_algorithm_version);
+    } catch (const sampling::DesignError& e) {
+      throw ConfigError(fmt::format(
+          "{}: its design was built by design algorithm version {} (tmex {}), which this tmex "
+          "does not build ({}): it cannot be resumed here",
+          config.storage_path, store.meta().design_algorithm_version, store.meta().tmex_version,
+          e.what()));
+    }
+  }
   const auto s = store.status(0);
-  fmt::print("store      {} (same campaign: {} of {} runs stored, {} pending)\n",
-             config.storage_path, s.stored, s.total, s.total - s.stored);
+  fmt::print("store      {} (same campaign: {} of {} runs stored, {} pending{})\n",
+             config.storage_path, s.stored, s.total, s.total - s.stored, design_note);
   return kExitOk;
 }
 
@@ -81,18 +107,26 @@ int sample_command(const std::string& config_path, const std::string& out) {
   }
   os.flush();
   if (!os) throw storage::StorageError("writing the design failed (disk full?)");
-  const auto q = sampling::measure_quality(design, 10000, config.seed);
+  if (design.size() < 2) return kExitOk;
+  // Offline, so a larger budget than a campaign's start-up affords.
+  const auto q = sampling::measure_quality(
+      design, {.pairwise_points = 10000, .correlation_points = 1'000'000, .seed = config.seed});
+  std::string subset;
+  if (q.points_used < design.size()) {
+    subset = fmt::format(" (distance and discrepancy of a random subset of {})", q.points_used);
+  }
+  std::string correlation_subset;
+  if (q.correlation_points_used < design.size()) {
+    correlation_subset = fmt::format(" (of a random subset of {})", q.correlation_points_used);
+  }
   std::fprintf(stderr,
                "tmex: %s: %llu points x %zu parameters%s\n"
                "  min pairwise distance (unit cube)  %.6g\n"
                "  centred L2 discrepancy (squared)   %.6g\n"
-               "  max |rank correlation| of inputs   %.6g\n",
+               "  max |rank correlation| of inputs   %.6g%s\n",
                design.describe().c_str(), static_cast<unsigned long long>(design.size()),
-               space.dimension(),
-               q.points_used < design.size()
-                   ? fmt::format(" (quality of a random subset of {})", q.points_used).c_str()
-                   : "",
-               q.min_distance, q.centred_l2_discrepancy, q.max_abs_rank_correlation);
+               space.dimension(), subset.c_str(), q.min_distance, q.centred_l2_discrepancy,
+               q.max_abs_rank_correlation, correlation_subset.c_str());
   return kExitOk;
 }
 
@@ -143,6 +177,32 @@ int status_command(const std::string& db_path) {
     }
     fmt::print("  {:>3}  {:<24} {:<12} {:>5} {:>10} {:>9.1f}  {}\n", r.id, r.started_at, r.outcome,
                r.ranks, r.runs_stored, r.duration_s, where);
+  }
+  // Provenance: the newest session's in full, and for earlier sessions what differs from it.
+  const storage::SessionRow* newest = nullptr;
+  for (const auto& r : s.sessions) {
+    if (!r.provenance.empty()) newest = &r;
+  }
+  if (newest) {
+    fmt::print("\nprovenance (session {}):\n", newest->id);
+    for (const auto& [key, value] : newest->provenance) fmt::print("  {:<18} {}\n", key, value);
+    for (const auto& r : s.sessions) {
+      if (&r == newest || r.provenance.empty()) continue;
+      std::string differs;
+      for (const auto& [key, value] : r.provenance) {
+        const auto it = std::find_if(newest->provenance.begin(), newest->provenance.end(),
+                                     [&](const auto& kv) { return kv.first == key; });
+        if (it == newest->provenance.end() || it->second != value) {
+          differs += fmt::format("\n    {:<16} {}", key, value);
+        }
+      }
+      if (!differs.empty()) fmt::print("  session {} differs:{}\n", r.id, differs);
+    }
+  } else if (!s.sessions.empty()) {
+    fmt::print(
+        "\nprovenance: not recorded (store made by tmex {}; sessions record it from "
+        "schema version 2 on)\n",
+        m.tmex_version);
   }
   return kExitOk;
 }

@@ -14,6 +14,7 @@
 #include "driver/commands.hpp"
 #include "driver/errors.hpp"
 #include "driver/job_deadline.hpp"
+#include "driver/verify_command.hpp"
 #include "driver/version.hpp"
 #include "models/subprocess.hpp"
 #include "storage/database.hpp"
@@ -73,18 +74,72 @@ RunCli add_run(CLI::App& app) {
   return c;
 }
 
-int execute_run(RunCli& c, int argc, char** argv) {
-  RunOptions& run = c.options;
-  if (!c.deadline_text.empty()) run.deadline = parse_deadline(c.deadline_text);
-  for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + std::string(argv[i]);
-  const int rc = run_campaign(run);
+// Leaves at once when evaluations were abandoned (they may still be running external programs:
+// none outlives us), else returns `rc`.
+int leave(int rc) {
   if (needs_hard_exit()) {
-    // Abandoned evaluations may still be running external programs: none outlives us.
     tmex::models::kill_running_processes();
     std::fflush(nullptr);
     std::_Exit(rc);
   }
   return rc;
+}
+
+int execute_run(RunCli& c, int argc, char** argv) {
+  RunOptions& run = c.options;
+  if (!c.deadline_text.empty()) run.deadline = parse_deadline(c.deadline_text);
+  for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + std::string(argv[i]);
+  return leave(run_campaign(run));
+}
+
+struct VerifyCli {
+  CLI::App* command = nullptr;
+  VerifyOptions options;
+  double fraction = 0.0;
+  CLI::Option* fraction_option = nullptr;
+};
+
+VerifyCli add_verify(CLI::App& app) {
+  VerifyCli c;
+  c.command = app.add_subcommand(
+      "verify",
+      "Re-evaluate a deterministic random subset of the runs stored in DB on this machine and "
+      "compare them bit for bit with the store (outputs, status, parameters, trajectories); "
+      "failed runs too. Launch under mpirun/srun to spread the work like run; the store is only "
+      "read. Exit status: 0 identical, 1 some run differs (each is listed with its sample and "
+      "first differing column), 2 bad input.");
+  auto* verify_cmd = c.command;
+  VerifyOptions& verify = c.options;
+  verify_cmd->add_option("db", verify.db_path, "campaign store (SQLite file)")->required();
+  c.fraction_option =
+      verify_cmd
+          ->add_option("--fraction", c.fraction,
+                       "share of the stored runs to re-evaluate, in (0, 1] (default: 1%, or "
+                       "about 1000 runs where that is fewer; all of a store of up to 1000)")
+          ->check(CLI::Validator(
+              [](std::string& text) -> std::string {
+                double v = 0.0;
+                try {
+                  std::size_t used = 0;
+                  v = std::stod(text, &used);
+                  if (used != text.size()) v = -1.0;
+                } catch (const std::exception&) {
+                  v = -1.0;
+                }
+                return v > 0.0 && v <= 1.0 ? std::string()
+                                           : "expected a number in (0, 1], got '" + text + "'";
+              },
+              "in (0, 1]"));
+  verify_cmd->add_option("--seed", verify.seed, "chooses the subset")->capture_default_str();
+  verify_cmd->add_option("--config", verify.config_path,
+                         "the campaign YAML, for a store that does not hold it (made by tmex "
+                         "0.1.0); it must describe the stored campaign");
+  return c;
+}
+
+int execute_verify(VerifyCli& c) {
+  if (c.fraction_option->count() > 0) c.options.fraction = c.fraction;
+  return leave(verify_campaign(c.options));
 }
 
 struct AnalyzeCli {
@@ -165,7 +220,7 @@ struct OtherCli {
   std::vector<std::string> eval_sets, eval_options;
 };
 
-void add_others(CLI::App& app, OtherCli& c) {
+void add_store_commands(CLI::App& app, OtherCli& c) {
   c.check = app.add_subcommand(
       "check",
       "Validate CONFIG without running it: errors with file:line:column (exit 2), or a "
@@ -182,7 +237,9 @@ void add_others(CLI::App& app, OtherCli& c) {
 
   c.status = app.add_subcommand("status", "Show progress, failures and sessions of DB.");
   c.status->add_option("db", c.status_db, "campaign store (SQLite file)")->required();
+}
 
+void add_model_and_export_commands(CLI::App& app, OtherCli& c) {
   c.models = app.add_subcommand("models", "List the models with parameters, defaults and outputs.");
   c.models->add_option("name", c.models_only, "show only this model");
 
@@ -223,7 +280,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   RunCli run = add_run(app);
   OtherCli others;
-  add_others(app, others);
+  add_store_commands(app, others);
+  VerifyCli verify = add_verify(app);
+  add_model_and_export_commands(app, others);
   AnalyzeCli analyze = add_analyze(app);
 
   try {
@@ -235,6 +294,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run.command) return execute_run(run, argc, argv);
+    if (*verify.command) return execute_verify(verify);
     if (*analyze.command) return execute_analyze(analyze);
     if (const auto rc = execute_others(others)) return *rc;
   } catch (const UsageError& e) {

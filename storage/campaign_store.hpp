@@ -16,13 +16,12 @@
 
 namespace tmex::storage {
 
-/// Version of the store layout that this tmex writes. A file with a newer version is refused;
-/// one of an older version down to kOldestReadableSchema opens read-only (status, analyze,
-/// export) but cannot be resumed.
+/// Version of the store layout written by this tmex. A file with a newer version is refused; one
+/// of version 1 (tmex 0.1.0) opens read-only (status, analyze, export, verify) but is not
+/// resumed; its typed metadata is recovered from its descriptions (legacy_meta.hpp).
 inline constexpr int kSchemaVersion = 2;
-/// The oldest store layout open_read_only() still reads. Version 1 stores lack the typed
-/// metadata below; it is recovered from their descriptions (legacy_meta.hpp).
-inline constexpr int kOldestReadableSchema = 1;
+/// Oldest store layout this tmex reads.
+inline constexpr int kOldestReadableSchemaVersion = 1;
 
 /// The columns the runs table has for every campaign, besides one per parameter and output
 /// (which may not take these names); `integer` where they hold whole numbers.
@@ -95,10 +94,16 @@ struct CampaignMeta {
   std::string config;       ///< canonical config text (one "path: value" line each)
   std::string config_hash;  ///< hex digest of `config`
   std::string tmex_version;
+  /// The campaign YAML as written and the absolute path it was read from (relative paths in it
+  /// resolve next to that file), so that `tmex verify` can rebuild the campaign from the store
+  /// alone. Empty in stores of schema version 1.
+  std::string config_yaml;
+  std::string config_file;
+  /// Design::algorithm_version() of the design; 1 where a store of schema version 1 has none.
+  int design_algorithm_version = 1;
   /// Further key/value facts (design quality, model settings, ...), stored in `meta`.
   std::vector<std::pair<std::string, std::string>> extra;
   std::vector<ArmInfo> arms;  ///< treatment arms in order; empty for a campaign without arms
-  int schema_version = kSchemaVersion;  ///< of the store it was read from
 
   std::uint64_t total_runs() const { return samples * replicates; }
 };
@@ -118,6 +123,9 @@ struct RunRecord {
   std::vector<double> trajectories;  ///< variable-major, as models::EvalResult
 };
 
+/// Ordered (key, value) facts, e.g. a session's provenance.
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
 /// Identity of one run of tmex against the store.
 struct SessionInfo {
   int ranks = 1;
@@ -125,14 +133,26 @@ struct SessionInfo {
   std::string command;
   std::string slurm_job_id;
   std::string slurm_array_task_id;
+  /// What produced the session's rows (tmex build, compiler, libraries, model version, ...),
+  /// stored in `session_provenance`.
+  KeyValues provenance;
 };
 
 struct SessionRow {
   std::int64_t id = 0;
   std::string started_at, ended_at, outcome, hosts, slurm_job_id, slurm_array_task_id;
+  std::string tmex_version;
   int ranks = 0;
   std::int64_t runs_stored = 0;
   double duration_s = 0.0;
+  KeyValues provenance;  ///< empty for sessions of schema version 1 stores
+};
+
+/// A half-open range [begin, end) of run ids (id = sample x replicates + replicate).
+struct IdRange {
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+  friend bool operator==(const IdRange&, const IdRange&) = default;
 };
 
 /// Failures of one status whose reasons differ only in numbers (each number becomes '#').
@@ -163,11 +183,11 @@ class CampaignStore {
   /// transaction. Throws StorageError.
   static CampaignStore create(const std::string& path, const CampaignMeta& meta);
   /// Opens an existing store for appending runs. Throws StorageError when the file is not a
-  /// tmex store, has another schema version (an older one is named as such: it can be read,
-  /// not resumed), or another process is writing it.
+  /// tmex store, has another schema version (version 1 stores are read-only: the message says
+  /// so), or another process is writing it.
   static CampaignStore open_for_writing(const std::string& path);
   /// Opens an existing store read-only (also while a campaign writes it), of schema version
-  /// kOldestReadableSchema to kSchemaVersion. Throws StorageError for any other file.
+  /// kOldestReadableSchemaVersion to kSchemaVersion. Throws StorageError for any other file.
   static CampaignStore open_read_only(const std::string& path);
 
   ~CampaignStore();
@@ -185,8 +205,16 @@ class CampaignStore {
   /// Stores a batch of runs in one transaction; all or nothing. Throws StorageError.
   void append(std::span<const RunRecord> runs);
 
-  /// done[sample * replicates + replicate] is true where a row exists. O(total) bits.
-  std::vector<bool> stored_mask();
+  /// The stored run ids as sorted, disjoint, non-adjacent ranges: O(stored rows) time (a scan
+  /// of the narrow status index), memory O(ranges), independent of the campaign's size.
+  std::vector<IdRange> stored_ranges();
+
+  /// Schema version of the file (1 or kSchemaVersion).
+  int schema_version() const { return schema_version_; }
+
+  /// One stored run with its trajectories (variable-major, NaN where not stored), or nullopt
+  /// when no run has this id. Throws StorageError.
+  std::optional<RunRecord> read_run(std::uint64_t id);
 
   /// Starts a session row (outcome "running"); earlier sessions still "running" are marked
   /// "crashed" (their process is gone: we hold the writer lock). Returns the session id.
@@ -214,6 +242,9 @@ class CampaignStore {
   Database db_;
   CampaignMeta meta_;
   int lock_fd_ = -1;
+  int schema_version_ = kSchemaVersion;
+  std::unique_ptr<Statement> read_run_;
+  std::unique_ptr<Statement> read_trajectory_;
   std::optional<std::int64_t> session_;  ///< the session appended runs belong to
   std::unique_ptr<Statement> insert_run_;
   std::unique_ptr<Statement> insert_trajectory_;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -38,6 +39,9 @@ class StoreTest : public ::testing::Test {
     meta_.config = "campaign.name: t\n";
     meta_.config_hash = "00";
     meta_.tmex_version = "test";
+    meta_.config_yaml = "campaign: {name: t}\n";
+    meta_.config_file = "/somewhere/c.yaml";
+    meta_.design_algorithm_version = 2;
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -67,6 +71,10 @@ TEST_F(StoreTest, CreateThenOpenRoundTripsTheMetadata) {
   EXPECT_EQ(s.meta().parameters[1].name, "b");
   EXPECT_EQ(s.meta().outputs, std::vector<std::string>{"y"});
   EXPECT_EQ(s.meta().config, meta_.config);
+  EXPECT_EQ(s.meta().config_yaml, meta_.config_yaml);
+  EXPECT_EQ(s.meta().config_file, meta_.config_file);
+  EXPECT_EQ(s.meta().design_algorithm_version, 2);
+  EXPECT_EQ(s.schema_version(), kSchemaVersion);
 }
 
 TEST_F(StoreTest, TheRunsTableHasItsOwnColumnsAndOnePerParameterAndOutput) {
@@ -101,7 +109,7 @@ TEST_F(StoreTest, TypedMetadataIsStoredAsData) {
   { CampaignStore::create(path_, meta_); }
   const auto s = CampaignStore::open_read_only(path_);
   const auto& m = s.meta();
-  EXPECT_EQ(m.schema_version, kSchemaVersion);
+  EXPECT_EQ(s.schema_version(), kSchemaVersion);
   EXPECT_EQ(m.layout, (DesignLayout{"saltelli", 4}));
   ASSERT_EQ(m.parameters.size(), 2u);
   EXPECT_EQ(m.parameters[0].kind, "uniform");
@@ -142,7 +150,7 @@ TEST_F(StoreTest, SchemaOneStoresAreReadButNotResumed) {
   sqlite3_close(db);
   const auto s = CampaignStore::open_read_only(path_);
   const auto& m = s.meta();
-  EXPECT_EQ(m.schema_version, 1);
+  EXPECT_EQ(s.schema_version(), 1);
   EXPECT_EQ(m.layout, (DesignLayout{"morris", 3}));
   EXPECT_EQ(m.parameters[0].kind, "truncnormal");
   ASSERT_EQ(m.parameters[0].arguments.size(), 4u);
@@ -157,7 +165,7 @@ TEST_F(StoreTest, SchemaOneStoresAreReadButNotResumed) {
     CampaignStore::open_for_writing(path_);
     FAIL() << "a schema-1 store was opened for writing";
   } catch (const StorageError& e) {
-    EXPECT_NE(std::string(e.what()).find("older tmex"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("can be read"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("not resumed"), std::string::npos) << e.what();
   }
 }
@@ -176,15 +184,11 @@ TEST(LegacyMeta, DesignKindsAndGroupSizesFromDescriptions) {
   EXPECT_TRUE(garbage.arguments.empty());
 }
 
-TEST_F(StoreTest, AppendStoresRowsAndTheMaskSeesThem) {
+TEST_F(StoreTest, AppendStoresRowsAndTheRangesSeeThem) {
   auto s = CampaignStore::create(path_, meta_);
   std::vector<RunRecord> batch = {run(0, 0, 1.0), run(0, 1, 2.0), run(7, 1, std::nan(""))};
   s.append(batch);
-  const auto mask = s.stored_mask();
-  ASSERT_EQ(mask.size(), 20u);
-  for (std::size_t i = 0; i < mask.size(); ++i) {
-    EXPECT_EQ(mask[i], i == 0 || i == 1 || i == 15) << i;
-  }
+  EXPECT_EQ(s.stored_ranges(), (std::vector<IdRange>{{0, 2}, {15, 16}}));
   const auto st = s.status();
   EXPECT_EQ(st.stored, 3);
   EXPECT_EQ(st.ok, 2);
@@ -202,10 +206,94 @@ TEST_F(StoreTest, ABatchIsAllOrNothing) {
   // The duplicate of (1, 0) makes the whole batch fail; (2, 0) must not be stored either.
   std::vector<RunRecord> bad = {run(2, 0, 1.0), run(1, 0, 5.0)};
   EXPECT_THROW(s.append(bad), StorageError);
-  const auto mask = s.stored_mask();
-  EXPECT_TRUE(mask[2]);
-  EXPECT_FALSE(mask[4]);
+  EXPECT_EQ(s.stored_ranges(), (std::vector<IdRange>{{2, 3}}));
   EXPECT_EQ(s.status().stored, 1);
+}
+
+TEST_F(StoreTest, StoredRangesMergeEveryStatusInIdOrder) {
+  meta_.samples = 1000;
+  meta_.replicates = 1;
+  auto s = CampaignStore::create(path_, meta_);
+  std::vector<RunRecord> batch;
+  // Ids 0..99 and 200..299 stored, out of order, every third one failed; 150 alone; 999 last.
+  for (std::uint64_t i = 300; i-- > 0;) {
+    if (i >= 100 && i < 200 && i != 150) continue;
+    batch.push_back(run(i, 0, i % 3 == 0 ? std::nan("") : 1.0));
+  }
+  batch.push_back(run(999, 0, 2.0));
+  s.append(batch);
+  EXPECT_EQ(s.stored_ranges(),
+            (std::vector<IdRange>{{0, 100}, {150, 151}, {200, 300}, {999, 1000}}));
+  auto empty = CampaignStore::create((dir_ / "empty.db").string(), meta_);
+  EXPECT_TRUE(empty.stored_ranges().empty());
+}
+
+TEST_F(StoreTest, ReadRunReturnsTheStoredRowAndItsTrajectories) {
+  meta_.trajectory_variables = {"u", "v"};
+  meta_.trajectory_times = {0.0, 1.0, 2.0};
+  auto s = CampaignStore::create(path_, meta_);
+  RunRecord ok = run(3, 1, -0.0);
+  ok.trajectories = {1, 2, 3, 4, 5, 6};
+  ok.attempts = 2;
+  ok.block = 4;
+  s.append(std::vector<RunRecord>{ok, run(4, 0, std::nan(""))});
+  const auto r = s.read_run(3 * 2 + 1);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->sample, 3u);
+  EXPECT_EQ(r->replicate, 1u);
+  EXPECT_EQ(r->block, 4);
+  EXPECT_EQ(r->attempts, 2);
+  EXPECT_EQ(r->status, "ok");
+  EXPECT_EQ(r->parameters, ok.parameters);
+  EXPECT_EQ(r->trajectories, ok.trajectories);
+  // SQLite keeps a REAL with an integral value as an integer: -0.0 reads back as +0.0.
+  EXPECT_EQ(r->outputs[0], 0.0);
+  const auto failed = s.read_run(8);
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->status, "non_finite");
+  EXPECT_TRUE(std::isnan(failed->outputs[0]));
+  EXPECT_TRUE(std::isnan(failed->trajectories[0]));  // failed runs store no trajectories
+  EXPECT_FALSE(s.read_run(9).has_value());
+}
+
+TEST_F(StoreTest, SchemaVersionOneStoresOpenReadOnlyButAreNotResumed) {
+  {
+    auto s = CampaignStore::create(path_, meta_);
+    s.begin_session({1, "h", "tmex run", "", "", {{"tmex_commit", "abc"}}});
+    s.append(std::vector<RunRecord>{run(0, 0, 1.0)});
+  }
+  // What tmex 0.1.0 wrote: version 1, no provenance table, no config source.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "PRAGMA user_version = 1; DROP TABLE session_provenance;"
+                         "DELETE FROM meta WHERE key IN ('config_yaml', 'config_file',"
+                         " 'design_algorithm_version'); PRAGMA wal_checkpoint(TRUNCATE);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  std::ifstream before_in(path_, std::ios::binary);
+  const std::string before((std::istreambuf_iterator<char>(before_in)), {});
+  {
+    auto r = CampaignStore::open_read_only(path_);
+    EXPECT_EQ(r.schema_version(), 1);
+    EXPECT_EQ(r.meta().design_algorithm_version, 1);
+    EXPECT_TRUE(r.meta().config_yaml.empty());
+    const auto st = r.status();
+    EXPECT_EQ(st.stored, 1);
+    ASSERT_EQ(st.sessions.size(), 1u);
+    EXPECT_TRUE(st.sessions[0].provenance.empty());
+  }
+  try {
+    CampaignStore::open_for_writing(path_);
+    FAIL() << "resumed a version 1 store";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find("can be read"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("tmex test"), std::string::npos) << e.what();
+  }
+  std::ifstream after_in(path_, std::ios::binary);
+  const std::string after((std::istreambuf_iterator<char>(after_in)), {});
+  EXPECT_EQ(before, after);
 }
 
 TEST_F(StoreTest, RejectsRowsOutsideTheCampaign) {
@@ -272,19 +360,23 @@ TEST_F(StoreTest, OneWriterAtATimeButReadersAreWelcome) {
 TEST_F(StoreTest, SessionsAreRecordedAndCrashedOnesMarked) {
   {
     auto s = CampaignStore::create(path_, meta_);
-    s.begin_session({2, "h", "tmex run", "77", ""});
+    s.begin_session({2, "h", "tmex run", "77", "", {}});
     s.append(std::vector<RunRecord>{run(0, 0, 1.0)});
     // no end_session: the process "crashed"
   }
   auto s = CampaignStore::open_for_writing(path_);
-  const auto id = s.begin_session({1, "h", "tmex run", "", ""});
+  const KeyValues provenance = {{"tmex_commit", "0123abc"}, {"compiler", "GNU 12.2.0"}};
+  const auto id = s.begin_session({1, "h", "tmex run", "", "", provenance});
   s.end_session(id, "complete");
   const auto st = s.status();
   ASSERT_EQ(st.sessions.size(), 2u);
   EXPECT_EQ(st.sessions[0].outcome, "crashed");
   EXPECT_EQ(st.sessions[0].runs_stored, 1);
   EXPECT_EQ(st.sessions[0].slurm_job_id, "77");
+  EXPECT_EQ(st.sessions[0].tmex_version, "test");
+  EXPECT_TRUE(st.sessions[0].provenance.empty());
   EXPECT_EQ(st.sessions[1].outcome, "complete");
+  EXPECT_EQ(st.sessions[1].provenance, provenance);  // in the order given
 }
 
 TEST_F(StoreTest, ExportWritesCsvWithQuotedErrorsAndEmptyNulls) {
