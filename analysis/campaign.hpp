@@ -57,7 +57,8 @@ struct CampaignInfo {
   std::string source{};  ///< where the runs were read from (a store's path), for reports
   std::string name{};
   std::string model{};
-  std::string design{};  ///< the design's canonical description
+  int model_version = 1;  ///< the version of the model that made the runs
+  std::string design{};   ///< the design's canonical description
   DesignLayout layout{};
   std::uint64_t samples = 0;  ///< design points
   std::uint32_t replicates = 1;

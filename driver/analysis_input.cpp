@@ -33,6 +33,7 @@ analysis::CampaignInfo campaign_info(const storage::CampaignMeta& meta, const st
   c.source = source;
   c.name = meta.name;
   c.model = meta.model;
+  c.model_version = meta.model_version;
   c.design = meta.design;
   try {
     c.layout.kind = analysis::parse_design_kind(meta.layout.kind);

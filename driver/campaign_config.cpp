@@ -439,7 +439,9 @@ std::unique_ptr<models::Model> parse_model_section(const Parser& p, const YAML::
     }
     p.fail(at, "model", e.what());
   }
-  for (const auto& param : instance->info().parameters) {
+  const models::ModelInfo& info = instance->info();
+  c.model_version = info.version;
+  for (const auto& param : info.parameters) {
     if (storage::is_run_column(param.name)) {
       p.fail(model["name"], "model.name",
              "model parameter '" + param.name + "' clashes with a column of the runs table");
@@ -669,6 +671,8 @@ std::string CampaignConfig::canonical() const {
   out << "campaign.replicates: " << replicates << '\n';
   out << "design: " << (design ? design->describe() : design_spec.method) << '\n';
   out << "model.name: " << model_name << '\n';
+  // Version 1 is implied, so that campaigns of models that never changed keep their identity.
+  if (model_version != 1) out << "model.version: " << model_version << '\n';
   for (const auto& [k, v] : model_spec.settings)
     out << "model.settings." << k << ": " << num(v) << '\n';
   for (const auto& [k, v] : model_spec.vector_settings) {
@@ -746,6 +750,24 @@ std::vector<std::string> canonical_diff(const std::string& stored, const std::st
     if (!a.count(k)) out.push_back(k + ": (absent) -> " + v);
   }
   return out;
+}
+
+std::optional<std::string> model_version_conflict(const std::string& store_path,
+                                                  const std::string& stored_model,
+                                                  int stored_version,
+                                                  const CampaignConfig& config) {
+  if (stored_model != config.model_name || stored_version == config.model_version) {
+    return std::nullopt;
+  }
+  const std::string stored = "'" + stored_model + "' version " + std::to_string(stored_version);
+  const std::string current =
+      "'" + config.model_name + "' version " + std::to_string(config.model_version);
+  return store_path + ": its runs were made by model " + stored + "; this tmex evaluates model " +
+         current +
+         ", whose equations or outputs differ, so the two cannot be mixed in one store. The "
+         "stored runs stay readable (tmex status, analyze, export). Use another --db (or "
+         "storage.path) to run " +
+         current + ".";
 }
 
 std::string fnv1a_hex(const std::string& text) {

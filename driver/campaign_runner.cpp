@@ -200,6 +200,33 @@ std::size_t trajectory_value_count(const CampaignSetup& setup, const CampaignCon
 
 // What the store records of the campaign `text` describes (everything but the design quality,
 // which only a new store needs: add_design_quality).
+// Opens an existing store to add this campaign's runs. A store made by another version of the
+// campaign's model is refused with a message naming both versions, also where the store's
+// schema alone would refuse it (every store of emdr version 1 has schema 1).
+storage::CampaignStore open_store_for_resume(const CampaignConfig& config) {
+  const auto refuse_other_model_version = [&](const storage::CampaignMeta& stored) {
+    if (const auto conflict = model_version_conflict(config.storage_path, stored.model,
+                                                     stored.model_version, config)) {
+      throw ConfigError(*conflict);
+    }
+  };
+  std::optional<storage::CampaignStore> store;
+  try {
+    store.emplace(storage::CampaignStore::open_for_writing(config.storage_path));
+  } catch (const storage::StorageError&) {
+    std::optional<storage::CampaignMeta> stored;
+    try {
+      stored = storage::CampaignStore::open_read_only(config.storage_path).meta();
+    } catch (const storage::StorageError&) {
+      // Not readable either: the first error says why.
+    }
+    if (stored) refuse_other_model_version(*stored);
+    throw;
+  }
+  refuse_other_model_version(store->meta());
+  return std::move(*store);
+}
+
 storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetup& setup,
                                 const ConfigText& text) {
   storage::CampaignMeta m;
@@ -210,6 +237,7 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
   m.design = setup.design->describe();
   m.layout = {config.design_spec.method, setup.design->group_size()};
   m.model = config.model_name;
+  m.model_version = config.model_version;
   for (const auto& p : config.parameters) {
     storage::ParameterColumn column;
     column.name = p.name;
@@ -370,7 +398,7 @@ SetupMessage open_master_store(const RunOptions& options, const ConfigText& text
     if (prepared.code != kExitOk) throw std::runtime_error(prepared.error);
     storage::CampaignMeta meta = make_meta(config, context->setup, text);
     if (std::filesystem::exists(config.storage_path)) {
-      store.emplace(storage::CampaignStore::open_for_writing(config.storage_path));
+      store.emplace(open_store_for_resume(config));
       const auto diff = canonical_diff(store->meta().config, meta.config);
       if (!diff.empty() && extends_stored_campaign(config, store->meta(), diff)) {
         std::fprintf(stderr, "tmex: extending campaign '%s' from %llu to %llu samples\n",

@@ -29,7 +29,7 @@ int check_command(const std::string& config_path, const std::string& db_override
   if (!db_override.empty()) config.storage_path = db_override;
   fmt::print("{}: valid\n", config_path);
   fmt::print("campaign   {}\n", config.name);
-  fmt::print("model      {}\n", config.model_name);
+  fmt::print("model      {} (version {})\n", config.model_name, config.model_version);
   fmt::print("design     {}\n", config.design->describe());
   fmt::print("runs       {} ({} points x {} replicates)\n", config.total_runs(),
              config.design->size(), config.replicates);
@@ -46,6 +46,11 @@ int check_command(const std::string& config_path, const std::string& db_override
     return kExitOk;
   }
   auto store = storage::CampaignStore::open_read_only(config.storage_path);
+  // The model's version first: a store of another version says so in the model's terms.
+  if (const auto conflict = model_version_conflict(config.storage_path, store.meta().model,
+                                                   store.meta().model_version, config)) {
+    throw ConfigError(*conflict);
+  }
   if (store.schema_version() != storage::kSchemaVersion) {
     throw storage::StorageError(fmt::format(
         "{}: store schema version {} (made by tmex {}) can be read but not resumed by this tmex "
@@ -137,7 +142,7 @@ int status_command(const std::string& db_path) {
   const std::int64_t pending = s.total - s.stored;
   fmt::print("campaign   {}\n", m.name);
   fmt::print("store      {}\n", db_path);
-  fmt::print("model      {}\n", m.model);
+  fmt::print("model      {} (version {})\n", m.model, m.model_version);
   fmt::print("design     {}\n", m.design);
   fmt::print("runs       {} of {} stored ({:.1f}%): {} ok, {} failed; {} pending\n", s.stored,
              s.total,
@@ -222,7 +227,7 @@ int models_command(const std::string& only) {
     const auto& info = model->info();
     if (!first) fmt::print("\n");
     first = false;
-    fmt::print("{}: {}\n", name, registry.description(name));
+    fmt::print("{} (version {}): {}\n", name, info.version, registry.description(name));
     fmt::print("  parameters (name, default, unit, description):\n");
     for (const auto& p : info.parameters) {
       fmt::print("    {:<24} {:>12.6g}  {:<10} {}\n", p.name, p.default_value, p.unit,
@@ -238,8 +243,13 @@ int models_command(const std::string& only) {
       }
     }
     fmt::print("  outputs (name, unit, description):\n");
+    std::size_t name_width = 24, unit_width = 10;
     for (const auto& o : info.outputs) {
-      fmt::print("    {:<24} {:<10} {}\n", o.name, o.unit, o.description);
+      name_width = std::max(name_width, o.name.size());
+      unit_width = std::max(unit_width, o.unit.size());
+    }
+    for (const auto& o : info.outputs) {
+      fmt::print("    {:<{}} {:<{}} {}\n", o.name, name_width, o.unit, unit_width, o.description);
     }
     if (!info.trajectory_variables.empty()) {
       std::string vars;

@@ -53,7 +53,7 @@ std::string or_unknown(const char* s) { return s && *s ? s : "unknown"; }
 }  // namespace
 
 std::string model_version(const models::Model& model) {
-  return model.info().name + " (unversioned)";
+  return model.info().name + " " + std::to_string(model.info().version);
 }
 
 storage::KeyValues collect_provenance(const models::Model& model,

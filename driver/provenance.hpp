@@ -9,9 +9,8 @@
 
 namespace tmex::driver {
 
-/// The model's version as recorded in a session, e.g. "emdr 2". This is the one place that
-/// reads it: the Model interface declares no version yet (models/README.md), so until it does
-/// this returns "<name> (unversioned)"; once ModelInfo carries a version, return it here.
+/// The model's version as recorded in a session, e.g. "emdr 2" (models::ModelInfo::version).
+/// This is the one place that reads it for provenance.
 std::string model_version(const models::Model& model);
 
 /// The provenance of a session run on this process, as ordered key/value facts (documented in

@@ -309,6 +309,12 @@ SetupMessage choose_runs(const VerifyOptions& options, const ConfigText& text,
     if (prepared.code == kExitUsage) throw ConfigError(prepared.error);
     if (prepared.code != kExitOk) throw std::runtime_error(prepared.error);
     const auto& meta = store->meta();
+    if (const auto conflict =
+            model_version_conflict(options.db_path, meta.model, meta.model_version, config)) {
+      throw ConfigError(*conflict +
+                        " tmex verify re-evaluates with the model this tmex has, so it cannot "
+                        "check these runs.");
+    }
     const auto diff = canonical_diff(meta.config, config.canonical());
     if (!diff.empty()) {
       std::string msg = options.db_path + ": " + text.source +

@@ -61,7 +61,9 @@ Section campaign_section(const CampaignAnalysis& a) {
   s.facts = {
       {"store", "store", c.source},
       {"campaign", "campaign", c.name},
-      {"model", "model", c.model},
+      {"model", "model", c.model + " (version " + std::to_string(c.model_version) + ")", {}, kText},
+      {"model", "", c.model, {}, kData},
+      {"model_version", "", std::int64_t{c.model_version}, {}, kData},
       {"design", "design", c.design},
       {"design_kind", "design kind", analysis::design_kind_name(c.layout.kind), {}, kData},
       {"runs",

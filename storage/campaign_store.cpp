@@ -311,6 +311,7 @@ CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta&
     set_meta(db, "design_kind", meta.layout.kind);
     set_meta(db, "design_group_size", std::to_string(meta.layout.group_size));
     set_meta(db, "model", meta.model);
+    set_meta(db, "model_version", std::to_string(meta.model_version));
     set_meta(db, "config", meta.config);
     set_meta(db, "config_hash", meta.config_hash);
     set_meta(db, "tmex_version", meta.tmex_version);
@@ -422,6 +423,18 @@ CampaignMeta CampaignStore::load_meta(Database& db) {
   }
   m.design = require_meta(db, "design");
   m.model = require_meta(db, "model");
+  {
+    // Absent in stores of schema 1, which predate the record: their models were version 1.
+    Statement st = db.prepare("SELECT value FROM meta WHERE key = 'model_version'");
+    if (st.step()) {
+      try {
+        m.model_version = std::stoi(st.column_text(0));
+      } catch (const std::logic_error&) {
+        throw StorageError(db.path() + ": corrupt tmex store (model_version '" + st.column_text(0) +
+                           "' is not a number)");
+      }
+    }
+  }
   m.config = require_meta(db, "config");
   m.config_hash = require_meta(db, "config_hash");
   m.tmex_version = require_meta(db, "tmex_version");

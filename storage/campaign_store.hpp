@@ -87,6 +87,7 @@ struct CampaignMeta {
   std::string design;                       ///< canonical design description
   DesignLayout layout;                      ///< the design's kind and layout, as data
   std::string model;                        ///< model name
+  int model_version = 1;                    ///< models::ModelInfo::version that made the runs
   std::vector<ParameterColumn> parameters;  ///< sampled, in design column order
   std::vector<std::string> outputs;         ///< stored outputs, in column order
   std::vector<std::string> trajectory_variables;

@@ -140,6 +140,35 @@ case "$TEST" in
     grep -q "model.settings.a: 7 -> 5" err.log || fail "message does not name the difference: $(cat err.log)"
     [ "$before" = "$(sha256sum campaign.db)" ] || fail "store changed"
     ;;
+  model-version)  # a store made by another version of the model is not resumed, but readable
+    cat >c.yaml <<YAML
+campaign: {name: e2e, seed: 99, samples: 40}
+design: {method: lhs}
+model: {name: emdr}
+parameters:
+  adhesion_strength: {distribution: loguniform, min: 0.25, max: 4}
+  il6_basal: {distribution: loguniform, min: 0.1, max: 10}
+storage: {path: campaign.db}
+YAML
+    launch 0 run c.yaml 2>/dev/null
+    "$TMEX" status campaign.db | grep -q "model      emdr (version 2)" || fail "status: no version"
+    # What a tmex of store schema 1 made, with emdr version 1: no model_version record.
+    sqlite3 campaign.db "DELETE FROM meta WHERE key = 'model_version'; PRAGMA user_version = 1;"
+    before=$(sha256sum campaign.db)
+    for command in run check; do
+      set +e
+      "$TMEX" "$command" c.yaml 2>err.log >/dev/null
+      rc=$?
+      set -e
+      [ "$rc" = 2 ] || fail "$command on a version-1 store: exit status $rc, expected 2"
+      grep -q "model 'emdr' version 1; this tmex evaluates model 'emdr' version 2" err.log ||
+        fail "$command: message does not name both versions: $(cat err.log)"
+    done
+    [ "$before" = "$(sha256sum campaign.db)" ] || fail "version-1 store changed"
+    "$TMEX" status campaign.db | grep -q "model      emdr (version 1)" || fail "status of v1 store"
+    [ "$("$TMEX" export campaign.db | wc -l)" = 41 ] || fail "export of the version-1 store"
+    "$TMEX" analyze campaign.db --outputs log_kill >/dev/null || fail "analyze of the version-1 store"
+    ;;
   bad-config)  # an invalid config creates nothing and exits 2 with file:line:column
     write_config c.yaml ishigami 200 1 "a: 7"
     sed -i 's/max: 10}/max: 0.01}/' c.yaml

@@ -344,6 +344,33 @@ TEST_F(StoreTest, RefusesAStoreFromANewerSchema) {
   }
 }
 
+TEST_F(StoreTest, RecordsTheModelVersion) {
+  meta_.model_version = 2;
+  { CampaignStore::create(path_, meta_); }
+  EXPECT_EQ(CampaignStore::open_read_only(path_).meta().model_version, 2);
+  EXPECT_EQ(CampaignStore::open_for_writing(path_).meta().model_version, 2);
+}
+
+TEST_F(StoreTest, OpensASchemaOneStoreWhoseModelVersionReadsAsOne) {
+  {
+    auto store = CampaignStore::create(path_, meta_);
+    store.append(std::vector<RunRecord>{run(0, 0, 1.0)});
+  }
+  // What a tmex of schema 1 wrote: no model_version key, user_version 1.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DELETE FROM meta WHERE key = 'model_version'; "
+                         "UPDATE meta SET value = '1' WHERE key = 'schema_version'; "
+                         "PRAGMA user_version = 1;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto reader = CampaignStore::open_read_only(path_);
+  EXPECT_EQ(reader.meta().model_version, 1);
+  EXPECT_EQ(reader.status().stored, 1);
+}
+
 TEST_F(StoreTest, OneWriterAtATimeButReadersAreWelcome) {
   auto writer = CampaignStore::create(path_, meta_);
   writer.append(std::vector<RunRecord>{run(0, 0, 1.0)});
