@@ -15,6 +15,9 @@
 
 #include "driver/errors.hpp"
 #include "driver/external_model_config.hpp"
+#include "storage/campaign_store.hpp"
+#include "text/number_text.hpp"
+#include "text/strings.hpp"
 
 namespace tmex::driver {
 
@@ -24,16 +27,8 @@ constexpr std::uint64_t kMaxSamples = std::uint64_t{1} << 40;
 constexpr std::uint64_t kMaxReplicates = 1'000'000;
 // Plain LHS campaigns up to this size are decorrelated (Iman-Conover) by default.
 constexpr std::uint64_t kDecorrelateUpTo = 100'000;
-// Column names the runs table uses itself.
-const std::set<std::string> kReservedColumns = {"id",     "sample",   "replicate", "block",
-                                                "status", "attempts", "error",     "elapsed_s",
-                                                "rank",   "session"};
 
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+std::string num(double v) { return text::format_number(v, text::NumberStyle::kExact); }
 
 // Shortens a scalar for messages so binary garbage or huge values stay readable.
 std::string shown(const std::string& s) {
@@ -67,21 +62,8 @@ std::string describe_node(const YAML::Node& n) {
   }
 }
 
-// "a, b, c" of the names of a range of items.
-template <class Range, class Name>
-std::string joined(const Range& items, Name name) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + std::string(name(item));
-  return out;
-}
-
-bool is_identifier(const std::string& s) {
-  if (s.empty() || s.size() > 64) return false;
-  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
+// A parameter name: an identifier short enough to be a readable column name.
+bool is_parameter_name(const std::string& s) { return s.size() <= 64 && text::is_identifier(s); }
 
 // Parses with error context: every problem becomes "source:line:col: path: message".
 class Parser {
@@ -229,7 +211,7 @@ sampling::Distribution parse_distribution(const Parser& p, const YAML::Node& n,
   auto it = std::find_if(table.begin(), table.end(),
                          [&](const DistributionKeys& d) { return kind == d.kind; });
   if (it == table.end()) {
-    const std::string known = joined(table, [](const auto& d) { return d.kind; });
+    const std::string known = text::join(table, ", ", [](const auto& d) { return d.kind; });
     p.fail(n["distribution"], path + ".distribution",
            "unknown distribution " + shown(kind) + "; expected one of: " + known);
   }
@@ -341,11 +323,8 @@ sampling::DesignSpec parse_design(const Parser& p, const YAML::Node& design,
   return spec;
 }
 
-}  // namespace
-
-CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::string& source,
-                                     const models::ModelRegistry& registry) {
-  Parser p(source);
+// The document, checked for its top-level sections.
+YAML::Node load_document(const Parser& p, const std::string& yaml_text, const std::string& source) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
@@ -363,10 +342,11 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     if (!root[required])
       p.fail(root, "(top level)", std::string("missing section '") + required + "'");
   }
+  return root;
+}
 
-  CampaignConfig c;
-  c.source = source;
-
+// campaign: name, seed, samples, replicates.
+void parse_campaign_section(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
   const YAML::Node campaign = root["campaign"];
   p.expect_map(campaign, "campaign", {"name", "seed", "samples", "replicates"});
   if (!campaign["name"]) p.fail(campaign, "campaign", "missing key 'name'");
@@ -384,7 +364,14 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
            "samples x replicates = " + std::to_string(c.samples * c.replicates) +
                " is more than the supported " + std::to_string(kMaxSamples));
   }
+}
 
+// model: the model's name, settings, options, trajectory times (and an external program),
+// checked by building the model, which is returned.
+std::unique_ptr<models::Model> parse_model_section(const Parser& p, const YAML::Node& root,
+                                                   const models::ModelRegistry& registry,
+                                                   CampaignConfig& c) {
+  const std::string& source = c.source;
   const YAML::Node model = root["model"];
   std::vector<std::string> model_keys = {"name", "settings", "options", "trajectory_times"};
   const bool external = model.IsMap() && model["name"] && model["name"].IsScalar() &&
@@ -396,9 +383,9 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   if (!model["name"]) p.fail(model, "model", "missing key 'name'");
   c.model_name = p.text(model["name"], "model.name");
   if (!registry.contains(c.model_name)) {
-    p.fail(model["name"], "model.name",
-           "unknown model " + shown(c.model_name) + "; known models: " +
-               joined(registry.names(), [](const std::string& n) { return n; }));
+    p.fail(
+        model["name"], "model.name",
+        "unknown model " + shown(c.model_name) + "; known models: " + text::join(registry.names()));
   }
   if (const YAML::Node settings = model["settings"]) {
     for (const auto& [key, knode] : p.entries(settings, "model.settings")) {
@@ -455,20 +442,24 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   const models::ModelInfo& info = instance->info();
   c.model_version = info.version;
   for (const auto& param : info.parameters) {
-    if (kReservedColumns.count(param.name)) {
+    if (storage::is_run_column(param.name)) {
       p.fail(model["name"], "model.name",
              "model parameter '" + param.name + "' clashes with a column of the runs table");
     }
   }
+  return instance;
+}
 
+// parameters: the sampled ones and their distributions, dummies, against the model's.
+void parse_parameters_section(const Parser& p, const YAML::Node& root,
+                              const models::ModelInfo& info, CampaignConfig& c) {
   const YAML::Node params = root["parameters"];
-  std::set<std::string> seen;
   for (const auto& [name, knode] : p.entries(params, "parameters")) {
     const std::string path = "parameters." + name;
-    if (!is_identifier(name)) {
+    if (!is_parameter_name(name)) {
       p.fail(knode, "parameters",
              "parameter name " + shown(name) +
-                 " must be a letter or _ followed by letters, digits or _");
+                 " must be a letter or _ followed by at most 63 letters, digits or _");
     }
     const YAML::Node pnode = params[name];
     const bool dummy =
@@ -480,7 +471,8 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
                    "'; a dummy needs a name the model does not use");
       }
     } else if (!info.parameter_index(name)) {
-      const std::string known = joined(info.parameters, [](const auto& pi) { return pi.name; });
+      const std::string known =
+          text::join(info.parameters, ", ", [](const auto& pi) { return pi.name; });
       p.fail(knode, "parameters",
              "model '" + c.model_name + "' has no parameter " + shown(name) +
                  " (add 'dummy: true' for a dummy input); its "
@@ -495,12 +487,15 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     }
     c.parameters.push_back({name, parse_distribution(p, pnode, path)});
     if (dummy) c.dummies.push_back(name);
-    seen.insert(name);
   }
   if (c.parameters.empty()) {
     p.fail(params, "parameters", "at least one parameter must be sampled");
   }
+}
 
+// design: the design of the sampled parameters, built to check it.
+void parse_design_section(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
+  const std::string& source = c.source;
   c.design_spec = parse_design(p, root["design"], c.parameters.size());
   c.design_spec.samples = c.samples;
   c.design_spec.seed = c.seed;
@@ -526,12 +521,16 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     p.fail(root["design"] ? root["design"] : root, "design", e.what());
   }
   if (c.design->size() * c.replicates > kMaxSamples) {
-    p.fail(root["design"] ? root["design"] : campaign, "design",
+    p.fail(root["design"] ? root["design"] : root["campaign"], "design",
            "the design has " + std::to_string(c.design->size()) + " points x " +
                std::to_string(c.replicates) + " replicates, more than the supported " +
                std::to_string(kMaxSamples));
   }
+}
 
+// outputs: the stored outputs (default: all of the model's).
+void parse_outputs_section(const Parser& p, const YAML::Node& root, const models::ModelInfo& info,
+                           CampaignConfig& c) {
   if (const YAML::Node outputs = root["outputs"]) {
     if (!outputs.IsSequence() || outputs.size() == 0) {
       p.fail(outputs, "outputs",
@@ -541,7 +540,8 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     for (std::size_t i = 0; i < outputs.size(); ++i) {
       const std::string name = p.text(outputs[i], "outputs[" + std::to_string(i) + "]");
       if (!info.output_index(name)) {
-        const std::string known = joined(info.outputs, [](const auto& o) { return o.name; });
+        const std::string known =
+            text::join(info.outputs, ", ", [](const auto& o) { return o.name; });
         p.fail(outputs[i], "outputs",
                "model '" + c.model_name + "' has no output " + shown(name) +
                    "; its outputs are: " + known);
@@ -554,12 +554,17 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     for (const auto& o : info.outputs) c.outputs.push_back(o.name);
   }
   for (const auto& o : c.outputs) {
-    if (kReservedColumns.count(o) || seen.count(o)) {
+    const bool parameter = std::any_of(c.parameters.begin(), c.parameters.end(),
+                                       [&](const auto& sp) { return sp.name == o; });
+    if (storage::is_run_column(o) || parameter) {
       p.fail(root["outputs"] ? root["outputs"] : root, "outputs",
              "output '" + o + "' clashes with a parameter or a column of the runs table");
     }
   }
+}
 
+// storage and execution.
+void parse_storage_and_execution(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
   const YAML::Node storage = root["storage"];
   p.expect_map(storage, "storage", {"path"});
   if (!storage["path"]) p.fail(storage, "storage", "missing key 'path'");
@@ -620,6 +625,22 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     seconds("progress_interval", c.execution.progress_interval_s, 0.1, 1e5);
     seconds("commit_interval", c.execution.commit_interval_s, 0.01, 3600.0);
   }
+}
+
+}  // namespace
+
+CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::string& source,
+                                     const models::ModelRegistry& registry) {
+  const Parser p(source);
+  const YAML::Node root = load_document(p, yaml_text, source);
+  CampaignConfig c;
+  c.source = source;
+  parse_campaign_section(p, root, c);
+  const std::unique_ptr<models::Model> model = parse_model_section(p, root, registry, c);
+  parse_parameters_section(p, root, model->info(), c);
+  parse_design_section(p, root, c);
+  parse_outputs_section(p, root, model->info(), c);
+  parse_storage_and_execution(p, root, c);
   c.model_spec.workspace.scratch_directory = c.execution.scratch;
   c.model_spec.workspace.keep_failed_scratch = c.execution.keep_failed_scratch;
   return c;

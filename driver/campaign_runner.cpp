@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/mpi.hpp>
 #include <boost/serialization/string.hpp>
@@ -34,6 +35,7 @@
 #include "models/model_registry.hpp"
 #include "sampling/design_quality.hpp"
 #include "storage/campaign_store.hpp"
+#include "text/number_text.hpp"
 
 namespace tmex::driver {
 
@@ -233,10 +235,21 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
   m.samples = setup.design->size();
   m.replicates = config.replicates;
   m.design = setup.design->describe();
+  m.layout = {config.design_spec.method, setup.design->group_size()};
   m.model = config.model_name;
   m.model_version = config.model_version;
   for (const auto& p : config.parameters) {
-    m.parameters.push_back({p.name, p.distribution.describe()});
+    storage::ParameterColumn column;
+    column.name = p.name;
+    column.distribution = p.distribution.describe();
+    column.kind = p.distribution.kind_name();
+    const auto names = p.distribution.parameter_names();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      column.arguments.push_back({names[i], p.distribution.params()[i]});
+    }
+    column.dummy =
+        std::find(config.dummies.begin(), config.dummies.end(), p.name) != config.dummies.end();
+    m.parameters.push_back(std::move(column));
   }
   m.outputs = config.outputs;
   if (!config.model_spec.trajectory_times.empty()) {
@@ -261,11 +274,12 @@ void add_design_quality(storage::CampaignMeta& m, const CampaignConfig& config,
                         const sampling::Design& design) {
   if (design.size() < 2) return;
   const auto q = sampling::measure_quality(design, {.seed = config.seed});
-  m.extra.emplace_back("design_min_distance", fmt::format("{:.17g}", q.min_distance));
+  m.extra.emplace_back("design_min_distance",
+                       text::format_number(q.min_distance, text::NumberStyle::kExact));
   m.extra.emplace_back("design_centred_l2_discrepancy",
-                       fmt::format("{:.17g}", q.centred_l2_discrepancy));
+                       text::format_number(q.centred_l2_discrepancy, text::NumberStyle::kExact));
   m.extra.emplace_back("design_max_abs_rank_correlation",
-                       fmt::format("{:.17g}", q.max_abs_rank_correlation));
+                       text::format_number(q.max_abs_rank_correlation, text::NumberStyle::kExact));
   m.extra.emplace_back("design_quality_points", std::to_string(q.points_used));
   m.extra.emplace_back("design_correlation_points", std::to_string(q.correlation_points_used));
 }
@@ -331,31 +345,9 @@ std::string env_or_empty(const char* name) {
 
 bool needs_hard_exit() { return evaluations_abandoned(); }
 
-int run_campaign(const RunOptions& options) {
-  const auto entered = Clock::now();
-  // Only the main thread of each rank calls MPI; evaluation threads never do.
-  mpi::environment env(mpi::threading::funneled, /*abort_on_exception=*/true);
-  mpi::communicator world;
-  const auto mpi_started = Clock::now();
-  install_stop_signal_handlers();
-  // Only rank 0 decides when to stop; it alone asks SLURM for the job's end time.
-  const double stop_after_s =
-      world.rank() == 0
-          ? resolve_stop_after_s(options.stop_after_s, options.deadline, options.deadline_margin_s,
-                                 options.read_slurm_end_time)
-          : 0.0;
-  const auto deadline = stop_after_s > 0
-                            ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                                 std::chrono::duration<double>(stop_after_s))
-                            : Clock::time_point::max();
-
-  std::vector<std::string> hosts;
-  mpi::gather(world, env.processor_name(), hosts, 0);
-
-  models::ModelRegistry registry;
-  models::register_builtin_models(registry);
-
-  // Stage 1: rank 0 reads the file and every rank receives its text.
+// Stage 1: rank 0 reads the file (and the design algorithm version an existing store holds);
+// every rank receives its text.
+ConfigText broadcast_config_text(mpi::communicator& world, const RunOptions& options) {
   ConfigText text;
   if (world.rank() == 0) {
     try {
@@ -368,38 +360,38 @@ int run_campaign(const RunOptions& options) {
     text.design_algorithm_version = stored_design_algorithm_version(text, options.db_override);
   }
   mpi::broadcast(world, text, 0);
-  if (!text.ok) return kExitUsage;
+  return text;
+}
 
-  // Stage 2: every rank parses the same text and builds the model and the design at the same
-  // time (a materialised design can take a while), in the version an existing store was built
-  // with; only rank 0 reports what is wrong.
-  PreparedCampaign prepared = prepare_campaign(text, options.db_override, registry);
-
-  if (world.rank() != 0) {
-    SetupMessage setup_msg;
-    mpi::broadcast(world, setup_msg, 0);
-    if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
-    if (prepared.code != kExitOk) {
-      // Rank 0 accepted what this rank could not build (a file missing on this node, say).
-      std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), prepared.error.c_str());
-      env.abort(kExitError);
-    }
-    try {
-      serve_as_worker(world, prepared.context);
-    } catch (const std::exception& e) {
-      // Workers never unwind across pending communication: report and abort the job.
-      std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), e.what());
-      env.abort(kExitError);
-    }
-    return kExitOk;
-  }
-
-  if (!prepared.note.empty()) std::fprintf(stderr, "tmex: note: %s\n", prepared.note.c_str());
-  // Stage 3, rank 0: open or create the store before any worker starts evaluating.
+// A worker rank after stage 2: waits for rank 0's verdict on the store, then evaluates.
+int run_worker_rank(mpi::environment& env, mpi::communicator& world,
+                    const PreparedCampaign& prepared) {
   SetupMessage setup_msg;
-  std::optional<storage::CampaignStore> store;
-  std::unique_ptr<PendingTasks> pending;
-  std::shared_ptr<CampaignContext> context = prepared.context;
+  mpi::broadcast(world, setup_msg, 0);
+  if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
+  if (prepared.code != kExitOk) {
+    // Rank 0 accepted what this rank could not build (a file missing on this node, say).
+    std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), prepared.error.c_str());
+    env.abort(kExitError);
+  }
+  try {
+    serve_as_worker(world, prepared.context);
+  } catch (const std::exception& e) {
+    // Workers never unwind across pending communication: report and abort the job.
+    std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), e.what());
+    env.abort(kExitError);
+  }
+  return kExitOk;
+}
+
+// Rank 0, stage 3: opens or creates the store (or refuses a store of another campaign) before
+// any worker starts evaluating, and finds what is left to do. The message says whether to go on.
+SetupMessage open_master_store(const RunOptions& options, const ConfigText& text,
+                               const PreparedCampaign& prepared,
+                               std::optional<storage::CampaignStore>& store,
+                               std::unique_ptr<PendingTasks>& pending) {
+  SetupMessage setup_msg;
+  const std::shared_ptr<CampaignContext>& context = prepared.context;
   CampaignConfig& config = context->config;
   try {
     if (prepared.code == kExitUsage) throw ConfigError(prepared.error);
@@ -449,6 +441,105 @@ int run_campaign(const RunOptions& options) {
     std::fprintf(stderr, "tmex: error: %s\n", e.what());
     setup_msg.code = kExitError;
   }
+  return setup_msg;
+}
+
+// Rank 0 after the session: the summary line, why it stopped, and the exit status (a drain that
+// timed out aborts the workers that did not answer).
+int finish_session(mpi::environment& env, StopReason reason, bool drain_timed_out, ResultSink& sink,
+                   std::optional<storage::CampaignStore>& store, const CampaignConfig& config,
+                   double setup_cpu_s, double setup_wall_s) {
+  sink.maybe_progress(/*force=*/true);
+  const double el = sink.elapsed_s();
+  std::fprintf(stderr,
+               "tmex: %s: %llu runs stored this session (%llu failed) in %.2f s (%.4g runs/s), "
+               "master CPU %.2f s (+%.2f s start-up, %.3f s wall), peak RSS %.0f MB\n",
+               outcome_name(reason), static_cast<unsigned long long>(sink.committed()),
+               static_cast<unsigned long long>(sink.failed()), el,
+               el > 0 ? static_cast<double>(sink.committed()) / el : 0.0,
+               process_cpu_s() - setup_cpu_s, setup_cpu_s, setup_wall_s, peak_rss_mb());
+  if (reason == StopReason::kFailureLimit) {
+    const auto s = store->status(3);
+    std::string top;
+    if (!s.failures.empty()) {
+      top = "; most common: " + s.failures[0].status + " '" + s.failures[0].reason + "' (" +
+            std::to_string(s.failures[0].count) + " runs, e.g. sample " +
+            std::to_string(
+                s.failures[0].example_samples.empty() ? 0 : s.failures[0].example_samples[0]) +
+            ")";
+    }
+    std::fprintf(stderr,
+                 "tmex: stopped: %llu of %llu evaluations failed this session, more than "
+                 "execution.max_failure_fraction = %g%s. Fix the model or its ranges (tmex status "
+                 "shows every reason), or raise the limit.\n",
+                 static_cast<unsigned long long>(sink.failed()),
+                 static_cast<unsigned long long>(sink.received()),
+                 config.execution.max_failure_fraction, top.c_str());
+  } else if (reason != StopReason::kComplete) {
+    std::fprintf(stderr,
+                 "tmex: interrupted (%s); everything received is committed. Run the same command "
+                 "again to resume.\n",
+                 reason == StopReason::kDeadline ? "time limit" : "signal");
+  }
+  if (drain_timed_out) {
+    std::fprintf(stderr,
+                 "tmex: some workers did not answer within %.0f s; aborting them (their runs "
+                 "will be redone on resume)\n",
+                 config.execution.drain_timeout_s);
+    store.reset();
+    env.abort(kExitInterrupted);
+  }
+  switch (reason) {
+    case StopReason::kComplete:
+      return kExitOk;
+    case StopReason::kFailureLimit:
+      return kExitFailureLimit;
+    default:
+      return kExitInterrupted;
+  }
+}
+
+int run_campaign(const RunOptions& options) {
+  const auto entered = Clock::now();
+  // Only the main thread of each rank calls MPI; evaluation threads never do.
+  mpi::environment env(mpi::threading::funneled, /*abort_on_exception=*/true);
+  mpi::communicator world;
+  const auto mpi_started = Clock::now();
+  install_stop_signal_handlers();
+  // Only rank 0 decides when to stop; it alone asks SLURM for the job's end time.
+  const double stop_after_s =
+      world.rank() == 0
+          ? resolve_stop_after_s(options.stop_after_s, options.deadline, options.deadline_margin_s,
+                                 options.read_slurm_end_time)
+          : 0.0;
+  const auto deadline = stop_after_s > 0
+                            ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                 std::chrono::duration<double>(stop_after_s))
+                            : Clock::time_point::max();
+
+  std::vector<std::string> hosts;
+  mpi::gather(world, env.processor_name(), hosts, 0);
+
+  models::ModelRegistry registry;
+  models::register_builtin_models(registry);
+
+  const ConfigText text = broadcast_config_text(world, options);
+  if (!text.ok) return kExitUsage;
+
+  // Stage 2: every rank parses the same text and builds the model and the design at the same
+  // time (a materialised design can take a while), in the version an existing store was built
+  // with; only rank 0 reports what is wrong.
+  PreparedCampaign prepared = prepare_campaign(text, options.db_override, registry);
+
+  if (world.rank() != 0) return run_worker_rank(env, world, prepared);
+
+  if (!prepared.note.empty()) std::fprintf(stderr, "tmex: note: %s\n", prepared.note.c_str());
+  // Stage 3, rank 0: open or create the store before any worker starts evaluating.
+  std::optional<storage::CampaignStore> store;
+  std::unique_ptr<PendingTasks> pending;
+  std::shared_ptr<CampaignContext> context = prepared.context;
+  CampaignConfig& config = context->config;
+  SetupMessage setup_msg = open_master_store(options, text, prepared, store, pending);
   mpi::broadcast(world, setup_msg, 0);
   if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
 
@@ -513,54 +604,8 @@ int run_campaign(const RunOptions& options) {
     if (world.size() > 1) env.abort(kExitError);
     return kExitError;
   }
-  sink.maybe_progress(/*force=*/true);
-  const double el = sink.elapsed_s();
-  std::fprintf(stderr,
-               "tmex: %s: %llu runs stored this session (%llu failed) in %.2f s (%.4g runs/s), "
-               "master CPU %.2f s (+%.2f s start-up, %.3f s wall), peak RSS %.0f MB\n",
-               outcome_name(reason), static_cast<unsigned long long>(sink.committed()),
-               static_cast<unsigned long long>(sink.failed()), el,
-               el > 0 ? static_cast<double>(sink.committed()) / el : 0.0,
-               process_cpu_s() - setup_cpu_s, setup_cpu_s, setup_wall_s, peak_rss_mb());
-  if (reason == StopReason::kFailureLimit) {
-    const auto s = store->status(3);
-    std::string top;
-    if (!s.failures.empty()) {
-      top = "; most common: " + s.failures[0].status + " '" + s.failures[0].reason + "' (" +
-            std::to_string(s.failures[0].count) + " runs, e.g. sample " +
-            std::to_string(
-                s.failures[0].example_samples.empty() ? 0 : s.failures[0].example_samples[0]) +
-            ")";
-    }
-    std::fprintf(stderr,
-                 "tmex: stopped: %llu of %llu evaluations failed this session, more than "
-                 "execution.max_failure_fraction = %g%s. Fix the model or its ranges (tmex status "
-                 "shows every reason), or raise the limit.\n",
-                 static_cast<unsigned long long>(sink.failed()),
-                 static_cast<unsigned long long>(sink.received()),
-                 config.execution.max_failure_fraction, top.c_str());
-  } else if (reason != StopReason::kComplete) {
-    std::fprintf(stderr,
-                 "tmex: interrupted (%s); everything received is committed. Run the same command "
-                 "again to resume.\n",
-                 reason == StopReason::kDeadline ? "time limit" : "signal");
-  }
-  if (drain_timed_out) {
-    std::fprintf(stderr,
-                 "tmex: some workers did not answer within %.0f s; aborting them (their runs "
-                 "will be redone on resume)\n",
-                 config.execution.drain_timeout_s);
-    store.reset();
-    env.abort(kExitInterrupted);
-  }
-  switch (reason) {
-    case StopReason::kComplete:
-      return kExitOk;
-    case StopReason::kFailureLimit:
-      return kExitFailureLimit;
-    default:
-      return kExitInterrupted;
-  }
+  return finish_session(env, reason, drain_timed_out, sink, store, config, setup_cpu_s,
+                        setup_wall_s);
 }
 
 }  // namespace tmex::driver
