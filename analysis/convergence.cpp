@@ -2,11 +2,11 @@
 #include "analysis/convergence.hpp"
 
 #include <cmath>
-#include <sstream>
 
 #include "analysis/analysis_error.hpp"
 #include "analysis/partial_correlation.hpp"
 #include "analysis/sobol_indices.hpp"
+#include "text/number_text.hpp"
 
 namespace tmex::analysis {
 
@@ -56,27 +56,27 @@ void judge(ConvergenceReport& r, const std::string& measure, const char* unit) {
     }
   }
   r.converged = undefined == 0 && r.max_change <= r.tolerance;
-  std::ostringstream s;
-  s.precision(2);
-  const auto n = r.sample_sizes.back();
-  const auto half = r.sample_sizes[r.sample_sizes.size() - 2];
+  const auto brief = [](double v) { return text::format_number(v, text::NumberStyle::kBrief); };
+  const std::string doubling = "over the last doubling (" +
+                               std::to_string(r.sample_sizes[r.sample_sizes.size() - 2]) + " to " +
+                               std::to_string(r.sample_sizes.back()) + " " + unit + ")";
   if (undefined > 0) {
-    s << "undefined: " << measure << " " << undefined_row << " on " << undefined_output
-      << " is not a number at " << n << " " << unit << " (is " << undefined_output << " constant?)";
-    if (undefined > 1) s << "; " << undefined << " indices in all are not numbers";
+    r.verdict = "undefined: " + measure + " " + undefined_row + " on " + undefined_output +
+                " is not a number at " + std::to_string(r.sample_sizes.back()) + " " + unit +
+                " (is " + undefined_output + " constant?)";
+    if (undefined > 1)
+      r.verdict += "; " + std::to_string(undefined) + " indices in all are not numbers";
     if (undefined < last.size()) {
-      s << "; the others moved by at most " << r.max_change << " over the last doubling";
+      r.verdict += "; the others moved by at most " + brief(r.max_change) + " " + doubling;
     }
   } else if (r.converged) {
-    s << "converged: " << measure << " moved by at most " << r.max_change
-      << " over the last doubling (" << half << " to " << n << " " << unit
-      << "), within the tolerance " << r.tolerance;
+    r.verdict = "converged: " + measure + " moved by at most " + brief(r.max_change) + " " +
+                doubling + ", within the tolerance " + brief(r.tolerance);
   } else {
-    s << "not converged: " << measure << " " << r.worst_row << " on " << r.worst_output
-      << " moved by " << r.max_change << " over the last doubling (" << half << " to " << n << " "
-      << unit << "), more than the tolerance " << r.tolerance << "; increase samples";
+    r.verdict = "not converged: " + measure + " " + r.worst_row + " on " + r.worst_output +
+                " moved by " + brief(r.max_change) + " " + doubling + ", more than the tolerance " +
+                brief(r.tolerance) + "; increase samples";
   }
-  r.verdict = s.str();
 }
 
 }  // namespace
@@ -85,13 +85,28 @@ ConvergenceReport prcc_convergence(const Eigen::Ref<const Eigen::MatrixXd>& inpu
                                    const Eigen::Ref<const Eigen::MatrixXd>& outputs,
                                    const Labels& labels, const ConvergenceOptions& options) {
   const Labels names = labels.resolve(inputs.cols(), outputs.cols());
+  doubling_sizes(inputs.rows(), options.steps, inputs.cols() + 4, "rows");  // checks first
+  return prcc_convergence(rank_inputs_and_outputs(inputs, outputs, options.threads), inputs.cols(),
+                          names, options);
+}
+
+ConvergenceReport prcc_convergence(RankMatrix ranks, Eigen::Index k, const Labels& labels,
+                                   const ConvergenceOptions& options, const Eigen::MatrixXd* full) {
+  const Labels names = labels.resolve(k, ranks.cols() - k);
   ConvergenceReport r;
   r.rows = names.parameters;
   r.outputs = names.outputs;
   r.tolerance = options.tolerance;
-  r.sample_sizes = doubling_sizes(inputs.rows(), options.steps, inputs.cols() + 4, "rows");
-  for (const Eigen::Index n : r.sample_sizes) {
-    r.values.push_back(prcc(inputs.topRows(n), outputs.topRows(n), names).coefficient);
+  r.sample_sizes = doubling_sizes(ranks.rows(), options.steps, k + 4, "rows");
+  r.values.resize(r.sample_sizes.size());
+  PartialCorrelationOptions pc;
+  pc.threads = options.threads;
+  // Largest first: each subsample's ranks come from the one before by counting.
+  for (std::size_t s = r.sample_sizes.size(); s-- > 0;) {
+    const Eigen::Index n = r.sample_sizes[s];
+    if (n < ranks.rows()) ranks.keep_leading(n, options.threads);
+    r.values[s] =
+        s + 1 == r.sample_sizes.size() && full ? *full : prcc(ranks, k, names, pc).coefficient;
   }
   judge(r, "PRCC", "rows");
   return r;

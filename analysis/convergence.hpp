@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "analysis/labels.hpp"
+#include "analysis/rank_matrix.hpp"
 
 namespace tmex::analysis {
 
@@ -28,6 +29,7 @@ struct ConvergenceReport {
 struct ConvergenceOptions {
   int steps = 4;            ///< sizes N/8, N/4, N/2, N by default; >= 2
   double tolerance = 0.02;  ///< largest acceptable change over the last doubling
+  unsigned threads = 1;     ///< for ranks and correlation matrices (0: all cores); same result
 };
 
 /// prcc() coefficients on the leading rows of (inputs, outputs): for a random or Latin
@@ -39,6 +41,14 @@ ConvergenceReport prcc_convergence(const Eigen::Ref<const Eigen::MatrixXd>& inpu
                                    const Eigen::Ref<const Eigen::MatrixXd>& outputs,
                                    const Labels& labels = {},
                                    const ConvergenceOptions& options = {});
+
+/// prcc_convergence() from ranks made beforehand (columns 0..k-1 the inputs), which it consumes:
+/// each smaller subsample's ranks come from the larger one's by counting, without sorting again.
+/// `full` may hold PRCC of all rows when the caller has it already (it is not recomputed).
+/// Throws as prcc_convergence().
+ConvergenceReport prcc_convergence(RankMatrix ranks, Eigen::Index k, const Labels& labels = {},
+                                   const ConvergenceOptions& options = {},
+                                   const Eigen::MatrixXd* full = nullptr);
 
 /// sobol_indices() (without intervals) on the leading base rows of a Saltelli design in the
 /// layout of sobol_indices(); rows "S(x)" then "ST(x)" per parameter. Throws AnalysisError

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "analysis/analysis_error.hpp"
+#include "analysis/rank_matrix.hpp"
 #include "analysis/ranks.hpp"
 
 namespace tmex::analysis {
@@ -66,16 +67,7 @@ Eigen::MatrixXd correlation_of_centred(const Eigen::Ref<const Eigen::MatrixXd>& 
   const Eigen::Index p = centred.cols();
   Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(p, p);
   gram.selfadjointView<Eigen::Lower>().rankUpdate(centred.transpose());
-  Eigen::MatrixXd c = gram.selfadjointView<Eigen::Lower>();
-  Eigen::VectorXd inv_sd(p);
-  for (Eigen::Index j = 0; j < p; ++j) {
-    inv_sd[j] = c(j, j) > 0.0 ? 1.0 / std::sqrt(c(j, j)) : std::numeric_limits<double>::quiet_NaN();
-  }
-  c = inv_sd.asDiagonal() * c * inv_sd.asDiagonal();
-  for (Eigen::Index j = 0; j < p; ++j) {
-    if (!std::isnan(inv_sd[j])) c(j, j) = 1.0;
-  }
-  return c;
+  return correlation_from_gram(gram.selfadjointView<Eigen::Lower>());
 }
 
 }  // namespace tmex::analysis

@@ -5,21 +5,26 @@
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <limits>
-#include <sstream>
 
 #include "analysis/analysis_error.hpp"
-#include "analysis/bootstrap.hpp"
 #include "analysis/p_value_adjustment.hpp"
 #include "analysis/ranks.hpp"
+#include "text/number_text.hpp"
 
 namespace tmex::analysis {
 
 namespace {
 
+// The type-7 median (the mean of the two middle values for an even count), by selection.
 double median(const Eigen::Ref<const Eigen::VectorXd>& x) {
+  if (x.size() == 0) return std::numeric_limits<double>::quiet_NaN();
   std::vector<double> v(x.data(), x.data() + x.size());
-  std::sort(v.begin(), v.end());
-  return sorted_quantile(v, 0.5);
+  const std::size_t lo = (v.size() - 1) / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+  const double a = v[lo];
+  if (v.size() % 2 == 1) return a;
+  const double b = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end());
+  return a + 0.5 * (b - a);
 }
 
 }  // namespace
@@ -70,48 +75,62 @@ FailureDependence failure_dependence(const Eigen::Ref<const Eigen::MatrixXd>& fa
     out.z[i] = corrected / std::sqrt(variance);
     out.p_value[i] = 2.0 * boost::math::cdf(boost::math::complement(normal, std::abs(out.z[i])));
   }
+  out.p_bonferroni = bonferroni(out.p_value);
   out.p_bh = benjamini_hochberg(out.p_value);
   return out;
 }
 
-std::string describe(const FailureDependence& result, double alpha) {
-  std::ostringstream s;
-  const Eigen::Index total = result.failed + result.succeeded;
-  s << result.failed << " of " << total << " runs failed";
+std::string describe(const FailureDependence& result, std::uint64_t stored_runs, double alpha) {
+  const auto number = [](double v, text::NumberStyle style) {
+    return text::format_number(v, style);
+  };
+  const std::uint64_t total =
+      stored_runs > 0 ? stored_runs : static_cast<std::uint64_t>(result.failed + result.succeeded);
+  std::string s =
+      std::to_string(result.failed) + " of " + std::to_string(total) + " stored runs failed";
   if (total > 0) {
-    s.precision(3);
-    s << " (" << 100.0 * static_cast<double>(result.failed) / static_cast<double>(total) << "%)";
+    s +=
+        " (" +
+        text::format_number(100.0 * static_cast<double>(result.failed) / static_cast<double>(total),
+                            text::NumberStyle::kGeneral) +
+        "%)";
   }
-  s << ".";
+  s += " and are excluded.";
   if (result.failed == 0 || result.succeeded == 0) {
-    s << " Dependence on the inputs cannot be tested without both failed and successful runs.";
-    return s.str();
+    return s +
+           " Dependence on the inputs cannot be tested without both failed and successful runs.";
   }
   std::vector<Eigen::Index> dependent;
-  for (Eigen::Index i = 0; i < result.p_bh.size(); ++i) {
-    if (result.p_bh[i] < alpha) dependent.push_back(i);
+  for (Eigen::Index i = 0; i < result.p_bonferroni.size(); ++i) {
+    if (result.p_bonferroni[i] < alpha) dependent.push_back(i);
   }
-  std::sort(dependent.begin(), dependent.end(),
-            [&](Eigen::Index a, Eigen::Index b) { return result.p_bh[a] < result.p_bh[b]; });
-  s.precision(2);
+  std::sort(dependent.begin(), dependent.end(), [&](Eigen::Index a, Eigen::Index b) {
+    return result.p_bonferroni[a] < result.p_bonferroni[b];
+  });
   if (!dependent.empty()) {
-    s << " Failures depend on:";
+    s += " Failures depend on the inputs:";
     for (std::size_t d = 0; d < dependent.size(); ++d) {
       const Eigen::Index i = dependent[d];
-      s << (d == 0 ? " " : "; ") << result.parameters[static_cast<std::size_t>(i)] << " ("
-        << (result.effect[i] > 0.5 ? "higher" : "lower")
-        << " in failed runs, P(failed > ok) = " << result.effect[i]
-        << ", adjusted p = " << result.p_bh[i] << ")";
+      s += std::string(d == 0 ? " " : "; ") + result.parameters[static_cast<std::size_t>(i)] +
+           " is " + (result.effect[i] > 0.5 ? "higher" : "lower") + " in failed runs (median " +
+           number(result.median_failed[i], text::NumberStyle::kGeneral) + " against " +
+           number(result.median_succeeded[i], text::NumberStyle::kGeneral) +
+           "; P(failed > ok) = " + number(result.effect[i], text::NumberStyle::kCoefficient) +
+           "; Mann-Whitney, Bonferroni-adjusted p = " +
+           number(result.p_bonferroni[i], text::NumberStyle::kPValue) + ")";
     }
-    s << ".";
+    s += ". Results describe the region where the model succeeds, not the whole space.";
   }
   const auto others = static_cast<Eigen::Index>(result.parameters.size() - dependent.size());
   if (others > 0) {
-    s << " No evidence that they depend on " << (dependent.empty() ? "any of the " : "the other ")
-      << others << " parameter" << (others == 1 ? "" : "s") << " (BH-adjusted p >= " << alpha
-      << ").";
+    s += std::string(" No evidence that failures depend on ") +
+         (dependent.empty() ? "any of the " : "the other ") + std::to_string(others) +
+         " parameter" + (others == 1 ? "" : "s") +
+         " (Mann-Whitney, Bonferroni-adjusted p >= " + number(alpha, text::NumberStyle::kShortest) +
+         ").";
   }
-  return s.str();
+  if (result.failed < 8) s += " With fewer than 8 failed runs the tests have little power.";
+  return s;
 }
 
 }  // namespace tmex::analysis

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,11 +16,12 @@ struct FailureDependence {
   std::vector<std::string> parameters;
   Eigen::Index failed = 0;
   Eigen::Index succeeded = 0;
-  Eigen::VectorXd u;        ///< U of the failed group: rank sum - n_f (n_f + 1) / 2
-  Eigen::VectorXd effect;   ///< U / (n_f n_s) = P(x_failed > x_ok) + P(tie) / 2
-  Eigen::VectorXd z;        ///< normal approximation, tie- and continuity-corrected
-  Eigen::VectorXd p_value;  ///< two-sided; NaN when a group is empty or all values tie
-  Eigen::VectorXd p_bh;     ///< Benjamini-Hochberg across the parameters
+  Eigen::VectorXd u;             ///< U of the failed group: rank sum - n_f (n_f + 1) / 2
+  Eigen::VectorXd effect;        ///< U / (n_f n_s) = P(x_failed > x_ok) + P(tie) / 2
+  Eigen::VectorXd z;             ///< normal approximation, tie- and continuity-corrected
+  Eigen::VectorXd p_value;       ///< two-sided; NaN when a group is empty or all values tie
+  Eigen::VectorXd p_bonferroni;  ///< Bonferroni across the parameters (bonferroni())
+  Eigen::VectorXd p_bh;          ///< Benjamini-Hochberg across the parameters
   Eigen::VectorXd median_failed, median_succeeded;
 };
 
@@ -33,10 +35,15 @@ FailureDependence failure_dependence(const Eigen::Ref<const Eigen::MatrixXd>& fa
                                      const Eigen::Ref<const Eigen::MatrixXd>& succeeded_inputs,
                                      const Labels& labels = {});
 
-/// A plain-language account for a report, e.g. "12 of 1000 runs failed (1.2%). Failures
-/// depend on: x1 (higher in failed runs, P(failed > ok) = 0.91, adjusted p = 3e-08). No
-/// evidence that they depend on the other 2 parameters (BH-adjusted p >= 0.05)."
-/// `alpha` is the false discovery rate at which a dependence is reported.
-std::string describe(const FailureDependence& result, double alpha = 0.05);
+/// A plain-language account for a report, e.g. "12 of 1000 stored runs failed (1.2%) and are
+/// excluded. Failures depend on the inputs: x1 is higher in failed runs (median 0.91 against
+/// 0.48; P(failed > ok) = 0.91; Mann-Whitney, Bonferroni-adjusted p = 3.1e-08). Results
+/// describe the region where the model succeeds, not the whole space. No evidence that failures
+/// depend on the other 2 parameters (Mann-Whitney, Bonferroni-adjusted p >= 0.05)."
+/// `stored_runs` is the number of runs the failures are counted among (0: failed +
+/// succeeded); a dependence is reported where the Bonferroni-adjusted p is below `alpha`
+/// (family-wise error rate).
+std::string describe(const FailureDependence& result, std::uint64_t stored_runs = 0,
+                     double alpha = 0.05);
 
 }  // namespace tmex::analysis

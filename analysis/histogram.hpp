@@ -2,6 +2,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <span>
 #include <vector>
 
 namespace tmex::analysis {
@@ -18,5 +19,8 @@ struct Histogram {
 /// 10000 bins. All-equal values give one bin [v - 0.5, v + 0.5]. Throws AnalysisError for an
 /// empty or non-finite input or bins < 0.
 Histogram histogram(const Eigen::Ref<const Eigen::VectorXd>& values, int bins = 0);
+
+/// histogram() of values already sorted ascending (no second sort). Throws as histogram().
+Histogram histogram_of_sorted(std::span<const double> sorted, int bins = 0);
 
 }  // namespace tmex::analysis

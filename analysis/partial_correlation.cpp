@@ -8,6 +8,7 @@
 
 #include "analysis/analysis_error.hpp"
 #include "analysis/correlation_matrix.hpp"
+#include "analysis/parallel.hpp"
 #include "analysis/standardised_regression.hpp"
 
 namespace tmex::analysis {
@@ -40,18 +41,23 @@ Eigen::MatrixXd partial_by_residuals(const Eigen::MatrixXd& z, Eigen::Index k) {
   return partial;
 }
 
+// Partial correlations of k parameters need at least one parameter and k + 3 rows.
+void check_rows(Eigen::Index rows, Eigen::Index k) {
+  if (k < 1) throw AnalysisError("partial correlation needs at least one parameter");
+  if (rows < k + 3) {
+    throw AnalysisError("partial correlation of " + std::to_string(k) +
+                        " parameters needs at least " + std::to_string(k + 3) + " rows, got " +
+                        std::to_string(rows));
+  }
+}
+
 CorrelationTable partial_correlation(const Eigen::Ref<const Eigen::MatrixXd>& inputs,
                                      const Eigen::Ref<const Eigen::MatrixXd>& outputs,
                                      const Labels& labels, const PartialCorrelationOptions& options,
                                      Scale scale) {
   const Eigen::Index k = inputs.cols();
   const Labels names = labels.resolve(k, outputs.cols());
-  if (k < 1) throw AnalysisError("partial correlation needs at least one parameter");
-  if (inputs.rows() < k + 3) {
-    throw AnalysisError("partial correlation of " + std::to_string(k) +
-                        " parameters needs at least " + std::to_string(k + 3) + " rows, got " +
-                        std::to_string(inputs.rows()));
-  }
+  check_rows(inputs.rows(), k);
   const Eigen::MatrixXd z = centred_columns(inputs, outputs, scale, names);
   Eigen::MatrixXd coefficient;
   if (options.method == PartialCorrelationMethod::kResidualRegression) {
@@ -69,7 +75,45 @@ CorrelationTable partial_correlation(const Eigen::Ref<const Eigen::MatrixXd>& in
 CorrelationTable prcc(const Eigen::Ref<const Eigen::MatrixXd>& inputs,
                       const Eigen::Ref<const Eigen::MatrixXd>& outputs, const Labels& labels,
                       const PartialCorrelationOptions& options) {
-  return partial_correlation(inputs, outputs, labels, options, Scale::kRank);
+  if (options.method == PartialCorrelationMethod::kResidualRegression) {
+    return partial_correlation(inputs, outputs, labels, options, Scale::kRank);
+  }
+  const Labels names = labels.resolve(inputs.cols(), outputs.cols());
+  check_rows(inputs.rows(), inputs.cols());
+  return prcc(rank_inputs_and_outputs(inputs, outputs, options.threads), inputs.cols(), names,
+              options);
+}
+
+CorrelationTable prcc(const RankMatrix& ranks, Eigen::Index k, const Labels& labels,
+                      const PartialCorrelationOptions& options) {
+  const Labels names = labels.resolve(k, ranks.cols() - k);
+  check_rows(ranks.rows(), k);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    if (ranks.constant(j)) {
+      throw AnalysisError("parameter '" + names.parameters[static_cast<std::size_t>(j)] +
+                          "' is constant over all " + std::to_string(ranks.rows()) + " rows");
+    }
+  }
+  Eigen::MatrixXd coefficient =
+      standardised_regression(ranks.correlation(options.threads), k).partial;
+  return correlation_table(std::move(coefficient), names, ranks.rows(), k - 1, options.confidence);
+}
+
+RankMatrix rank_inputs_and_outputs(const Eigen::Ref<const Eigen::MatrixXd>& inputs,
+                                   const Eigen::Ref<const Eigen::MatrixXd>& outputs,
+                                   unsigned threads) {
+  if (outputs.rows() != inputs.rows()) {
+    throw AnalysisError("inputs have " + std::to_string(inputs.rows()) + " rows but outputs have " +
+                        std::to_string(outputs.rows()));
+  }
+  const Eigen::Index k = inputs.cols();
+  RankMatrix ranks(inputs.rows(), k + outputs.cols());
+  parallel_for(static_cast<std::size_t>(ranks.cols()), threads, [&](std::size_t jj) {
+    const auto j = static_cast<Eigen::Index>(jj);
+    const Eigen::VectorXd column = j < k ? inputs.col(j) : outputs.col(j - k);
+    ranks.rank_column(j, {column.data(), static_cast<std::size_t>(column.size())});
+  });
+  return ranks;
 }
 
 CorrelationTable pcc(const Eigen::Ref<const Eigen::MatrixXd>& inputs,

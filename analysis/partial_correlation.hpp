@@ -8,6 +8,7 @@
 
 #include "analysis/correlation_table.hpp"
 #include "analysis/labels.hpp"
+#include "analysis/rank_matrix.hpp"
 
 namespace tmex::analysis {
 
@@ -24,6 +25,7 @@ enum class PartialCorrelationMethod {
 struct PartialCorrelationOptions {
   double confidence = 0.95;  ///< of the Fisher-z intervals
   PartialCorrelationMethod method = PartialCorrelationMethod::kCorrelationInverse;
+  unsigned threads = 1;  ///< for ranking and the correlation matrix (0: all cores); same result
 };
 
 /// Partial rank correlation coefficients (Marino et al. 2008): the correlation of the ranks of
@@ -36,6 +38,18 @@ struct PartialCorrelationOptions {
 CorrelationTable prcc(const Eigen::Ref<const Eigen::MatrixXd>& inputs,
                       const Eigen::Ref<const Eigen::MatrixXd>& outputs, const Labels& labels = {},
                       const PartialCorrelationOptions& options = {});
+
+/// prcc() from ranks made beforehand: columns 0..k-1 of `ranks` are the inputs, the others the
+/// outputs (labels resolved for them). The same numbers as prcc() on the ranked data (to
+/// rounding); `options.method` is ignored (always kCorrelationInverse). Throws as prcc().
+CorrelationTable prcc(const RankMatrix& ranks, Eigen::Index k, const Labels& labels = {},
+                      const PartialCorrelationOptions& options = {});
+
+/// The ranks prcc() works on: every column of `inputs` and then of `outputs`, ranked on up to
+/// `threads` threads. Throws AnalysisError for mismatched shapes or a NaN.
+RankMatrix rank_inputs_and_outputs(const Eigen::Ref<const Eigen::MatrixXd>& inputs,
+                                   const Eigen::Ref<const Eigen::MatrixXd>& outputs,
+                                   unsigned threads = 1);
 
 /// Partial correlation coefficients on the values themselves; otherwise as prcc().
 CorrelationTable pcc(const Eigen::Ref<const Eigen::MatrixXd>& inputs,

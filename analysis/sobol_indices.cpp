@@ -7,6 +7,7 @@
 
 #include "analysis/analysis_error.hpp"
 #include "analysis/bootstrap.hpp"
+#include "analysis/parallel.hpp"
 
 namespace tmex::analysis {
 
@@ -107,10 +108,12 @@ SobolIndices sobol_indices(const Eigen::Ref<const Eigen::MatrixXd>& outputs, Eig
   const auto at = [&](int r, Eigen::Index o, Eigen::Index i) -> double& {
     return replicates[static_cast<std::size_t>((o * 2 * k + i) * options.resamples + r)];
   };
-  Eigen::MatrixXd weights(kBlock, n);
-  for (int first = 0; first < options.resamples; first += kBlock) {
+  const int blocks = (options.resamples + kBlock - 1) / kBlock;
+  // Each block of resamples draws from its own streams and fills its own replicates.
+  parallel_for(static_cast<std::size_t>(blocks), options.threads, [&](std::size_t block) {
+    const int first = static_cast<int>(block) * kBlock;
     const int count = std::min(kBlock, options.resamples - first);
-    weights.setZero();
+    Eigen::MatrixXd weights = Eigen::MatrixXd::Zero(kBlock, n);
     for (int r = 0; r < count; ++r) {
       BootstrapStream stream(options.seed, static_cast<std::uint64_t>(first + r));
       for (Eigen::Index d = 0; d < n; ++d) {
@@ -125,7 +128,7 @@ SobolIndices sobol_indices(const Eigen::Ref<const Eigen::MatrixXd>& outputs, Eig
         for (Eigen::Index i = 0; i < 2 * k; ++i) at(first + r, o, i) = b[i];
       }
     }
-  }
+  });
   for (Eigen::Index o = 0; o < m; ++o) {
     if (!defined[static_cast<std::size_t>(o)]) continue;
     for (Eigen::Index i = 0; i < 2 * k; ++i) {

@@ -28,6 +28,7 @@ struct SobolOptions {
   int resamples = 1000;  ///< bootstrap resamples of the base rows; 0: no intervals (NaN)
   double confidence = 0.95;
   std::uint64_t seed = 0;  ///< the intervals depend only on the data and this seed
+  unsigned threads = 1;    ///< for the resamples (0: all cores); the result is the same
 };
 
 /// Indices from the outputs of a Saltelli design in the project-wide layout: row

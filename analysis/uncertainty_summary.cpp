@@ -2,6 +2,7 @@
 #include "analysis/uncertainty_summary.hpp"
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -31,13 +32,50 @@ QuantilePlan plan(const std::vector<double>& levels, std::size_t n) {
   return p;
 }
 
+// Large-sample intervals at options.confidence (see SummaryIntervals::kLargeSample).
+void large_sample_intervals(std::span<const double> sorted, UncertaintySummary& s,
+                            double confidence) {
+  const auto n = static_cast<double>(sorted.size());
+  const double z =
+      boost::math::quantile(boost::math::normal_distribution<double>(), (1.0 + confidence) / 2.0);
+  const double se_mean = s.sd / std::sqrt(n);
+  s.mean_low = s.mean - z * se_mean;
+  s.mean_high = s.mean + z * se_mean;
+  double m4 = 0.0;
+  for (double v : sorted) m4 += std::pow(v - s.mean, 4);
+  m4 /= n;
+  const double var_s2 = std::max(0.0, (m4 - std::pow(s.sd, 4) * (n - 3.0) / (n - 1.0)) / n);
+  const double se_sd = s.sd > 0.0 ? std::sqrt(var_s2) / (2.0 * s.sd) : 0.0;
+  s.sd_low = std::max(0.0, s.sd - z * se_sd);
+  s.sd_high = s.sd + z * se_sd;
+  const auto last = n - 1.0;
+  for (std::size_t q = 0; q < s.levels.size(); ++q) {
+    const double p = s.levels[q];
+    const double h = z * std::sqrt(n * p * (1.0 - p));
+    const auto lo = static_cast<std::size_t>(std::clamp(std::floor(n * p - h) - 1.0, 0.0, last));
+    const auto hi = static_cast<std::size_t>(std::clamp(std::ceil(n * p + h) - 1.0, 0.0, last));
+    s.quantile_low[q] = std::min(sorted[lo], s.quantiles[q]);
+    s.quantile_high[q] = std::max(sorted[hi], s.quantiles[q]);
+  }
+}
+
 }  // namespace
 
 UncertaintySummary summarize(const Eigen::Ref<const Eigen::VectorXd>& values,
                              const std::string& output, const UncertaintyOptions& options) {
-  const auto n = static_cast<std::size_t>(values.size());
-  if (n < 2) throw AnalysisError("summarize: '" + output + "' needs at least 2 values");
   if (!values.allFinite()) {
+    throw AnalysisError("summarize: '" + output + "' has NaN or infinite values; drop failed runs");
+  }
+  std::vector<double> sorted(values.data(), values.data() + values.size());
+  std::sort(sorted.begin(), sorted.end());
+  return summarize_sorted(sorted, output, options);
+}
+
+UncertaintySummary summarize_sorted(std::span<const double> sorted, const std::string& output,
+                                    const UncertaintyOptions& options) {
+  const auto n = sorted.size();
+  if (n < 2) throw AnalysisError("summarize: '" + output + "' needs at least 2 values");
+  if (!std::isfinite(sorted.front()) || !std::isfinite(sorted.back())) {
     throw AnalysisError("summarize: '" + output + "' has NaN or infinite values; drop failed runs");
   }
   for (double level : options.levels) {
@@ -49,20 +87,20 @@ UncertaintySummary summarize(const Eigen::Ref<const Eigen::VectorXd>& values,
   if (options.resamples < 0 || !(options.confidence > 0.0 && options.confidence < 1.0)) {
     throw AnalysisError("summarize: resamples must be >= 0 and confidence in (0, 1)");
   }
-  std::vector<double> sorted(values.data(), values.data() + n);
-  std::sort(sorted.begin(), sorted.end());
   const auto dn = static_cast<double>(n);
 
   UncertaintySummary s;
   s.output = output;
-  s.samples = values.size();
+  s.samples = static_cast<Eigen::Index>(n);
   s.levels = options.levels;
   s.resamples = options.resamples;
   s.confidence = options.confidence;
   s.min = sorted.front();
   s.max = sorted.back();
   // Deviations from a provisional centre keep the sums of squares free of cancellation.
-  const double centre = values.mean();
+  double centre = 0.0;
+  for (double v : sorted) centre += v;
+  centre /= dn;
   double sum = 0.0, sum2 = 0.0;
   for (double v : sorted) {
     sum += v - centre;
@@ -77,6 +115,11 @@ UncertaintySummary summarize(const Eigen::Ref<const Eigen::VectorXd>& values,
   s.mean_low = s.mean_high = s.sd_low = s.sd_high = nan;
   s.quantile_low.assign(q, nan);
   s.quantile_high.assign(q, nan);
+  if (options.intervals == SummaryIntervals::kLargeSample) {
+    s.resamples = 0;
+    large_sample_intervals(sorted, s, options.confidence);
+    return s;
+  }
   if (options.resamples == 0) return s;
 
   // Visit the order statistics each resample needs in ascending order.

@@ -4,8 +4,11 @@
 #include <sys/resource.h>
 
 #include <Eigen/Core>
+#include <cstdint>
+#include <vector>
 
 #include "analysis/partial_correlation.hpp"
+#include "analysis/ranks.hpp"
 #include "analysis/sobol_indices.hpp"
 
 namespace {
@@ -36,6 +39,31 @@ Campaign synthetic_campaign(Eigen::Index n, Eigen::Index k, Eigen::Index m) {
   }
   return c;
 }
+
+// Ranking one column of N continuous values (the step PRCC repeats for every column) and
+// sorting one column of values (the step each uncertainty summary starts with).
+void BM_RankColumn(benchmark::State& state) {
+  const Eigen::Index n = state.range(0);
+  const Eigen::VectorXd x = (Eigen::VectorXd::Random(n).array() + 1.0) * 0.5;
+  std::vector<std::int32_t> ranks(static_cast<std::size_t>(n));
+  for (auto _ : state) {
+    tmex::analysis::doubled_centred_ranks({x.data(), static_cast<std::size_t>(n)}, ranks);
+    benchmark::DoNotOptimize(ranks.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_RankColumn)->Arg(1000000)->Unit(benchmark::kMillisecond);
+
+void BM_SortValues(benchmark::State& state) {
+  const Eigen::Index n = state.range(0);
+  const Eigen::VectorXd x = (Eigen::VectorXd::Random(n).array() + 1.0) * 0.5;
+  for (auto _ : state) {
+    std::vector<double> v(x.data(), x.data() + n);
+    tmex::analysis::sort_values(v);
+    benchmark::DoNotOptimize(v.data());
+  }
+}
+BENCHMARK(BM_SortValues)->Arg(1000000)->Unit(benchmark::kMillisecond);
 
 void BM_PrccWithInference(benchmark::State& state) {
   const Eigen::Index n = state.range(0);

@@ -49,9 +49,13 @@ int main(int argc, char** argv) {
     meta.samples = runs;
     meta.design =
         "lhs(n=" + std::to_string(runs) + ", k=" + std::to_string(k) + ", seed=1, jitter=random)";
+    meta.layout = {"lhs", 1};
     meta.model = "synthetic";
     for (std::size_t i = 0; i < k; ++i) {
-      meta.parameters.push_back({"p" + std::to_string(i + 1), "uniform(min=0, max=1)"});
+      meta.parameters.push_back({"p" + std::to_string(i + 1),
+                                 "uniform(min=0, max=1)",
+                                 "uniform",
+                                 {{"min", 0.0}, {"max", 1.0}}});
     }
     for (std::size_t j = 0; j < m; ++j) meta.outputs.push_back("y" + std::to_string(j + 1));
     meta.config = "synthetic\n";

@@ -1,4 +1,4 @@
-// `tmex analyze`: sensitivity and uncertainty analysis of a campaign store.
+// `tmex analyze`: check the options, read the store, call analysis/, then report/.
 #pragma once
 
 #include <cstdint>
@@ -6,17 +6,16 @@
 #include <string>
 #include <vector>
 
-#include "driver/analysis_report.hpp"
+#include "analysis/campaign_analysis.hpp"
 
 namespace tmex::driver {
 
 /// The options of `tmex analyze`, as given on the command line.
 struct AnalyzeOptions {
   std::string db_path;
-  /// "auto", "prcc", "pcc", "src", "srrc", "correlation" (Pearson and Spearman), "sobol",
-  /// "morris" or "uncertainty".
+  /// "auto" (the methods that fit the design) or a method name (analysis::parse_method).
   std::string method = "auto";
-  std::vector<std::string> outputs;  ///< empty: every stored output
+  std::vector<std::string> outputs;  ///< comma-separated lists; empty: every stored output
   std::string format = "table";      ///< "table", "csv", "json", "markdown"
   std::string out;                   ///< empty or "-": standard output
   std::string plots_dir;             ///< empty: no plots
@@ -26,31 +25,14 @@ struct AnalyzeOptions {
   std::optional<std::uint64_t> seed;  ///< of the bootstrap; default the campaign's seed
 };
 
-/// An event `OUTPUT OP NUMBER` with OP one of < <= > >= == !=.
-struct EventExpression {
-  std::string output;
-  std::string op;
-  double threshold = 0.0;
+/// Reads the store at options.db_path and analyses it as the options ask. Throws UsageError
+/// (exit 2) for bad options, a missing file or one that is not a tmex store, unknown outputs,
+/// bad events, or a method that does not fit the design (with the reason);
+/// analysis::AnalysisError when the data cannot be analysed; storage::StorageError.
+analysis::CampaignAnalysis analyze_store(const AnalyzeOptions& options);
 
-  /// "OUTPUT OP NUMBER" with single spaces.
-  std::string text() const;
-  /// Whether `value` satisfies the event (false for NaN).
-  bool holds(double value) const;
-};
-
-/// Parses "cured == 1", "y>3.5", "tumour_volume <= 1e-3". Throws UsageError naming the text
-/// and the expected form.
-EventExpression parse_event(const std::string& text);
-
-/// Reads the store at options.db_path and runs the methods that fit its design (or the one
-/// asked for). Throws UsageError (exit 2) for bad options, a missing file or one that is not
-/// a tmex store, unknown output names, bad events, or a method that does not fit the design
-/// (with the reason); analysis::AnalysisError when the data cannot be analysed (too few
-/// successful runs, a collinear design).
-AnalysisReport analyze(const AnalyzeOptions& options);
-
-/// `tmex analyze`: analyze(), then writes the report in options.format to options.out and
-/// the plots to options.plots_dir. Returns an exit status; throws as analyze().
+/// `tmex analyze`: analyze_store(), then the report in options.format to options.out and its
+/// figures to options.plots_dir. Returns an exit status; throws as analyze_store().
 int analyze_command(const AnalyzeOptions& options);
 
 }  // namespace tmex::driver

@@ -15,13 +15,19 @@
 
 #include "driver/errors.hpp"
 #include "driver/external_model_config.hpp"
+#include "storage/campaign_store.hpp"
 #include "storage/store_file.hpp"
+#include "text/number_text.hpp"
+#include "text/strings.hpp"
 
 namespace tmex::driver {
 
 namespace {
 
 constexpr std::uint64_t kMaxSamples = std::uint64_t{1} << 40;
+constexpr std::uint64_t kMaxReplicates = 1'000'000;
+// Plain LHS campaigns up to this size are decorrelated (Iman-Conover) by default.
+constexpr std::uint64_t kDecorrelateUpTo = 100'000;
 // Sampled parameters and stored outputs per campaign: each is a column of the runs table, and
 // SQLite allows 2000 columns per table (SQLITE_MAX_COLUMN) beside tmex's own ten. The design's
 // correlation work also grows with the cube of the parameters.
@@ -30,19 +36,8 @@ constexpr std::size_t kMaxOutputs = 900;
 // Evaluations at once per rank: each is a thread with its own stack (8 MiB of address space by
 // default), and past the cores of one node more threads only add contention; run more ranks.
 constexpr std::uint64_t kMaxPerRank = 256;
-constexpr std::uint64_t kMaxReplicates = 1'000'000;
-// Plain LHS campaigns up to this size are decorrelated (Iman-Conover) by default.
-constexpr std::uint64_t kDecorrelateUpTo = 100'000;
-// Column names the runs table uses itself.
-const std::set<std::string> kReservedColumns = {"id",     "sample",   "replicate", "block",
-                                                "status", "attempts", "error",     "elapsed_s",
-                                                "rank",   "session"};
 
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+std::string num(double v) { return text::format_number(v, text::NumberStyle::kExact); }
 
 // Shortens a scalar for messages so binary garbage or huge values stay readable.
 std::string shown(const std::string& s) {
@@ -76,21 +71,8 @@ std::string describe_node(const YAML::Node& n) {
   }
 }
 
-// "a, b, c" of the names of a range of items.
-template <class Range, class Name>
-std::string joined(const Range& items, Name name) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + std::string(name(item));
-  return out;
-}
-
-bool is_identifier(const std::string& s) {
-  if (s.empty() || s.size() > 64) return false;
-  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
+// A parameter name: an identifier short enough to be a readable column name.
+bool is_parameter_name(const std::string& s) { return s.size() <= 64 && text::is_identifier(s); }
 
 // Parses with error context: every problem becomes "source:line:col: path: message".
 class Parser {
@@ -243,7 +225,7 @@ sampling::Distribution build_distribution(const Parser& p, const YAML::Node& n,
   auto it = std::find_if(table.begin(), table.end(),
                          [&](const DistributionKeys& d) { return kind == d.kind; });
   if (it == table.end()) {
-    const std::string known = joined(table, [](const auto& d) { return d.kind; });
+    const std::string known = text::join(table, ", ", [](const auto& d) { return d.kind; });
     p.fail(n["distribution"], path + ".distribution",
            "unknown distribution " + shown(kind) + "; expected one of: " + known);
   }
@@ -312,6 +294,34 @@ sampling::Distribution parse_distribution(const Parser& p, const YAML::Node& n,
   return d;
 }
 
+// The columns of the runs table a campaign claims: SQLite compares column names without regard
+// to case, so names equal but for case clash with each other and with the table's own columns.
+class ColumnNames {
+ public:
+  ColumnNames() {
+    for (const auto& r : storage::kRunColumns) {
+      const std::string name(r.name);
+      names_.emplace(folded(name), "the runs table's own column '" + name + "'");
+    }
+  }
+  void claim(const Parser& p, const std::string& name, const std::string& what,
+             const YAML::Node& at, const std::string& path) {
+    auto [it, fresh] = names_.emplace(folded(name), what + " '" + name + "'");
+    if (!fresh) {
+      p.fail(at, path,
+             what + " '" + name + "' clashes with " + it->second +
+                 " (the store's column names ignore case); rename it");
+    }
+  }
+
+ private:
+  static std::string folded(std::string s) {
+    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  }
+  std::map<std::string, std::string> names_;  // folded name -> what holds it
+};
+
 sampling::DesignSpec parse_design(const Parser& p, const YAML::Node& design,
                                   std::size_t dimension) {
   sampling::DesignSpec spec;
@@ -374,11 +384,8 @@ sampling::DesignSpec parse_design(const Parser& p, const YAML::Node& design,
   return spec;
 }
 
-}  // namespace
-
-CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::string& source,
-                                     const models::ModelRegistry& registry) {
-  Parser p(source);
+// The document, checked for its top-level sections.
+YAML::Node load_document(const Parser& p, const std::string& yaml_text, const std::string& source) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
@@ -396,10 +403,11 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     if (!root[required])
       p.fail(root, "(top level)", std::string("missing section '") + required + "'");
   }
+  return root;
+}
 
-  CampaignConfig c;
-  c.source = source;
-
+// campaign: name, seed, samples, replicates.
+void parse_campaign_section(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
   const YAML::Node campaign = root["campaign"];
   p.expect_map(campaign, "campaign", {"name", "seed", "samples", "replicates"});
   if (!campaign["name"]) p.fail(campaign, "campaign", "missing key 'name'");
@@ -417,7 +425,14 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
            "samples x replicates = " + std::to_string(c.samples * c.replicates) +
                " is more than the supported " + std::to_string(kMaxSamples));
   }
+}
 
+// model: the model's name, settings, options, trajectory times (and an external program),
+// checked by building the model, which is returned.
+std::unique_ptr<models::Model> parse_model_section(const Parser& p, const YAML::Node& root,
+                                                   const models::ModelRegistry& registry,
+                                                   CampaignConfig& c) {
+  const std::string& source = c.source;
   const YAML::Node model = root["model"];
   std::vector<std::string> model_keys = {"name", "settings", "options", "trajectory_times"};
   const bool external = model.IsMap() && model["name"] && model["name"].IsScalar() &&
@@ -429,9 +444,9 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   if (!model["name"]) p.fail(model, "model", "missing key 'name'");
   c.model_name = p.text(model["name"], "model.name");
   if (!registry.contains(c.model_name)) {
-    p.fail(model["name"], "model.name",
-           "unknown model " + shown(c.model_name) + "; known models: " +
-               joined(registry.names(), [](const std::string& n) { return n; }));
+    p.fail(
+        model["name"], "model.name",
+        "unknown model " + shown(c.model_name) + "; known models: " + text::join(registry.names()));
   }
   if (const YAML::Node settings = model["settings"]) {
     for (const auto& [key, knode] : p.entries(settings, "model.settings")) {
@@ -488,32 +503,18 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   const models::ModelInfo& info = instance->info();
   c.model_version = info.version;
   for (const auto& param : info.parameters) {
-    if (kReservedColumns.count(param.name)) {
+    if (storage::is_run_column(param.name)) {
       p.fail(model["name"], "model.name",
              "model parameter '" + param.name + "' clashes with a column of the runs table");
     }
   }
+  return instance;
+}
 
-  // Every sampled parameter and stored output is a column of the runs table, and SQLite's
-  // column names ignore case: names equal but for case clash with each other and with the
-  // table's own columns.
-  std::map<std::string, std::string> columns;  // lower-case name -> what holds it
-  auto lower = [](std::string s) {
-    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return s;
-  };
-  for (const auto& r : kReservedColumns)
-    columns[lower(r)] = "the runs table's own column '" + r + "'";
-  auto claim_column = [&](const std::string& name, const std::string& what, const YAML::Node& at,
-                          const std::string& path) {
-    auto [it, fresh] = columns.emplace(lower(name), what + " '" + name + "'");
-    if (!fresh) {
-      p.fail(at, path,
-             what + " '" + name + "' clashes with " + it->second +
-                 " (the store's column names ignore case); rename it");
-    }
-  };
-
+// parameters: the sampled ones and their distributions, dummies, against the model's.
+void parse_parameters_section(const Parser& p, const YAML::Node& root,
+                              const models::ModelInfo& info, CampaignConfig& c,
+                              ColumnNames& columns) {
   const YAML::Node params = root["parameters"];
   if (params.IsMap() && params.size() > kMaxParameters) {
     p.fail(params, "parameters",
@@ -522,13 +523,12 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
                " a campaign can sample (each is a column of the store, which SQLite limits to "
                "2000)");
   }
-  std::set<std::string> seen;
   for (const auto& [name, knode] : p.entries(params, "parameters")) {
     const std::string path = "parameters." + name;
-    if (!is_identifier(name)) {
+    if (!is_parameter_name(name)) {
       p.fail(knode, "parameters",
              "parameter name " + shown(name) +
-                 " must be a letter or _ followed by letters, digits or _");
+                 " must be a letter or _ followed by at most 63 letters, digits or _");
     }
     const YAML::Node pnode = params[name];
     const bool dummy =
@@ -540,7 +540,8 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
                    "'; a dummy needs a name the model does not use");
       }
     } else if (!info.parameter_index(name)) {
-      const std::string known = joined(info.parameters, [](const auto& pi) { return pi.name; });
+      const std::string known =
+          text::join(info.parameters, ", ", [](const auto& pi) { return pi.name; });
       p.fail(knode, "parameters",
              "model '" + c.model_name + "' has no parameter " + shown(name) +
                  " (add 'dummy: true' for a dummy input); its "
@@ -553,15 +554,18 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
                  "' is both fixed in model.settings and sampled here; keep "
                  "one");
     }
-    claim_column(name, dummy ? "dummy parameter" : "parameter", knode, "parameters");
+    columns.claim(p, name, dummy ? "dummy parameter" : "parameter", knode, "parameters");
     c.parameters.push_back({name, parse_distribution(p, pnode, path)});
     if (dummy) c.dummies.push_back(name);
-    seen.insert(name);
   }
   if (c.parameters.empty()) {
     p.fail(params, "parameters", "at least one parameter must be sampled");
   }
+}
 
+// design: the design of the sampled parameters, built to check it.
+void parse_design_section(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
+  const std::string& source = c.source;
   c.design_spec = parse_design(p, root["design"], c.parameters.size());
   c.design_spec.samples = c.samples;
   c.design_spec.seed = c.seed;
@@ -602,12 +606,16 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     p.fail(root["design"] ? root["design"] : root, "design", e.what());
   }
   if (c.design->size() * c.replicates > kMaxSamples) {
-    p.fail(root["design"] ? root["design"] : campaign, "design",
+    p.fail(root["design"] ? root["design"] : root["campaign"], "design",
            "the design has " + std::to_string(c.design->size()) + " points x " +
                std::to_string(c.replicates) + " replicates, more than the supported " +
                std::to_string(kMaxSamples));
   }
+}
 
+// outputs: the stored outputs (default: all of the model's).
+void parse_outputs_section(const Parser& p, const YAML::Node& root, const models::ModelInfo& info,
+                           CampaignConfig& c, ColumnNames& columns) {
   if (const YAML::Node outputs = root["outputs"]) {
     if (!outputs.IsSequence() || outputs.size() == 0) {
       p.fail(outputs, "outputs",
@@ -617,7 +625,8 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     for (std::size_t i = 0; i < outputs.size(); ++i) {
       const std::string name = p.text(outputs[i], "outputs[" + std::to_string(i) + "]");
       if (!info.output_index(name)) {
-        const std::string known = joined(info.outputs, [](const auto& o) { return o.name; });
+        const std::string known =
+            text::join(info.outputs, ", ", [](const auto& o) { return o.name; });
         p.fail(outputs[i], "outputs",
                "model '" + c.model_name + "' has no output " + shown(name) +
                    "; its outputs are: " + known);
@@ -629,6 +638,7 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   } else {
     for (const auto& o : info.outputs) c.outputs.push_back(o.name);
   }
+  const YAML::Node model = root["model"];
   if (c.outputs.size() > kMaxOutputs) {
     p.fail(root["outputs"] ? root["outputs"] : model, "outputs",
            std::to_string(c.outputs.size()) + " outputs, more than the " +
@@ -638,12 +648,15 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   }
   for (std::size_t i = 0; i < c.outputs.size(); ++i) {
     const YAML::Node outputs = root["outputs"];
-    const YAML::Node at = outputs                        ? YAML::Node(outputs[i])
-                          : external && model["outputs"] ? model["outputs"]
-                                                         : model;
-    claim_column(c.outputs[i], "output", at, outputs ? "outputs" : "model.outputs");
+    const YAML::Node at = outputs                             ? YAML::Node(outputs[i])
+                          : model.IsMap() && model["outputs"] ? model["outputs"]
+                                                              : model;
+    columns.claim(p, c.outputs[i], "output", at, outputs ? "outputs" : "model.outputs");
   }
+}
 
+// storage and execution.
+void parse_storage_and_execution(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
   const YAML::Node storage = root["storage"];
   p.expect_map(storage, "storage", {"path"});
   if (!storage["path"]) p.fail(storage, "storage", "missing key 'path'");
@@ -705,6 +718,23 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     seconds("progress_interval", c.execution.progress_interval_s, 0.1, 1e5);
     seconds("commit_interval", c.execution.commit_interval_s, 0.01, 3600.0);
   }
+}
+
+}  // namespace
+
+CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::string& source,
+                                     const models::ModelRegistry& registry) {
+  const Parser p(source);
+  const YAML::Node root = load_document(p, yaml_text, source);
+  CampaignConfig c;
+  c.source = source;
+  parse_campaign_section(p, root, c);
+  const std::unique_ptr<models::Model> model = parse_model_section(p, root, registry, c);
+  ColumnNames columns;
+  parse_parameters_section(p, root, model->info(), c, columns);
+  parse_design_section(p, root, c);
+  parse_outputs_section(p, root, model->info(), c, columns);
+  parse_storage_and_execution(p, root, c);
   c.model_spec.workspace.scratch_directory = c.execution.scratch;
   c.model_spec.workspace.keep_failed_scratch = c.execution.keep_failed_scratch;
   return c;

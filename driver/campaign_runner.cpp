@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/mpi.hpp>
 #include <boost/serialization/string.hpp>
@@ -34,6 +35,7 @@
 #include "models/model_registry.hpp"
 #include "sampling/design_quality.hpp"
 #include "storage/campaign_store.hpp"
+#include "text/number_text.hpp"
 
 namespace tmex::driver {
 
@@ -255,6 +257,8 @@ void refuse_other_model_version(const CampaignConfig& config, const storage::Cam
   }
 }
 
+// What the store records of the campaign `text` describes (everything but the design quality,
+// which only a new store needs: add_design_quality).
 storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetup& setup,
                                 const ConfigText& text) {
   storage::CampaignMeta m;
@@ -263,10 +267,21 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
   m.samples = setup.design->size();
   m.replicates = config.replicates;
   m.design = setup.design->describe();
+  m.layout = {config.design_spec.method, setup.design->group_size()};
   m.model = config.model_name;
   m.model_version = config.model_version;
   for (const auto& p : config.parameters) {
-    m.parameters.push_back({p.name, p.distribution.describe()});
+    storage::ParameterColumn column;
+    column.name = p.name;
+    column.distribution = p.distribution.describe();
+    column.kind = p.distribution.kind_name();
+    const auto names = p.distribution.parameter_names();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      column.arguments.push_back({names[i], p.distribution.params()[i]});
+    }
+    column.dummy =
+        std::find(config.dummies.begin(), config.dummies.end(), p.name) != config.dummies.end();
+    m.parameters.push_back(std::move(column));
   }
   m.outputs = config.outputs;
   if (!config.model_spec.trajectory_times.empty()) {
@@ -291,11 +306,12 @@ void add_design_quality(storage::CampaignMeta& m, const CampaignConfig& config,
                         const sampling::Design& design) {
   if (design.size() < 2) return;
   const auto q = sampling::measure_quality(design, {.seed = config.seed});
-  m.extra.emplace_back("design_min_distance", fmt::format("{:.17g}", q.min_distance));
+  m.extra.emplace_back("design_min_distance",
+                       text::format_number(q.min_distance, text::NumberStyle::kExact));
   m.extra.emplace_back("design_centred_l2_discrepancy",
-                       fmt::format("{:.17g}", q.centred_l2_discrepancy));
+                       text::format_number(q.centred_l2_discrepancy, text::NumberStyle::kExact));
   m.extra.emplace_back("design_max_abs_rank_correlation",
-                       fmt::format("{:.17g}", q.max_abs_rank_correlation));
+                       text::format_number(q.max_abs_rank_correlation, text::NumberStyle::kExact));
   m.extra.emplace_back("design_quality_points", std::to_string(q.points_used));
   m.extra.emplace_back("design_correlation_points", std::to_string(q.correlation_points_used));
 }
@@ -404,28 +420,9 @@ std::string env_or_empty(const char* name) {
 
 bool needs_hard_exit() { return evaluations_abandoned(); }
 
-int run_campaign(const RunOptions& options) {
-  const auto entered = Clock::now();
-  // Only the main thread of each rank calls MPI; evaluation threads never do.
-  mpi::environment env(mpi::threading::funneled, /*abort_on_exception=*/true);
-  mpi::communicator world;
-  const auto mpi_started = Clock::now();
-  install_stop_signal_handlers();
-  // Only rank 0 decides when to stop; it alone asks SLURM for the job's end time.
-  const double stop_after_s =
-      world.rank() == 0
-          ? resolve_stop_after_s(options.stop_after_s, options.deadline, options.deadline_margin_s,
-                                 options.read_slurm_end_time)
-          : 0.0;
-  const auto deadline = steady_deadline_after(stop_after_s);
-
-  std::vector<std::string> hosts;
-  mpi::gather(world, env.processor_name(), hosts, 0);
-
-  models::ModelRegistry registry;
-  models::register_builtin_models(registry);
-
-  // Stage 1: rank 0 reads the file and every rank receives its text.
+// Stage 1: rank 0 reads the file (and the design algorithm version an existing store holds);
+// every rank receives its text.
+ConfigText broadcast_config_text(mpi::communicator& world, const RunOptions& options) {
   ConfigText text;
   if (world.rank() == 0) {
     try {
@@ -438,58 +435,60 @@ int run_campaign(const RunOptions& options) {
     text.design_algorithm_version = stored_design_algorithm_version(text, options.db_override);
   }
   mpi::broadcast(world, text, 0);
-  if (!text.ok) return kExitUsage;
+  return text;
+}
 
-  // Stage 2: every rank parses the same text and builds the model and the design at the same
-  // time (a materialised design can take a while), in the version an existing store was built
-  // with; only rank 0 reports what is wrong.
-  PreparedCampaign prepared = prepare_campaign(text, options.db_override, registry);
-
-  if (world.rank() != 0) {
-    SetupMessage setup_msg;
-    mpi::broadcast(world, setup_msg, 0);
-    if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
-    // Stage 4 (see rank 0): start the evaluation threads, or say why not and stop everyone.
-    std::optional<EvaluationEngine> engine;
-    if (prepared.code == kExitOk) {
-      try {
-        const ExecutionConfig& ex = prepared.context->config.execution;
-        engine.emplace(prepared.context, world.rank(), static_cast<int>(ex.per_rank),
-                       watchdog_seconds(ex));
-      } catch (const std::exception& e) {
-        prepared.error = e.what();
-      }
-    }
-    if (!engine) {
-      // Rank 0 accepted what this rank could not build (a file missing on this node, say).
-      std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), prepared.error.c_str());
-    }
-    if (!ready_everywhere(world, engine.has_value())) return kExitError;
-    try {
-      serve_as_worker(world, *engine);
-    } catch (const std::exception& e) {
-      // Workers never unwind across pending communication: report and abort the job.
-      std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), e.what());
-      env.abort(kExitError);
-    }
-    return kExitOk;
-  }
-
-  if (!prepared.note.empty()) std::fprintf(stderr, "tmex: note: %s\n", prepared.note.c_str());
-  // Stage 3, rank 0: open or create the store before any worker starts evaluating.
+// A worker rank after stage 2: waits for rank 0's verdict on the store, then evaluates.
+int run_worker_rank(mpi::environment& env, mpi::communicator& world,
+                    const PreparedCampaign& prepared) {
   SetupMessage setup_msg;
-  std::optional<storage::CampaignStore> store;
+  mpi::broadcast(world, setup_msg, 0);
+  if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
+  // Stage 4 (see rank 0): start the evaluation threads, or say why not and stop everyone.
+  std::optional<EvaluationEngine> engine;
+  std::string error = prepared.error;
+  if (prepared.code == kExitOk) {
+    try {
+      const ExecutionConfig& ex = prepared.context->config.execution;
+      engine.emplace(prepared.context, world.rank(), static_cast<int>(ex.per_rank),
+                     watchdog_seconds(ex));
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  if (!engine) {
+    // Rank 0 accepted what this rank could not build (a file missing on this node, say).
+    std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), error.c_str());
+  }
+  if (!ready_everywhere(world, engine.has_value())) return kExitError;
+  try {
+    serve_as_worker(world, *engine);
+  } catch (const std::exception& e) {
+    // Workers never unwind across pending communication: report and abort the job.
+    std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), e.what());
+    env.abort(kExitError);
+  }
+  return kExitOk;
+}
+
+// What rank 0's stage 3 hands to the dispatch.
+struct MasterStart {
   std::unique_ptr<PendingTasks> pending;
-  std::vector<std::uint64_t> alone;  // quarantined runs, run alone first
-  std::shared_ptr<CampaignContext> context = prepared.context;
-  CampaignConfig& config = context->config;
-  storage::SessionInfo info;
-  info.ranks = world.size();
-  info.hosts = joined_hosts(hosts);
-  info.command = options.command_line;
-  info.slurm_job_id = env_or_empty("SLURM_JOB_ID");
-  info.slurm_array_task_id = env_or_empty("SLURM_ARRAY_TASK_ID");
+  std::vector<std::uint64_t> alone;  ///< quarantined runs, run alone first
   std::int64_t session = 0;
+};
+
+// Rank 0, stage 3: opens or creates the store (or refuses a store of another campaign, before
+// anything in it changes) before any worker starts evaluating, turns what dead sessions had in
+// flight into the quarantine, finds what is left to do and begins the session. The message says
+// whether to go on.
+SetupMessage open_master_store(const RunOptions& options, const ConfigText& text,
+                               const PreparedCampaign& prepared, storage::SessionInfo& info,
+                               const std::vector<std::string>& hosts,
+                               std::optional<storage::CampaignStore>& store, MasterStart& start) {
+  SetupMessage setup_msg;
+  const std::shared_ptr<CampaignContext>& context = prepared.context;
+  CampaignConfig& config = context->config;
   try {
     if (prepared.code == kExitUsage) throw ConfigError(prepared.error);
     if (prepared.code != kExitOk) throw std::runtime_error(prepared.error);
@@ -500,7 +499,6 @@ int run_campaign(const RunOptions& options) {
       // Only a new store needs it (an empty file is built into one).
       add_design_quality(meta, config, *context->setup.design);
     }
-    // A store of another campaign is refused before anything in it changes.
     auto check_stored = [&](const storage::CampaignMeta& stored) {
       refuse_other_model_version(config, stored);
       const auto diff = canonical_diff(stored.config, meta.config);
@@ -556,14 +554,14 @@ int run_campaign(const RunOptions& options) {
       if (q.crashes >= 2) {
         crashed.push_back(q);
       } else {
-        alone.push_back(q.task);
+        start.alone.push_back(q.task);
       }
     }
-    std::vector<std::uint64_t> set_aside = alone;
+    std::vector<std::uint64_t> set_aside = start.alone;
     for (const auto& q : crashed) set_aside.push_back(q.task);
-    pending = std::make_unique<UnstoredTasks>(config.total_runs(),
-                                              with_tasks(store->stored_ranges(), set_aside));
-    if (pending->total() == 0 && set_aside.empty()) {
+    start.pending = std::make_unique<UnstoredTasks>(config.total_runs(),
+                                                    with_tasks(store->stored_ranges(), set_aside));
+    if (start.pending->total() == 0 && set_aside.empty()) {
       setup_msg.nothing_to_do = true;
       const auto s = store->status(0);
       std::fprintf(stderr,
@@ -575,14 +573,14 @@ int run_campaign(const RunOptions& options) {
       // Before any worker starts: a store that cannot record the session stops everyone here,
       // cleanly, with nothing left running.
       info.provenance = collect_provenance(*context->setup.model, hosts);
-      session = store->begin_session(info);
+      start.session = store->begin_session(info);
       if (!crashed.empty()) store_crashed_runs(*store, *context, crashed);
-      if (!alone.empty()) {
+      if (!start.alone.empty()) {
         std::fprintf(stderr,
                      "tmex: quarantine: %zu run%s in flight when an earlier session died; "
                      "%s first, one at a time, with nothing else running\n",
-                     alone.size(), alone.size() == 1 ? " was" : "s were",
-                     alone.size() == 1 ? "it runs" : "they run");
+                     start.alone.size(), start.alone.size() == 1 ? " was" : "s were",
+                     start.alone.size() == 1 ? "it runs" : "they run");
       }
     }
   } catch (const ConfigError& e) {
@@ -595,79 +593,14 @@ int run_campaign(const RunOptions& options) {
     std::fprintf(stderr, "tmex: error: %s\n", e.what());
     setup_msg.code = kExitError;
   }
-  mpi::broadcast(world, setup_msg, 0);
-  if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
+  return setup_msg;
+}
 
-  // Stage 4: every evaluating rank starts its threads; if one cannot, everyone stops here.
-  std::optional<EvaluationEngine> engine;
-  std::string engine_error;
-  if (world.size() == 1) {
-    try {
-      engine.emplace(context, 0, static_cast<int>(config.execution.per_rank),
-                     watchdog_seconds(config.execution));
-    } catch (const std::exception& e) {
-      engine_error = e.what();
-    }
-  }
-  if (!ready_everywhere(world, world.size() > 1 || engine.has_value())) {
-    std::fprintf(stderr, "tmex: error: %s\n",
-                 engine_error.empty() ? "a rank could not start (its message is above)"
-                                      : engine_error.c_str());
-    try {
-      store->end_session(session, "failed");
-    } catch (const std::exception&) {
-      // The store is failing as well: the session reads crashed to the next run.
-    }
-    return kExitError;
-  }
-
-  const std::uint64_t pending_runs = pending->total() + alone.size();
-  ChunkScheduler sched(std::move(pending), config.execution.chunk_size,
-                       std::max(1, world.size() - 1) * static_cast<int>(config.execution.per_rank),
-                       0.2, std::move(alone));
-  const double setup_cpu_s = process_cpu_s();  // rank 0's CPU before dispatch
-  // Rank 0's wall time from MPI's start to the first work message.
-  const double setup_wall_s = seconds_since(mpi_started);
-  std::fprintf(stderr,
-               "tmex: campaign '%s': %llu of %llu runs to do on %d rank%s -> %s (start-up "
-               "%.3f s, after %.2f s starting MPI)\n",
-               config.name.c_str(), static_cast<unsigned long long>(pending_runs),
-               static_cast<unsigned long long>(config.total_runs()), world.size(),
-               world.size() == 1 ? "" : "s", config.storage_path.c_str(), setup_wall_s,
-               std::chrono::duration<double>(mpi_started - entered).count());
-
-  ResultSink sink(*store, config, trajectory_value_count(context->setup, config), pending_runs);
-  DispatchOptions dispatch;
-  dispatch.deadline = deadline;
-  dispatch.max_failure_fraction = config.execution.max_failure_fraction;
-  StopReason reason = StopReason::kNone;
-  bool drain_timed_out = false;
-  try {
-    reason = world.size() == 1
-                 ? dispatch_single(*engine, sched, sink, dispatch)
-                 : dispatch_master(world, config, sched, sink, dispatch, drain_timed_out);
-    sink.commit();
-    sink.stop();  // the store is the main thread's again
-    store->end_session(session, outcome_name(reason));
-  } catch (const std::exception& e) {
-    if (dynamic_cast<const storage::StorageError*>(&e)) {
-      std::fprintf(stderr,
-                   "tmex: storage error: %s\ntmex: every run committed before this error is "
-                   "intact; fix the cause (disk space, permissions) and run the same command to "
-                   "resume.\n",
-                   e.what());
-    } else {
-      std::fprintf(stderr, "tmex: error: %s\n", e.what());
-    }
-    sink.stop();
-    try {
-      store->end_session(session, "failed");
-    } catch (...) {
-      // The store is failing (disk full, I/O error): what was committed stays committed.
-    }
-    if (world.size() > 1) env.abort(kExitError);
-    return kExitError;
-  }
+// Rank 0 after the session: the summary line, why it stopped, and the exit status (a drain that
+// timed out aborts the workers that did not answer).
+int finish_session(mpi::environment& env, StopReason reason, bool drain_timed_out, ResultSink& sink,
+                   std::optional<storage::CampaignStore>& store, const CampaignConfig& config,
+                   double setup_cpu_s, double setup_wall_s) {
   sink.maybe_progress(/*force=*/true);
   const double el = sink.elapsed_s();
   std::fprintf(stderr,
@@ -716,6 +649,128 @@ int run_campaign(const RunOptions& options) {
     default:
       return kExitInterrupted;
   }
+}
+
+int run_campaign(const RunOptions& options) {
+  const auto entered = Clock::now();
+  // Only the main thread of each rank calls MPI; evaluation threads never do.
+  mpi::environment env(mpi::threading::funneled, /*abort_on_exception=*/true);
+  mpi::communicator world;
+  const auto mpi_started = Clock::now();
+  install_stop_signal_handlers();
+  // Only rank 0 decides when to stop; it alone asks SLURM for the job's end time.
+  const double stop_after_s =
+      world.rank() == 0
+          ? resolve_stop_after_s(options.stop_after_s, options.deadline, options.deadline_margin_s,
+                                 options.read_slurm_end_time)
+          : 0.0;
+  const auto deadline = steady_deadline_after(stop_after_s);
+
+  std::vector<std::string> hosts;
+  mpi::gather(world, env.processor_name(), hosts, 0);
+
+  models::ModelRegistry registry;
+  models::register_builtin_models(registry);
+
+  const ConfigText text = broadcast_config_text(world, options);
+  if (!text.ok) return kExitUsage;
+
+  // Stage 2: every rank parses the same text and builds the model and the design at the same
+  // time (a materialised design can take a while), in the version an existing store was built
+  // with; only rank 0 reports what is wrong.
+  PreparedCampaign prepared = prepare_campaign(text, options.db_override, registry);
+
+  if (world.rank() != 0) return run_worker_rank(env, world, prepared);
+
+  if (!prepared.note.empty()) std::fprintf(stderr, "tmex: note: %s\n", prepared.note.c_str());
+  // Stage 3, rank 0: open or create the store before any worker starts evaluating.
+  std::optional<storage::CampaignStore> store;
+  std::shared_ptr<CampaignContext> context = prepared.context;
+  CampaignConfig& config = context->config;
+  storage::SessionInfo info;
+  info.ranks = world.size();
+  info.hosts = joined_hosts(hosts);
+  info.command = options.command_line;
+  info.slurm_job_id = env_or_empty("SLURM_JOB_ID");
+  info.slurm_array_task_id = env_or_empty("SLURM_ARRAY_TASK_ID");
+  MasterStart start;
+  SetupMessage setup_msg = open_master_store(options, text, prepared, info, hosts, store, start);
+  mpi::broadcast(world, setup_msg, 0);
+  if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
+  const std::int64_t session = start.session;
+
+  // Stage 4: every evaluating rank starts its threads; if one cannot, everyone stops here.
+  std::optional<EvaluationEngine> engine;
+  std::string engine_error;
+  if (world.size() == 1) {
+    try {
+      engine.emplace(context, 0, static_cast<int>(config.execution.per_rank),
+                     watchdog_seconds(config.execution));
+    } catch (const std::exception& e) {
+      engine_error = e.what();
+    }
+  }
+  if (!ready_everywhere(world, world.size() > 1 || engine.has_value())) {
+    std::fprintf(stderr, "tmex: error: %s\n",
+                 engine_error.empty() ? "a rank could not start (its message is above)"
+                                      : engine_error.c_str());
+    try {
+      store->end_session(session, "failed");
+    } catch (const std::exception&) {
+      // The store is failing as well: the session reads crashed to the next run.
+    }
+    return kExitError;
+  }
+
+  const std::uint64_t pending_runs = start.pending->total() + start.alone.size();
+  ChunkScheduler sched(std::move(start.pending), config.execution.chunk_size,
+                       std::max(1, world.size() - 1) * static_cast<int>(config.execution.per_rank),
+                       0.2, std::move(start.alone));
+  const double setup_cpu_s = process_cpu_s();  // rank 0's CPU before dispatch
+  // Rank 0's wall time from MPI's start to the first work message.
+  const double setup_wall_s = seconds_since(mpi_started);
+  std::fprintf(stderr,
+               "tmex: campaign '%s': %llu of %llu runs to do on %d rank%s -> %s (start-up "
+               "%.3f s, after %.2f s starting MPI)\n",
+               config.name.c_str(), static_cast<unsigned long long>(pending_runs),
+               static_cast<unsigned long long>(config.total_runs()), world.size(),
+               world.size() == 1 ? "" : "s", config.storage_path.c_str(), setup_wall_s,
+               std::chrono::duration<double>(mpi_started - entered).count());
+
+  ResultSink sink(*store, config, trajectory_value_count(context->setup, config), pending_runs);
+  DispatchOptions dispatch;
+  dispatch.deadline = deadline;
+  dispatch.max_failure_fraction = config.execution.max_failure_fraction;
+  StopReason reason = StopReason::kNone;
+  bool drain_timed_out = false;
+  try {
+    reason = world.size() == 1
+                 ? dispatch_single(*engine, sched, sink, dispatch)
+                 : dispatch_master(world, config, sched, sink, dispatch, drain_timed_out);
+    sink.commit();
+    sink.stop();  // the store is the main thread's again
+    store->end_session(session, outcome_name(reason));
+  } catch (const std::exception& e) {
+    if (dynamic_cast<const storage::StorageError*>(&e)) {
+      std::fprintf(stderr,
+                   "tmex: storage error: %s\ntmex: every run committed before this error is "
+                   "intact; fix the cause (disk space, permissions) and run the same command to "
+                   "resume.\n",
+                   e.what());
+    } else {
+      std::fprintf(stderr, "tmex: error: %s\n", e.what());
+    }
+    sink.stop();
+    try {
+      store->end_session(session, "failed");
+    } catch (...) {
+      // The store is failing (disk full, I/O error): what was committed stays committed.
+    }
+    if (world.size() > 1) env.abort(kExitError);
+    return kExitError;
+  }
+  return finish_session(env, reason, drain_timed_out, sink, store, config, setup_cpu_s,
+                        setup_wall_s);
 }
 
 }  // namespace tmex::driver

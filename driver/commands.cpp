@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "driver/campaign_config.hpp"
 #include "driver/errors.hpp"
@@ -19,39 +20,11 @@
 #include "sampling/design_spec.hpp"
 #include "storage/campaign_store.hpp"
 #include "storage/store_file.hpp"
+#include "text/number_text.hpp"
 
 namespace tmex::driver {
 
 namespace {
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<int>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
-std::string json_number(double v) {
-  if (!std::isfinite(v)) return "null";
-  return fmt::format("{:.17g}", v);
-}
 
 // Opens a store that a read-only command names; a path that cannot hold a store is a usage
 // error (exit 2), before anything opens it.
@@ -145,7 +118,7 @@ int sample_command(const std::string& config_path, const std::string& out) {
     design.unit_point(i, unit);
     space.transform(unit, values);
     os << i << ',' << design.block(i);
-    for (double v : values) os << ',' << fmt::format("{:.17g}", v);
+    for (double v : values) os << ',' << text::format_number(v, text::NumberStyle::kExact);
     os << '\n';
   }
   file.commit();
@@ -364,16 +337,18 @@ int eval_command(const std::string& model_name, const std::map<std::string, std:
       std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
   const bool ok = result.status == models::EvalStatus::kOk;
   if (format == "json") {
-    fmt::print(
-        "{{\"model\": \"{}\", \"status\": \"{}\", \"error\": {}, \"elapsed_us\": {:.1f}, "
-        "\"outputs\": {{",
-        json_escape(model_name), models::to_string(result.status),
-        ok ? "null" : "\"" + json_escape(result.reason) + "\"", us);
+    nlohmann::ordered_json j;
+    j["model"] = model_name;
+    j["status"] = models::to_string(result.status);
+    j["error"] = ok ? nlohmann::ordered_json() : nlohmann::ordered_json(result.reason);
+    j["elapsed_us"] = std::round(us * 10.0) / 10.0;
+    j["outputs"] = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < info.outputs.size(); ++i) {
-      fmt::print("{}\"{}\": {}", i ? ", " : "", info.outputs[i].name,
-                 json_number(i < result.outputs.size() ? result.outputs[i] : std::nan("")));
+      // NaN and infinities (a failed evaluation) are written as null.
+      j["outputs"][info.outputs[i].name] =
+          i < result.outputs.size() ? result.outputs[i] : std::nan("");
     }
-    fmt::print("}}}}\n");
+    std::cout << j.dump() << '\n';
   } else {
     fmt::print("model    {}\nstatus   {}{}\nelapsed  {:.1f} us\n", model_name,
                models::to_string(result.status), ok ? "" : " (" + result.reason + ")", us);

@@ -2,16 +2,8 @@
 // into the run's stop-after time.
 #include "driver/job_deadline.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -20,8 +12,8 @@
 #include <vector>
 
 #include "driver/errors.hpp"
-
-extern char** environ;
+#include "models/subprocess.hpp"
+#include "text/strings.hpp"
 
 namespace tmex::driver {
 
@@ -141,98 +133,45 @@ std::optional<WallClock::time_point> parse_iso8601(const std::string& text) {
   return from_seconds(static_cast<double>(t) + fraction);
 }
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
 struct CommandResult {
   bool started = false;
   bool timed_out = false;
   int status = -1;     // exit status when it exited normally
-  std::string output;  // standard output and error together
+  std::string output;  // its standard output, or its standard error when that is empty
   std::string error;   // why it did not start
 };
 
-// Runs argv (searched in PATH) with stdout and stderr into a pipe; kills it after timeout_s.
+// Runs args[0] (searched on PATH) with args[1..] through the project's process launcher;
+// killed (with its process group) after timeout_s.
 CommandResult run_command(const std::vector<std::string>& args, double timeout_s) {
   CommandResult result;
-  int fds[2];
-  if (pipe(fds) != 0) {
-    result.error = std::strerror(errno);
+  const auto program = models::find_on_path(args[0]);
+  if (!program) {
+    result.error = "not found on PATH";
     return result;
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  posix_spawn_file_actions_addclose(&actions, fds[1]);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  // The child must not inherit tmex's stop-signal handlers' disposition for these.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGTERM);
-  sigaddset(&defaults, SIGUSR1);
-  sigaddset(&defaults, SIGPIPE);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  close(fds[1]);
-  if (rc != 0) {
-    close(fds[0]);
-    result.error = std::strerror(rc);
-    return result;
+  models::ProcessRequest request;
+  request.program = *program;
+  request.arguments.assign(args.begin() + 1, args.end());
+  request.deadline = std::chrono::steady_clock::now() +
+                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                         std::chrono::duration<double>(timeout_s));
+  request.stdout_limit = 65536;
+  try {
+    const models::ProcessOutcome outcome = models::run_process(request);
+    result.started = true;
+    result.timed_out = outcome.end == models::ProcessOutcome::End::kTimedOut;
+    if (outcome.end == models::ProcessOutcome::End::kExited) result.status = outcome.exit_code;
+    result.output =
+        text::trim(outcome.standard_output).empty() ? outcome.stderr_tail : outcome.standard_output;
+  } catch (const models::ProcessStartError& e) {
+    result.error = e.what();
   }
-  result.started = true;
-
-  const auto end = std::chrono::steady_clock::now() +
-                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                       std::chrono::duration<double>(timeout_s));
-  char buf[4096];
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          end - std::chrono::steady_clock::now())
-                          .count();
-    if (left <= 0) {
-      result.timed_out = true;
-      break;
-    }
-    pollfd p{fds[0], POLLIN, 0};
-    const int n = poll(&p, 1, static_cast<int>(std::min<long long>(left, 1000)));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) continue;
-    const ssize_t got = read(fds[0], buf, sizeof buf);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;  // end of output: the command has exited or closed it
-    if (result.output.size() < 65536) result.output.append(buf, static_cast<std::size_t>(got));
-  }
-  close(fds[0]);
-  if (result.timed_out) kill(pid, SIGKILL);
-  int wstatus = 0;
-  while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-  }
-  if (!result.timed_out && WIFEXITED(wstatus)) result.status = WEXITSTATUS(wstatus);
   return result;
 }
 
 std::string first_line(const std::string& s) {
-  const std::string t = trim(s);
+  const std::string t = text::trim(s);
   return t.substr(0, t.find('\n'));
 }
 
@@ -251,7 +190,7 @@ std::string describe_failure(const std::string& name, const CommandResult& r) {
 }  // namespace
 
 WallClock::time_point parse_deadline(const std::string& text) {
-  const std::string t = trim(text);
+  const std::string t = text::trim(text);
   if (!t.empty()) {
     const std::string digits = t[0] == '@' ? t.substr(1) : t;
     const auto dot = digits.find('.');
@@ -278,7 +217,7 @@ WallClock::time_point parse_deadline(const std::string& text) {
 }
 
 std::optional<WallClock::time_point> parse_slurm_time(const std::string& text) {
-  const std::string t = trim(text);
+  const std::string t = text::trim(text);
   if (t.empty() || t == "N/A" || t == "Unknown" || t == "NONE") return std::nullopt;
   return parse_iso8601(t);
 }
@@ -301,7 +240,7 @@ std::optional<WallClock::time_point> query_slurm_end_time(const std::string& job
   const auto squeue = run_command({"squeue", "-h", "-j", job_id, "-o", "%e"}, timeout_s);
   if (squeue.started && !squeue.timed_out && squeue.status == 0) {
     // The last line: squeue may print warnings before it.
-    std::string out = trim(squeue.output);
+    std::string out = text::trim(squeue.output);
     out = out.substr(out.find_last_of('\n') == std::string::npos ? 0 : out.find_last_of('\n') + 1);
     if (auto t = parse_slurm_time(out)) return t;
   }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@
 
 namespace {
 
+using namespace tmex::driver;
+
 // Splits NAME=VALUE arguments of --set / --option.
 std::map<std::string, std::string> key_values(const std::vector<std::string>& items,
                                               const char* flag) {
@@ -31,51 +34,28 @@ std::map<std::string, std::string> key_values(const std::vector<std::string>& it
   for (const auto& item : items) {
     const auto eq = item.find('=');
     if (eq == std::string::npos || eq == 0) {
-      throw tmex::driver::UsageError(std::string(flag) + " expects NAME=VALUE, got '" + item + "'");
+      throw UsageError(std::string(flag) + " expects NAME=VALUE, got '" + item + "'");
     }
     out[item.substr(0, eq)] = item.substr(eq + 1);
   }
   return out;
 }
 
-// Runs a command; everything it wrote to standard output must have arrived there (a full disk
-// or a closed pipe is an error, not a silent success).
-int with_checked_output(int rc) {
-  std::string error;
-  if (!tmex::driver::flush_standard_output(error)) {
-    std::fprintf(stderr, "tmex: error: writing to standard output failed: %s\n", error.c_str());
-    return rc == tmex::driver::kExitOk ? tmex::driver::kExitError : rc;
-  }
-  return rc;
-}
+struct RunCli {
+  CLI::App* command = nullptr;
+  RunOptions options;
+  std::string deadline_text;
+};
 
-int run_command(int argc, char** argv);
-
-}  // namespace
-
-int main(int argc, char** argv) { return with_checked_output(run_command(argc, argv)); }
-
-namespace {
-
-int run_command(int argc, char** argv) {
-  using namespace tmex::driver;
-  // Past a file-size limit (ulimit -f) a write fails with EFBIG and the command reports it
-  // (removing a partial output) instead of being killed by the signal.
-  std::signal(SIGXFSZ, SIG_IGN);
-  tmex::storage::set_store_notice_handler(
-      [](const std::string& text) { std::fprintf(stderr, "tmex: warning: %s\n", text.c_str()); });
-  CLI::App app{
-      "tmex: tumour-microenvironment explorer. Runs parameter-exploration campaigns on "
-      "MPI and stores every outcome in one SQLite file."};
-  app.set_version_flag("--version", kVersion);
-  app.require_subcommand(1);
-
-  RunOptions run;
-  auto* run_cmd = app.add_subcommand(
+RunCli add_run(CLI::App& app) {
+  RunCli c;
+  c.command = app.add_subcommand(
       "run",
       "Run (or resume) the campaign described by CONFIG. Launch under mpirun/srun for "
       "several ranks. Exit status: 0 done, 2 bad config, 3 interrupted (run again to "
       "resume), 4 too many failed evaluations, 1 other errors.");
+  auto* run_cmd = c.command;
+  RunOptions& run = c.options;
   run_cmd->add_option("config", run.config_path, "campaign YAML file")->required();
   run_cmd->add_option("--db", run.db_override, "store file (overrides storage.path)");
   // CLI11's number checks let "nan" through (every comparison with NaN is false).
@@ -91,9 +71,8 @@ int run_command(int argc, char** argv) {
       ->add_option("--stop-after", run.stop_after_s,
                    "stop cleanly after this many seconds (exit status 3; resumable)")
       ->check(finite & CLI::PositiveNumber);
-  std::string deadline_text;
   run_cmd
-      ->add_option("--deadline", deadline_text,
+      ->add_option("--deadline", c.deadline_text,
                    "stop cleanly --deadline-margin seconds before TIME (Unix seconds or ISO "
                    "8601, e.g. 2026-11-29T18:30:00, local time unless Z or +HH:MM is given)")
       ->option_text("TIME");
@@ -108,40 +87,54 @@ int run_command(int argc, char** argv) {
   run_cmd->add_flag("--retry-crashed", run.retry_crashed,
                     "run again the runs stored as 'crashed' (in flight when two sessions died); "
                     "they run alone, first");
+  return c;
+}
 
-  std::string check_config, check_db;
-  auto* check_cmd = app.add_subcommand(
-      "check",
-      "Validate CONFIG without running it: errors with file:line:column (exit 2), or a "
-      "summary of the campaign and of an existing store.");
-  check_cmd->add_option("config", check_config, "campaign YAML file")->required();
-  check_cmd->add_option("--db", check_db, "store file (overrides storage.path)");
+// Leaves at once when evaluations were abandoned (they may still be running external programs:
+// none outlives us), else returns `rc`. Either way the processes that external programs
+// detached (adopt_orphaned_descendants) end first.
+int leave(int rc) {
+  if (needs_hard_exit()) {
+    tmex::models::kill_running_processes();
+    tmex::models::end_adopted_processes();
+    std::fflush(nullptr);
+    std::_Exit(rc);
+  }
+  tmex::models::end_adopted_processes();
+  return rc;
+}
 
-  std::string sample_config, sample_out;
-  auto* sample_cmd = app.add_subcommand(
-      "sample",
-      "Write the design of CONFIG (parameter values per point) as CSV without running "
-      "anything, and print its quality (min distance, discrepancy, rank correlation).");
-  sample_cmd->add_option("config", sample_config, "campaign YAML file")->required();
-  sample_cmd->add_option("--out,-o", sample_out, "CSV file (default: standard output)");
+int execute_run(RunCli& c, int argc, char** argv) {
+  RunOptions& run = c.options;
+  if (!c.deadline_text.empty()) run.deadline = parse_deadline(c.deadline_text);
+  for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + std::string(argv[i]);
+  // What external programs detach (setsid, double forks) is adopted and ended with them.
+  tmex::models::adopt_orphaned_descendants();
+  return leave(run_campaign(run));
+}
 
-  std::string status_db;
-  auto* status_cmd = app.add_subcommand("status", "Show progress, failures and sessions of DB.");
-  status_cmd->add_option("db", status_db, "campaign store (SQLite file)")->required();
+struct VerifyCli {
+  CLI::App* command = nullptr;
+  VerifyOptions options;
+  double fraction = 0.0;
+  CLI::Option* fraction_option = nullptr;
+};
 
-  tmex::driver::VerifyOptions verify;
-  double verify_fraction = 0.0;
-  auto* verify_cmd = app.add_subcommand(
+VerifyCli add_verify(CLI::App& app) {
+  VerifyCli c;
+  c.command = app.add_subcommand(
       "verify",
       "Re-evaluate a deterministic random subset of the runs stored in DB on this machine and "
       "compare them bit for bit with the store (outputs, status, parameters, trajectories); "
       "failed runs too. Launch under mpirun/srun to spread the work like run; the store is only "
       "read. Exit status: 0 identical, 1 some run differs (each is listed with its sample and "
       "first differing column), 2 bad input.");
+  auto* verify_cmd = c.command;
+  VerifyOptions& verify = c.options;
   verify_cmd->add_option("db", verify.db_path, "campaign store (SQLite file)")->required();
-  auto* fraction_opt =
+  c.fraction_option =
       verify_cmd
-          ->add_option("--fraction", verify_fraction,
+          ->add_option("--fraction", c.fraction,
                        "share of the stored runs to re-evaluate, in (0, 1] (default: 1%, or "
                        "about 1000 runs where that is fewer; all of a store of up to 1000)")
           ->check(CLI::Validator(
@@ -162,37 +155,35 @@ int run_command(int argc, char** argv) {
   verify_cmd->add_option("--config", verify.config_path,
                          "the campaign YAML, for a store that does not hold it (made by tmex "
                          "0.1.0); it must describe the stored campaign");
+  return c;
+}
 
-  std::string models_only;
-  auto* models_cmd =
-      app.add_subcommand("models", "List the models with parameters, defaults and outputs.");
-  models_cmd->add_option("name", models_only, "show only this model");
+int execute_verify(VerifyCli& c) {
+  if (c.fraction_option->count() > 0) c.options.fraction = c.fraction;
+  tmex::models::adopt_orphaned_descendants();
+  return leave(verify_campaign(c.options));
+}
 
-  std::string export_db, export_format = "csv", export_out;
-  auto* export_cmd = app.add_subcommand("export", "Write the runs of DB as CSV.");
-  export_cmd->add_option("db", export_db, "campaign store (SQLite file)")->required();
-  export_cmd->add_option("--format", export_format, "output format (csv)");
-  export_cmd->add_option("--out,-o", export_out, "output file (default: standard output)");
+struct AnalyzeCli {
+  CLI::App* command = nullptr;
+  AnalyzeOptions options;
+  std::uint64_t seed = 0;
+  int bootstrap = 0;
+  CLI::Option* bootstrap_option = nullptr;
+  CLI::Option* seed_option = nullptr;
+};
 
-  std::string eval_model, eval_format = "table";
-  std::vector<std::string> eval_sets, eval_options;
-  auto* eval_cmd = app.add_subcommand(
-      "eval", "Evaluate MODEL once at its defaults (changed with --set) and print every output.");
-  eval_cmd->add_option("model", eval_model, "model name (see tmex models)")->required();
-  eval_cmd->add_option("--set", eval_sets, "parameter value NAME=VALUE (repeatable)");
-  eval_cmd->add_option("--option", eval_options, "model option NAME=VALUE (repeatable)");
-  eval_cmd->add_option("--format", eval_format, "table or json");
-
-  AnalyzeOptions analyze;
-  std::uint64_t analyze_seed = 0;
-  int analyze_bootstrap = 0;
-  auto* analyze_cmd = app.add_subcommand(
+AnalyzeCli add_analyze(CLI::App& app) {
+  AnalyzeCli c;
+  c.command = app.add_subcommand(
       "analyze",
       "Sensitivity and uncertainty analysis of the campaign in DB. By default the methods that "
       "fit its design: PRCC with inference and an uncertainty summary for lhs, sobol, grid and "
       "file designs; Sobol' indices for saltelli; Morris mu*, mu, sigma for morris. Failed runs "
       "are excluded, counted, and tested for dependence on the inputs. Exit status: 0 done, 2 "
       "bad usage (including a method that does not fit the design), 1 other errors.");
+  auto* analyze_cmd = c.command;
+  AnalyzeOptions& analyze = c.options;
   analyze_cmd->add_option("db", analyze.db_path, "campaign store (SQLite file)")->required();
   analyze_cmd
       ->add_option("--method,-m", analyze.method,
@@ -218,13 +209,128 @@ int run_command(int argc, char** argv) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   analyze_cmd->add_option("--confidence", analyze.confidence, "level of every interval")
       ->capture_default_str();
-  auto* bootstrap_opt = analyze_cmd->add_option(
-      "--bootstrap", analyze_bootstrap,
+  c.bootstrap_option = analyze_cmd->add_option(
+      "--bootstrap", c.bootstrap,
       "bootstrap resamples of Sobol', Morris and uncertainty intervals (default 1000; "
       "uncertainty summaries of more than 50000 runs use large-sample intervals unless this is "
       "given; 0: no intervals)");
-  auto* seed_opt = analyze_cmd->add_option("--seed", analyze_seed,
-                                           "bootstrap seed (default: the campaign's seed)");
+  c.seed_option =
+      analyze_cmd->add_option("--seed", c.seed, "bootstrap seed (default: the campaign's seed)");
+  return c;
+}
+
+int execute_analyze(AnalyzeCli& c) {
+  if (c.bootstrap_option->count() > 0) c.options.bootstrap = c.bootstrap;
+  if (c.seed_option->count() > 0) c.options.seed = c.seed;
+  return analyze_command(c.options);
+}
+
+// The read-only commands with simple options.
+struct OtherCli {
+  CLI::App* check = nullptr;
+  std::string check_config, check_db;
+  CLI::App* sample = nullptr;
+  std::string sample_config, sample_out;
+  CLI::App* status = nullptr;
+  std::string status_db;
+  CLI::App* models = nullptr;
+  std::string models_only;
+  CLI::App* export_ = nullptr;
+  std::string export_db, export_format = "csv", export_out;
+  CLI::App* eval = nullptr;
+  std::string eval_model, eval_format = "table";
+  std::vector<std::string> eval_sets, eval_options;
+};
+
+void add_store_commands(CLI::App& app, OtherCli& c) {
+  c.check = app.add_subcommand(
+      "check",
+      "Validate CONFIG without running it: errors with file:line:column (exit 2), or a "
+      "summary of the campaign and of an existing store.");
+  c.check->add_option("config", c.check_config, "campaign YAML file")->required();
+  c.check->add_option("--db", c.check_db, "store file (overrides storage.path)");
+
+  c.sample = app.add_subcommand(
+      "sample",
+      "Write the design of CONFIG (parameter values per point) as CSV without running "
+      "anything, and print its quality (min distance, discrepancy, rank correlation).");
+  c.sample->add_option("config", c.sample_config, "campaign YAML file")->required();
+  c.sample->add_option("--out,-o", c.sample_out, "CSV file (default: standard output)");
+
+  c.status = app.add_subcommand("status", "Show progress, failures and sessions of DB.");
+  c.status->add_option("db", c.status_db, "campaign store (SQLite file)")->required();
+}
+
+void add_model_and_export_commands(CLI::App& app, OtherCli& c) {
+  c.models = app.add_subcommand("models", "List the models with parameters, defaults and outputs.");
+  c.models->add_option("name", c.models_only, "show only this model");
+
+  c.export_ = app.add_subcommand("export", "Write the runs of DB as CSV.");
+  c.export_->add_option("db", c.export_db, "campaign store (SQLite file)")->required();
+  c.export_->add_option("--format", c.export_format, "output format (csv)");
+  c.export_->add_option("--out,-o", c.export_out, "output file (default: standard output)");
+
+  c.eval = app.add_subcommand(
+      "eval", "Evaluate MODEL once at its defaults (changed with --set) and print every output.");
+  c.eval->add_option("model", c.eval_model, "model name (see tmex models)")->required();
+  c.eval->add_option("--set", c.eval_sets, "parameter value NAME=VALUE (repeatable)");
+  c.eval->add_option("--option", c.eval_options, "model option NAME=VALUE (repeatable)");
+  c.eval->add_option("--format", c.eval_format, "table or json");
+}
+
+// Runs the read-only command that was given; nullopt when none of them was.
+std::optional<int> execute_others(const OtherCli& c) {
+  if (*c.check) return check_command(c.check_config, c.check_db);
+  if (*c.sample) return sample_command(c.sample_config, c.sample_out);
+  if (*c.status) return status_command(c.status_db);
+  if (*c.models) return models_command(c.models_only);
+  if (*c.export_) return export_command(c.export_db, c.export_format, c.export_out);
+  if (*c.eval) {
+    tmex::models::adopt_orphaned_descendants();
+    const int rc = eval_command(c.eval_model, key_values(c.eval_sets, "--set"),
+                                key_values(c.eval_options, "--option"), c.eval_format);
+    tmex::models::end_adopted_processes();
+    return rc;
+  }
+  return std::nullopt;
+}
+
+// Runs a command; everything it wrote to standard output must have arrived there (a full disk
+// or a closed pipe is an error, not a silent success).
+int with_checked_output(int rc) {
+  std::string error;
+  if (!flush_standard_output(error)) {
+    std::fprintf(stderr, "tmex: error: writing to standard output failed: %s\n", error.c_str());
+    return rc == kExitOk ? kExitError : rc;
+  }
+  return rc;
+}
+
+int run_command(int argc, char** argv);
+
+}  // namespace
+
+int main(int argc, char** argv) { return with_checked_output(run_command(argc, argv)); }
+
+namespace {
+
+int run_command(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) a write fails with EFBIG and the command reports it
+  // (removing a partial output) instead of being killed by the signal.
+  std::signal(SIGXFSZ, SIG_IGN);
+  tmex::storage::set_store_notice_handler(
+      [](const std::string& text) { std::fprintf(stderr, "tmex: warning: %s\n", text.c_str()); });
+  CLI::App app{
+      "tmex: tumour-microenvironment explorer. Runs parameter-exploration campaigns on "
+      "MPI and stores every outcome in one SQLite file."};
+  app.set_version_flag("--version", kVersion);
+  app.require_subcommand(1);
+  RunCli run = add_run(app);
+  OtherCli others;
+  add_store_commands(app, others);
+  VerifyCli verify = add_verify(app);
+  add_model_and_export_commands(app, others);
+  AnalyzeCli analyze = add_analyze(app);
 
   try {
     app.parse(argc, argv);
@@ -234,52 +340,10 @@ int run_command(int argc, char** argv) {
   }
 
   try {
-    if (*run_cmd) {
-      if (!deadline_text.empty()) run.deadline = parse_deadline(deadline_text);
-      for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + std::string(argv[i]);
-      // What external programs detach (setsid, double forks) is adopted and ended with them.
-      tmex::models::adopt_orphaned_descendants();
-      const int rc = run_campaign(run);
-      if (needs_hard_exit()) {
-        // Abandoned evaluations may still be running external programs: none outlives us.
-        tmex::models::kill_running_processes();
-        tmex::models::end_adopted_processes();
-        std::fflush(nullptr);
-        std::_Exit(rc);
-      }
-      tmex::models::end_adopted_processes();
-      return rc;
-    }
-    if (*verify_cmd) {
-      if (fraction_opt->count() > 0) verify.fraction = verify_fraction;
-      tmex::models::adopt_orphaned_descendants();
-      const int rc = verify_campaign(verify);
-      if (needs_hard_exit()) {
-        tmex::models::kill_running_processes();
-        tmex::models::end_adopted_processes();
-        std::fflush(nullptr);
-        std::_Exit(rc);
-      }
-      tmex::models::end_adopted_processes();
-      return rc;
-    }
-    if (*check_cmd) return check_command(check_config, check_db);
-    if (*sample_cmd) return sample_command(sample_config, sample_out);
-    if (*status_cmd) return status_command(status_db);
-    if (*analyze_cmd) {
-      if (bootstrap_opt->count() > 0) analyze.bootstrap = analyze_bootstrap;
-      if (seed_opt->count() > 0) analyze.seed = analyze_seed;
-      return analyze_command(analyze);
-    }
-    if (*models_cmd) return models_command(models_only);
-    if (*export_cmd) return export_command(export_db, export_format, export_out);
-    if (*eval_cmd) {
-      tmex::models::adopt_orphaned_descendants();
-      const int rc = eval_command(eval_model, key_values(eval_sets, "--set"),
-                                  key_values(eval_options, "--option"), eval_format);
-      tmex::models::end_adopted_processes();
-      return rc;
-    }
+    if (*run.command) return execute_run(run, argc, argv);
+    if (*verify.command) return execute_verify(verify);
+    if (*analyze.command) return execute_analyze(analyze);
+    if (const auto rc = execute_others(others)) return *rc;
   } catch (const UsageError& e) {
     std::fprintf(stderr, "tmex: error: %s\n", e.what());
     return kExitUsage;

@@ -22,6 +22,7 @@
 #include "driver/version.hpp"
 #include "sampling/counter_hash.hpp"
 #include "storage/campaign_store.hpp"
+#include "text/number_text.hpp"
 
 namespace tmex::driver {
 
@@ -102,7 +103,9 @@ bool same_bits(double stored, double recomputed) {
   return std::memcmp(&stored, &r, sizeof stored) == 0;
 }
 
-std::string shown(double v) { return std::isnan(v) ? "NULL" : fmt::format("{:.17g}", v); }
+std::string shown(double v) {
+  return std::isnan(v) ? "NULL" : text::format_number(v, text::NumberStyle::kExact);
+}
 
 struct Mismatch {
   std::uint64_t sample = 0;
@@ -251,80 +254,53 @@ std::string stored_provenance(const storage::StoreStatus& status, const std::str
 
 }  // namespace
 
-int verify_campaign(const VerifyOptions& options) {
-  mpi::environment env(mpi::threading::funneled, /*abort_on_exception=*/true);
-  mpi::communicator world;
-  install_stop_signal_handlers();
-  std::vector<std::string> hosts;
-  mpi::gather(world, env.processor_name(), hosts, 0);
-  models::ModelRegistry registry;
-  models::register_builtin_models(registry);
-
-  // Stage 1: rank 0 opens the store (read-only) and sends every rank the campaign's YAML.
+// Stage 1 on rank 0: opens the store read-only and finds the campaign's YAML (the store's, or
+// --config for a store that does not hold it). `text.ok` is false, with `early_code`, when the
+// input is wrong.
+ConfigText open_store_and_config(const VerifyOptions& options,
+                                 std::optional<storage::CampaignStore>& store, int& early_code) {
   ConfigText text;
-  std::optional<storage::CampaignStore> store;
-  int early_code = kExitOk;
-  if (world.rank() == 0) {
-    try {
-      if (!std::filesystem::exists(options.db_path)) {
-        throw UsageError("'" + options.db_path + "' does not exist");
-      }
-      store.emplace(storage::CampaignStore::open_read_only(options.db_path));
-      if (!options.config_path.empty()) {
-        text.yaml = read_config_file(options.config_path);
-        text.source = options.config_path;
-      } else if (!store->meta().config_yaml.empty()) {
-        text.yaml = store->meta().config_yaml;
-        text.source = store->meta().config_file;
-      } else {
-        throw UsageError(options.db_path +
-                         ": the store holds no campaign configuration (it was "
-                         "made by tmex " +
-                         store->meta().tmex_version +
-                         "); give the campaign's YAML with --config FILE");
-      }
-      text.design_algorithm_version = store->meta().design_algorithm_version;
-      text.ok = true;
-    } catch (const UsageError& e) {
-      std::fprintf(stderr, "tmex: error: %s\n", e.what());
-      early_code = kExitUsage;
-    } catch (const ConfigError& e) {
-      std::fprintf(stderr, "tmex: error: %s\n", e.what());
-      early_code = kExitUsage;
-    } catch (const storage::StorageError& e) {
-      // A missing, foreign, damaged or newer store: the input is wrong, nothing ran.
-      std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
-      early_code = kExitUsage;
+  try {
+    if (!std::filesystem::exists(options.db_path)) {
+      throw UsageError("'" + options.db_path + "' does not exist");
     }
+    store.emplace(storage::CampaignStore::open_read_only(options.db_path));
+    if (!options.config_path.empty()) {
+      text.yaml = read_config_file(options.config_path);
+      text.source = options.config_path;
+    } else if (!store->meta().config_yaml.empty()) {
+      text.yaml = store->meta().config_yaml;
+      text.source = store->meta().config_file;
+    } else {
+      throw UsageError(options.db_path +
+                       ": the store holds no campaign configuration (it was "
+                       "made by tmex " +
+                       store->meta().tmex_version +
+                       "); give the campaign's YAML with --config FILE");
+    }
+    text.design_algorithm_version = store->meta().design_algorithm_version;
+    text.ok = true;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "tmex: error: %s\n", e.what());
+    early_code = kExitUsage;
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "tmex: error: %s\n", e.what());
+    early_code = kExitUsage;
+  } catch (const storage::StorageError& e) {
+    // A missing, foreign, damaged or newer store: the input is wrong, nothing ran.
+    std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
+    early_code = kExitUsage;
   }
-  mpi::broadcast(world, text, 0);
-  if (!text.ok) return world.rank() == 0 ? early_code : kExitUsage;
+  return text;
+}
 
-  // Stage 2: every rank rebuilds the campaign at the same time.
-  PreparedCampaign prepared = prepare_campaign(text, options.db_path, registry);
-
-  if (world.rank() != 0) {
-    SetupMessage setup_msg;
-    mpi::broadcast(world, setup_msg, 0);
-    if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
-    if (prepared.code != kExitOk) {
-      std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), prepared.error.c_str());
-      env.abort(kExitError);
-    }
-    try {
-      serve_as_worker(world, prepared.context);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), e.what());
-      env.abort(kExitError);
-    }
-    return kExitOk;
-  }
-
-  if (!prepared.note.empty()) std::fprintf(stderr, "tmex: note: %s\n", prepared.note.c_str());
-  // Stage 3, rank 0: check that this is the stored campaign, then choose the runs.
+// Stage 3 on rank 0: checks that the rebuilt campaign is the stored one, then chooses the runs
+// to re-evaluate. The message says whether to go on.
+SetupMessage choose_runs(const VerifyOptions& options, const ConfigText& text,
+                         const PreparedCampaign& prepared, storage::CampaignStore* store, int ranks,
+                         std::unique_ptr<PendingTasks>& selection) {
   SetupMessage setup_msg;
-  std::unique_ptr<PendingTasks> selection;
-  std::shared_ptr<CampaignContext> context = prepared.context;
+  const std::shared_ptr<CampaignContext>& context = prepared.context;
   const CampaignConfig& config = context->config;
   double fraction = 0.0;
   std::uint64_t stored_runs = 0;
@@ -370,9 +346,8 @@ int verify_campaign(const VerifyOptions& options) {
                  "rank%s; stored by tmex %s, checked by tmex %s (%s)\n",
                  static_cast<unsigned long long>(selection->total()),
                  static_cast<unsigned long long>(stored_runs), config.name.c_str(), fraction,
-                 static_cast<unsigned long long>(options.seed), world.size(),
-                 world.size() == 1 ? "" : "s", stored_by.c_str(), kVersion,
-                 build_info::kSourceCommit);
+                 static_cast<unsigned long long>(options.seed), ranks, ranks == 1 ? "" : "s",
+                 stored_by.c_str(), kVersion, build_info::kSourceCommit);
     if (!stored_model.empty() && stored_model != model_now) {
       std::fprintf(stderr,
                    "tmex: note: the runs were made by model %s, this tmex has %s; differences "
@@ -394,6 +369,53 @@ int verify_campaign(const VerifyOptions& options) {
     std::fprintf(stderr, "tmex: error: %s\n", e.what());
     setup_msg.code = kExitError;
   }
+  return setup_msg;
+}
+
+int verify_campaign(const VerifyOptions& options) {
+  mpi::environment env(mpi::threading::funneled, /*abort_on_exception=*/true);
+  mpi::communicator world;
+  install_stop_signal_handlers();
+  std::vector<std::string> hosts;
+  mpi::gather(world, env.processor_name(), hosts, 0);
+  models::ModelRegistry registry;
+  models::register_builtin_models(registry);
+
+  // Stage 1: rank 0 opens the store (read-only) and sends every rank the campaign's YAML.
+  ConfigText text;
+  std::optional<storage::CampaignStore> store;
+  int early_code = kExitOk;
+  if (world.rank() == 0) text = open_store_and_config(options, store, early_code);
+  mpi::broadcast(world, text, 0);
+  if (!text.ok) return world.rank() == 0 ? early_code : kExitUsage;
+
+  // Stage 2: every rank rebuilds the campaign at the same time.
+  PreparedCampaign prepared = prepare_campaign(text, options.db_path, registry);
+
+  if (world.rank() != 0) {
+    SetupMessage setup_msg;
+    mpi::broadcast(world, setup_msg, 0);
+    if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
+    if (prepared.code != kExitOk) {
+      std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), prepared.error.c_str());
+      env.abort(kExitError);
+    }
+    try {
+      serve_as_worker(world, prepared.context);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), e.what());
+      env.abort(kExitError);
+    }
+    return kExitOk;
+  }
+
+  if (!prepared.note.empty()) std::fprintf(stderr, "tmex: note: %s\n", prepared.note.c_str());
+  // Stage 3, rank 0: check that this is the stored campaign, then choose the runs.
+  std::unique_ptr<PendingTasks> selection;
+  std::shared_ptr<CampaignContext> context = prepared.context;
+  const CampaignConfig& config = context->config;
+  SetupMessage setup_msg =
+      choose_runs(options, text, prepared, store ? &*store : nullptr, world.size(), selection);
   mpi::broadcast(world, setup_msg, 0);
   if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
 

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "text/number_text.hpp"
+
 namespace tmex::models {
 
 namespace {
@@ -156,11 +158,7 @@ constexpr EmdrRange kRanges[] = {
 // More boluses inside the horizon than this would only exhaust the step budget.
 constexpr double kMaxRelevantBoluses = 1e5;
 
-std::string format_value(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+std::string format_value(double v) { return text::format_number(v, text::NumberStyle::kExact); }
 
 bool in_domain(Domain domain, double v) {
   if (!std::isfinite(v)) return false;

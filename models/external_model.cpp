@@ -12,11 +12,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "models/model_registry.hpp"
 #include "models/subprocess.hpp"
 #include "models/text_template.hpp"
+#include "text/strings.hpp"
 
 namespace tmex::models {
 
@@ -33,20 +33,6 @@ const std::vector<std::string> kContextNames = {"sample", "replicate", "seed", "
 // Longest stderr tail quoted in a failure reason (the store groups failures by reason).
 constexpr std::size_t kReasonStderrChars = 400;
 constexpr std::size_t kMaxOutputFileBytes = 16 * 1024 * 1024;
-
-bool is_identifier(const std::string& s) {
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  }
-  return true;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 // Printable, single-line text of at most `limit` characters: the end of `text` when cut.
 std::string printable_tail(const std::string& text, std::size_t limit) {
@@ -228,13 +214,14 @@ class External final : public Model {
     // Parameters: the sampled ones, then the fixed ones (settings).
     std::set<std::string> names;
     auto declare = [&](const std::string& name, const std::string& description) {
-      if (!is_identifier(name)) {
+      if (!text::is_identifier(name)) {
         throw ModelError(name, "model 'external': parameter name '" + name +
                                    "' must be a letter or _ followed by letters, digits or _");
       }
       if (std::find(kContextNames.begin(), kContextNames.end(), name) != kContextNames.end()) {
         throw ModelError(name, "model 'external': parameter name '" + name +
-                                   "' is taken by a placeholder (" + join(kContextNames) + ")");
+                                   "' is taken by a placeholder (" + text::join(kContextNames) +
+                                   ")");
       }
       if (!names.insert(name).second) {
         throw ModelError(name, "model 'external': parameter '" + name +
@@ -252,7 +239,7 @@ class External final : public Model {
     }
     std::set<std::string> seen_outputs;
     for (const auto& name : outputs->second) {
-      if (!is_identifier(name)) {
+      if (!text::is_identifier(name)) {
         throw ModelError("outputs", "model 'external': output name '" + name +
                                         "' must be a letter or _ followed by letters, digits "
                                         "or _");
@@ -540,7 +527,7 @@ class External final : public Model {
         if (present.size() == kKeysShown) break;
         present.push_back(printable_head(item.key(), 40));
       }
-      std::string has = present.empty() ? std::string("no keys") : join(present);
+      std::string has = present.empty() ? std::string("no keys") : text::join(present);
       if (object.size() > kKeysShown) {
         has += ", ... (" + std::to_string(object.size()) + " keys in all)";
       }
@@ -550,8 +537,8 @@ class External final : public Model {
         missing.push_back("... (" + std::to_string(more) + " more)");
       }
       r.fail(EvalStatus::kException,
-             "declared output" + std::string(missing.size() > 1 ? "s " : " ") + join(missing) +
-                 " missing from " + source + " (it has: " + has + ")");
+             "declared output" + std::string(missing.size() > 1 ? "s " : " ") +
+                 text::join(missing) + " missing from " + source + " (it has: " + has + ")");
       return;
     }
     std::string non_finite;
@@ -582,7 +569,7 @@ class External final : public Model {
   std::string output_names() const {
     std::vector<std::string> names;
     for (const auto& o : info_.outputs) names.push_back(o.name);
-    return join(names);
+    return text::join(names);
   }
 
   ModelInfo info_;
@@ -629,25 +616,14 @@ std::string find_program(const std::string& name, const std::string& base_direct
     }
     return check(fs::absolute(path).lexically_normal());
   }
-  const char* env_path = std::getenv("PATH");
-  const std::string search = env_path && *env_path ? env_path : "/usr/local/bin:/usr/bin:/bin";
-  std::stringstream dirs(search);
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    if (dir.empty()) continue;
-    const fs::path candidate = fs::path(dir) / name;
-    std::error_code ec;
-    if (fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) {
-      return fs::absolute(candidate).lexically_normal().string();
-    }
-  }
+  if (auto found = find_on_path(name)) return *found;
   std::string hint;
   std::error_code ec;
   if (!base_directory.empty() && fs::exists(fs::path(base_directory) / name, ec)) {
     hint = "; did you mean ./" + name + "? (a name without '/' is looked for on PATH only)";
   }
   throw ModelError("command", "model 'external': program '" + name + "' not found on PATH (" +
-                                  search + ")" + hint);
+                                  search_path() + ")" + hint);
 }
 
 std::unique_ptr<Model> make_external(const ModelSpec& spec) {

@@ -4,18 +4,9 @@
 #include <algorithm>
 #include <stdexcept>
 
-namespace tmex::models {
+#include "text/strings.hpp"
 
-namespace {
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) {
-    if (!out.empty()) out += ", ";
-    out += n;
-  }
-  return out;
-}
-}  // namespace
+namespace tmex::models {
 
 void ModelRegistry::add(const std::string& name, std::string description, ModelFactory factory) {
   if (!entries_.emplace(name, Entry{std::move(description), std::move(factory)}).second) {
@@ -26,7 +17,7 @@ void ModelRegistry::add(const std::string& name, std::string description, ModelF
 std::unique_ptr<Model> ModelRegistry::create(const std::string& name, const ModelSpec& spec) const {
   auto it = entries_.find(name);
   if (it == entries_.end()) {
-    throw ModelError("name", "unknown model '" + name + "'; known models: " + join(names()));
+    throw ModelError("name", "unknown model '" + name + "'; known models: " + text::join(names()));
   }
   return it->second.factory(spec);
 }
@@ -49,18 +40,18 @@ std::vector<std::string> apply_spec(ModelInfo& info, const ModelSpec& spec,
       std::vector<std::string> known;
       for (const auto& p : info.parameters) known.push_back(p.name);
       throw ModelError(key, "model '" + info.name + "' has no parameter '" + key +
-                                "'; its parameters are: " + join(known));
+                                "'; its parameters are: " + text::join(known));
     }
     info.parameters[*idx].default_value = value;
   }
   for (const auto& [key, value] : spec.vector_settings) {
     if (std::find(allowed_vector_settings.begin(), allowed_vector_settings.end(), key) ==
         allowed_vector_settings.end()) {
-      throw ModelError(key,
-                       "model '" + info.name + "' takes no list setting '" + key + "'" +
-                           (allowed_vector_settings.empty()
-                                ? std::string()
-                                : "; its list settings are: " + join(allowed_vector_settings)));
+      throw ModelError(
+          key, "model '" + info.name + "' takes no list setting '" + key + "'" +
+                   (allowed_vector_settings.empty()
+                        ? std::string()
+                        : "; its list settings are: " + text::join(allowed_vector_settings)));
     }
   }
   std::vector<std::string> resolved;
@@ -73,12 +64,12 @@ std::vector<std::string> apply_spec(ModelInfo& info, const ModelSpec& spec,
       for (const auto& o : info.options) known.push_back(o.name);
       throw ModelError(key, "model '" + info.name + "' has no option '" + key + "'" +
                                 (known.empty() ? std::string(" (it takes no options)")
-                                               : "; its options are: " + join(known)));
+                                               : "; its options are: " + text::join(known)));
     }
     if (!it->allowed.empty() &&
         std::find(it->allowed.begin(), it->allowed.end(), value) == it->allowed.end()) {
       throw ModelError(key, "option '" + key + "' of model '" + info.name + "' must be one of " +
-                                join(it->allowed) + ", got '" + value + "'");
+                                text::join(it->allowed) + ", got '" + value + "'");
     }
     resolved[static_cast<std::size_t>(it - info.options.begin())] = value;
   }

@@ -15,7 +15,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -105,6 +107,8 @@ std::size_t end_orphans(const std::string* mark) {
 }
 
 std::string errno_text(int error) { return std::strerror(error); }
+
+namespace fs = std::filesystem;
 
 // An owned file descriptor.
 class Fd {
@@ -504,6 +508,29 @@ std::string signal_name(int signal) {
   const char* text = ::sigdescr_np(signal);
   if (!abbrev || !text) return "signal " + std::to_string(signal);
   return "SIG" + std::string(abbrev) + " (" + text + ")";
+}
+
+std::string search_path() {
+  const char* path = std::getenv("PATH");
+  return path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+}
+
+std::optional<std::string> find_on_path(const std::string& name) {
+  if (name.empty() || name.find('/') != std::string::npos) return std::nullopt;
+  const std::string dirs = search_path();
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    const auto colon = std::min(dirs.find(':', start), dirs.size());
+    if (colon > start) {
+      const fs::path candidate = fs::path(dirs.substr(start, colon - start)) / name;
+      std::error_code ec;
+      if (fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) {
+        return fs::absolute(candidate).lexically_normal().string();
+      }
+    }
+    start = colon + 1;
+  }
+  return std::nullopt;
 }
 
 }  // namespace tmex::models

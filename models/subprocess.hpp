@@ -73,6 +73,14 @@ bool adopt_orphaned_descendants();
 /// Returns how many were ended. Thread-safe.
 std::size_t end_adopted_processes();
 
+/// The absolute path of the first executable regular file named `name` (no '/') in the
+/// directories of $PATH (unset or empty: /usr/local/bin:/usr/bin:/bin), or nullopt. For
+/// run_process(), which does not search.
+std::optional<std::string> find_on_path(const std::string& name);
+
+/// The directories find_on_path() searches, as $PATH lists them.
+std::string search_path();
+
 /// "SIGSEGV (Segmentation fault)", ...; "signal N" when unknown.
 std::string signal_name(int signal);
 

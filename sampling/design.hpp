@@ -30,6 +30,9 @@ class Design {
   /// A design-defined group label of point i, stored with each run (0 where the design has
   /// no blocks; e.g. the A / B / A_B(j) block of a Saltelli design).
   virtual std::int64_t block(std::uint64_t /*i*/) const { return 0; }
+  /// How many consecutive points belong together and are analysed as a whole: k + 2 for a
+  /// Saltelli design (a base row), k + 1 for a Morris design (a trajectory), 1 otherwise.
+  virtual std::uint64_t group_size() const { return 1; }
   /// Short canonical description, e.g. "lhs(n=1000, k=21, seed=42, jitter=random)".
   virtual std::string describe() const = 0;
 

@@ -6,32 +6,21 @@
 #include <cstring>
 #include <fstream>
 
+#include "text/strings.hpp"
+
 namespace tmex::sampling {
 
 namespace {
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  const auto e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
 
 std::vector<std::string> split(const std::string& line) {
   std::vector<std::string> fields;
   std::size_t start = 0;
   while (true) {
     const auto comma = line.find(',', start);
-    fields.push_back(trim(line.substr(start, comma - start)));
+    fields.push_back(text::trim(line.substr(start, comma - start)));
     if (comma == std::string::npos) return fields;
     start = comma + 1;
   }
-}
-
-std::string join(const std::vector<std::string>& names) {
-  std::string s;
-  for (std::size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
-  return s;
 }
 
 }  // namespace
@@ -51,7 +40,7 @@ std::unique_ptr<MaterialisedDesign> read_design_csv(
   std::vector<double> values;
   while (std::getline(in, line)) {
     ++line_no;
-    const std::string t = trim(line);
+    const std::string t = text::trim(line);
     if (t.empty() || t[0] == '#') continue;
     if (header.empty()) {
       header = split(t);
@@ -59,7 +48,7 @@ std::unique_ptr<MaterialisedDesign> read_design_csv(
       if (parameter_names.empty()) {
         if (header.size() != dimension) {
           throw fail(line_no, "expected " + std::to_string(dimension) + " columns, got " +
-                                  std::to_string(header.size()) + " (" + join(header) + ")");
+                                  std::to_string(header.size()) + " (" + text::join(header) + ")");
         }
         for (std::size_t c = 0; c < header.size(); ++c) column_of.push_back(c);
       } else {
@@ -69,7 +58,7 @@ std::unique_ptr<MaterialisedDesign> read_design_csv(
           while (p < parameter_names.size() && parameter_names[p] != name) ++p;
           if (p == parameter_names.size()) {
             throw fail(line_no, "unknown column '" + name + "'; the parameters are " +
-                                    join(parameter_names));
+                                    text::join(parameter_names));
           }
           if (seen[p]) throw fail(line_no, "column '" + name + "' appears twice");
           seen[p] = true;
@@ -116,7 +105,7 @@ std::unique_ptr<MaterialisedDesign> read_design_csv(
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
   const std::size_t k = header.size();
   const std::string description = "file(n=" + std::to_string(values.size() / k) +
-                                  ", k=" + std::to_string(k) + ", columns=[" + join(columns) +
+                                  ", k=" + std::to_string(k) + ", columns=[" + text::join(columns) +
                                   "], fnv1a64=" + hex + ")";
   return std::make_unique<MaterialisedDesign>(k, std::move(values), description);
 }

@@ -8,6 +8,9 @@
 #include <boost/math/distributions/triangular.hpp>
 #include <cmath>
 #include <cstdio>
+#include <limits>
+
+#include "text/number_text.hpp"
 
 namespace tmex::sampling {
 
@@ -17,11 +20,7 @@ namespace {
 // nothing at the resolution of a 53-bit u.
 using Policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
 
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+std::string num(double v) { return text::format_number(v, text::NumberStyle::kExact); }
 
 bool finite(double v) { return std::isfinite(v); }
 
@@ -152,6 +151,96 @@ Distribution Distribution::discrete(std::vector<double> levels) {
 Distribution Distribution::constant(double value) {
   if (!finite(value)) throw DistributionError("constant: value must be finite, got " + num(value));
   return Distribution(DistributionKind::kConstant, {value});
+}
+
+Distribution Distribution::from_parameters(std::string_view kind_name, std::vector<double> params) {
+  const auto need = [&](std::size_t n) {
+    if (params.size() != n) {
+      throw DistributionError(std::string(kind_name) + ": expected " + std::to_string(n) +
+                              " parameters, got " + std::to_string(params.size()));
+    }
+  };
+  if (kind_name == "uniform" || kind_name == "loguniform") {
+    need(2);
+    return kind_name == "uniform" ? uniform(params[0], params[1])
+                                  : log_uniform(params[0], params[1]);
+  }
+  if (kind_name == "normal" || kind_name == "lognormal") {
+    need(2);
+    return kind_name == "normal" ? normal(params[0], params[1]) : log_normal(params[0], params[1]);
+  }
+  if (kind_name == "truncnormal") {
+    need(4);
+    return truncated_normal(params[0], params[1], params[2], params[3]);
+  }
+  if (kind_name == "triangular") {
+    need(3);
+    return triangular(params[0], params[1], params[2]);
+  }
+  if (kind_name == "beta") {
+    need(4);
+    return beta(params[0], params[1], params[2], params[3]);
+  }
+  if (kind_name == "discrete") return discrete(std::move(params));
+  if (kind_name == "constant") {
+    need(1);
+    return constant(params[0]);
+  }
+  throw DistributionError("unknown distribution '" + std::string(kind_name) +
+                          "'; known: uniform, loguniform, normal, truncnormal, lognormal, "
+                          "triangular, beta, discrete, constant");
+}
+
+std::vector<std::string> Distribution::parameter_names() const {
+  switch (kind_) {
+    case DistributionKind::kUniform:
+    case DistributionKind::kLogUniform:
+      return {"min", "max"};
+    case DistributionKind::kNormal:
+      return {"mean", "sd"};
+    case DistributionKind::kTruncatedNormal:
+      return {"mean", "sd", "min", "max"};
+    case DistributionKind::kLogNormal:
+      return {"meanlog", "sdlog"};
+    case DistributionKind::kTriangular:
+      return {"min", "mode", "max"};
+    case DistributionKind::kBeta:
+      return {"alpha", "beta", "min", "max"};
+    case DistributionKind::kDiscrete:
+      return std::vector<std::string>(params_.size(), "level");
+    case DistributionKind::kConstant:
+      return {"value"};
+  }
+  return {};
+}
+
+std::pair<double, double> Distribution::support() const {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  const auto& p = params_;
+  switch (kind_) {
+    case DistributionKind::kUniform:
+    case DistributionKind::kLogUniform:
+      return {p[0], p[1]};
+    case DistributionKind::kNormal:
+      return {-inf, inf};
+    case DistributionKind::kTruncatedNormal:
+      return {p[2], p[3]};
+    case DistributionKind::kLogNormal:
+      return {0.0, inf};
+    case DistributionKind::kTriangular:
+      return {p[0], p[2]};
+    case DistributionKind::kBeta:
+      return {p[2], p[3]};
+    case DistributionKind::kDiscrete:
+      return {p.front(), p.back()};  // levels are kept ascending
+    case DistributionKind::kConstant:
+      return {p[0], p[0]};
+  }
+  return {-inf, inf};
+}
+
+bool Distribution::log_scaled() const {
+  return kind_ == DistributionKind::kLogUniform || kind_ == DistributionKind::kLogNormal;
 }
 
 double Distribution::quantile(double u) const {

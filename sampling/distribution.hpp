@@ -3,6 +3,8 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tmex::sampling {
@@ -51,6 +53,10 @@ class Distribution {
   static Distribution discrete(std::vector<double> levels);
   /// A point mass; throws unless value is finite.
   static Distribution constant(double value);
+  /// Rebuilds a distribution from its kind_name() and params(), as a store records them,
+  /// through the factory of that kind. Throws DistributionError for an unknown kind, a wrong
+  /// number of parameters, or values that factory refuses.
+  static Distribution from_parameters(std::string_view kind_name, std::vector<double> params);
 
   /// Value at probability u in (0, 1): the (left-continuous) inverse CDF. Pure.
   double quantile(double u) const;
@@ -61,6 +67,15 @@ class Distribution {
   std::string kind_name() const;
   /// The defining parameters in declared order (see DistributionKind).
   const std::vector<double>& params() const { return params_; }
+  /// The name of each of params(): {"min", "max"}, {"mean", "sd"}, ..., "level" for every level
+  /// of a discrete distribution, {"value"} for a constant.
+  std::vector<std::string> parameter_names() const;
+  /// The smallest and largest values quantile() can return: [min, max] of the bounded kinds
+  /// (beta: its scaled range), the lowest and highest level, [value, value] for a constant;
+  /// -inf or +inf on an unbounded side (normal, lognormal above 0, a half-truncated normal).
+  std::pair<double, double> support() const;
+  /// True for loguniform and lognormal, whose values spread over orders of magnitude.
+  bool log_scaled() const;
   /// A one-line canonical description with every parameter at full precision, e.g.
   /// "loguniform(min=0.1, max=10)"; equal descriptions mean equal distributions.
   std::string describe() const;

@@ -13,6 +13,8 @@
 #include "sampling/maximin_lhs.hpp"
 #include "sampling/morris_design.hpp"
 #include "sampling/rank_correlation.hpp"
+#include "text/number_text.hpp"
+#include "text/strings.hpp"
 
 namespace tmex::sampling {
 
@@ -140,13 +142,10 @@ std::unique_ptr<Design> make_lhs(const DesignSpec& spec, std::size_t k) {
   if (correlation == CorrelationControl::kDecorrelate) {
     d += ", correlation=decorrelate)";
   } else {
-    char buf[32];
-    d += ", rank_correlation=[";
-    for (std::size_t v = 0; v < target.size(); ++v) {
-      std::snprintf(buf, sizeof buf, "%.17g", target[v]);
-      d += (v ? ", " : "") + std::string(buf);
-    }
-    d += "])";
+    d += ", rank_correlation=[" +
+         text::join(target, ", ",
+                    [](double v) { return text::format_number(v, text::NumberStyle::kExact); }) +
+         "])";
   }
   const int version = spec.algorithm_version.value_or(kImanConoverVersion);
   if (version != 1 && version != kImanConoverVersion) {

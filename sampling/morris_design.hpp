@@ -32,6 +32,7 @@ class MorrisDesign final : public Design {
   std::int64_t block(std::uint64_t i) const override {
     return static_cast<std::int64_t>(i / (k_ + 1));
   }
+  std::uint64_t group_size() const override { return k_ + 1; }
   std::string describe() const override;
 
   /// The grid level (0..p-1) of point i in column j.

@@ -11,17 +11,15 @@
 #include <numeric>
 #include <utility>
 
+#include "text/number_text.hpp"
+
 namespace tmex::sampling {
 
 namespace {
 
 constexpr int kPasses = 10;
 
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
+std::string num(double v) { return text::format_number(v, text::NumberStyle::kShortest); }
 
 // Lower Cholesky factor of a k x k symmetric matrix; false if not positive definite.
 bool cholesky(const std::vector<double>& a, std::size_t k, std::vector<double>& l) {

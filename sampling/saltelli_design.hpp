@@ -28,6 +28,7 @@ class SaltelliDesign final : public Design {
   std::int64_t block(std::uint64_t i) const override {
     return static_cast<std::int64_t>(i % (k_ + 2));
   }
+  std::uint64_t group_size() const override { return k_ + 2; }
   std::string describe() const override;
 
   /// Number of base rows N.

@@ -15,6 +15,10 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "storage/legacy_meta.hpp"
+#include "text/number_text.hpp"
+#include "text/strings.hpp"
+
 namespace tmex::storage {
 
 namespace {
@@ -137,6 +141,45 @@ void check_structure(Database& db) {
   }
 }
 
+void insert_parameters(Database& db, const std::vector<ParameterColumn>& parameters) {
+  Statement st = db.prepare("INSERT INTO parameters VALUES (?1, ?2, ?3, ?4, ?5)");
+  Statement arg = db.prepare("INSERT INTO parameter_arguments VALUES (?1, ?2, ?3, ?4)");
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const ParameterColumn& p = parameters[i];
+    st.bind(1, static_cast<std::int64_t>(i));
+    st.bind(2, std::string_view(p.name));
+    st.bind(3, std::string_view(p.distribution));
+    st.bind(4, std::string_view(p.kind));
+    st.bind(5, static_cast<std::int64_t>(p.dummy ? 1 : 0));
+    st.step();
+    st.reset();
+    for (std::size_t a = 0; a < p.arguments.size(); ++a) {
+      arg.bind(1, static_cast<std::int64_t>(i));
+      arg.bind(2, static_cast<std::int64_t>(a));
+      arg.bind(3, std::string_view(p.arguments[a].name));
+      arg.bind(4, p.arguments[a].value);
+      arg.step();
+      arg.reset();
+    }
+  }
+}
+
+// The arms table exists only in stores of campaigns with arms.
+void insert_arms(Database& db, const std::vector<ArmInfo>& arms) {
+  if (arms.empty()) return;
+  db.exec(
+      "CREATE TABLE arms(position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+      " overrides TEXT NOT NULL)");
+  Statement st = db.prepare("INSERT INTO arms VALUES (?1, ?2, ?3)");
+  for (std::size_t i = 0; i < arms.size(); ++i) {
+    st.bind(1, static_cast<std::int64_t>(i));
+    st.bind(2, std::string_view(arms[i].name));
+    st.bind(3, std::string_view(arms[i].overrides));
+    st.step();
+    st.reset();
+  }
+}
+
 void configure_connection(Database& db, bool writer) {
   if (writer) {
     db.exec("PRAGMA journal_mode=WAL");
@@ -155,7 +198,10 @@ void write_schema(Database& db, const CampaignMeta& meta) {
   db.exec(
       "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
       "CREATE TABLE parameters(position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-      " distribution TEXT NOT NULL);"
+      " distribution TEXT NOT NULL, kind TEXT NOT NULL, dummy INTEGER NOT NULL DEFAULT 0);"
+      "CREATE TABLE parameter_arguments(parameter INTEGER NOT NULL"
+      " REFERENCES parameters(position), position INTEGER NOT NULL, name TEXT NOT NULL,"
+      " value REAL NOT NULL, PRIMARY KEY(parameter, position)) WITHOUT ROWID;"
       "CREATE TABLE outputs(position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
       "CREATE TABLE trajectory_variables(position INTEGER PRIMARY KEY, name TEXT NOT NULL);"
       "CREATE TABLE trajectory_times(position INTEGER PRIMARY KEY, t REAL NOT NULL);"
@@ -163,16 +209,16 @@ void write_schema(Database& db, const CampaignMeta& meta) {
       " ended_at TEXT, outcome TEXT NOT NULL, ranks INTEGER, hosts TEXT, command TEXT,"
       " slurm_job_id TEXT, slurm_array_task_id TEXT, tmex_version TEXT,"
       " runs_stored INTEGER NOT NULL DEFAULT 0, last_active_at TEXT);"
-      "CREATE TABLE session_provenance(session INTEGER NOT NULL REFERENCES sessions(id),"
-      " position INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
-      " PRIMARY KEY(session, key)) WITHOUT ROWID;"
-      // The crash quarantine (schema version 2): chunks handed out and not yet returned, and
-      // tasks that were in flight when sessions died.
+      // The crash quarantine: chunks handed out and not yet returned, and tasks that were in
+      // flight when sessions died.
       "CREATE TABLE in_flight(session INTEGER NOT NULL REFERENCES sessions(id),"
       " chunk INTEGER NOT NULL, rank INTEGER NOT NULL, ranges TEXT NOT NULL,"
       " PRIMARY KEY(session, chunk)) WITHOUT ROWID;"
       "CREATE TABLE quarantine(task INTEGER PRIMARY KEY, crashes INTEGER NOT NULL,"
-      " sessions TEXT NOT NULL);");
+      " sessions TEXT NOT NULL);"
+      "CREATE TABLE session_provenance(session INTEGER NOT NULL REFERENCES sessions(id),"
+      " position INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+      " PRIMARY KEY(session, key)) WITHOUT ROWID;");
   std::string runs =
       "CREATE TABLE runs(id INTEGER PRIMARY KEY, sample INTEGER NOT NULL,"
       " replicate INTEGER NOT NULL, block INTEGER NOT NULL, status TEXT NOT NULL,"
@@ -209,6 +255,8 @@ void write_schema(Database& db, const CampaignMeta& meta) {
   set_meta(db, "replicates", std::to_string(meta.replicates));
   set_meta(db, "total_runs", std::to_string(meta.total_runs()));
   set_meta(db, "design", meta.design);
+  set_meta(db, "design_kind", meta.layout.kind);
+  set_meta(db, "design_group_size", std::to_string(meta.layout.group_size));
   set_meta(db, "model", meta.model);
   set_meta(db, "model_version", std::to_string(meta.model_version));
   set_meta(db, "config", meta.config);
@@ -223,16 +271,8 @@ void write_schema(Database& db, const CampaignMeta& meta) {
     set_meta(db, "created_at", st.column_text(0));
   }
   for (const auto& [k, v] : meta.extra) set_meta(db, "extra." + k, v);
-  {
-    Statement st = db.prepare("INSERT INTO parameters VALUES (?1, ?2, ?3)");
-    for (std::size_t i = 0; i < meta.parameters.size(); ++i) {
-      st.bind(1, static_cast<std::int64_t>(i));
-      st.bind(2, std::string_view(meta.parameters[i].name));
-      st.bind(3, std::string_view(meta.parameters[i].distribution));
-      st.step();
-      st.reset();
-    }
-  }
+  insert_parameters(db, meta.parameters);
+  insert_arms(db, meta.arms);
   {
     Statement st = db.prepare("INSERT INTO outputs VALUES (?1, ?2)");
     for (std::size_t i = 0; i < meta.outputs.size(); ++i) {
@@ -264,6 +304,18 @@ void write_schema(Database& db, const CampaignMeta& meta) {
 }
 
 }  // namespace
+
+namespace {
+
+const RunColumn* find_run_column(std::string_view name) {
+  const auto it = std::find_if(kRunColumns.begin(), kRunColumns.end(),
+                               [&](const RunColumn& c) { return c.name == name; });
+  return it == kRunColumns.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+bool is_run_column(std::string_view name) { return find_run_column(name) != nullptr; }
 
 std::string failure_reason_pattern(const std::string& reason) {
   auto word_char = [&](std::size_t k) {
@@ -531,9 +583,48 @@ CampaignMeta CampaignStore::load_meta(Database& db) {
   } catch (const std::logic_error&) {
     throw StorageError(db.path() + ": damaged tmex store (unreadable design_algorithm_version)");
   }
-  {
+  if (db.query_int("PRAGMA user_version").value_or(0) >= 2) {
+    m.layout.kind = require_meta(db, "design_kind");
+    try {
+      m.layout.group_size = std::stoull(require_meta(db, "design_group_size"));
+    } catch (const std::logic_error&) {
+      throw StorageError(db.path() + ": corrupt tmex store (unreadable design_group_size)");
+    }
+    Statement st =
+        db.prepare("SELECT name, distribution, kind, dummy FROM parameters ORDER BY position");
+    while (st.step()) {
+      ParameterColumn p;
+      p.name = st.column_text(0);
+      p.distribution = st.column_text(1);
+      p.kind = st.column_text(2);
+      p.dummy = st.column_int(3) != 0;
+      m.parameters.push_back(std::move(p));
+    }
+    Statement arg = db.prepare(
+        "SELECT parameter, name, value FROM parameter_arguments ORDER BY parameter, position");
+    while (arg.step()) {
+      const auto i = arg.column_int(0);
+      if (i < 0 || static_cast<std::size_t>(i) >= m.parameters.size()) {
+        throw StorageError(db.path() + ": corrupt tmex store (argument of parameter " +
+                           std::to_string(i) + ", which does not exist)");
+      }
+      m.parameters[static_cast<std::size_t>(i)].arguments.push_back(
+          {arg.column_text(1), arg.column_double(2)});
+    }
+    if (db.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'arms'").value_or(0) > 0) {
+      Statement a = db.prepare("SELECT name, overrides FROM arms ORDER BY position");
+      while (a.step()) m.arms.push_back({a.column_text(0), a.column_text(1)});
+    }
+  } else {
     Statement st = db.prepare("SELECT name, distribution FROM parameters ORDER BY position");
-    while (st.step()) m.parameters.push_back({st.column_text(0), st.column_text(1)});
+    while (st.step()) {
+      ParameterColumn p;
+      p.name = st.column_text(0);
+      p.distribution = st.column_text(1);
+      fill_legacy_parameter(p, m.config);
+      m.parameters.push_back(std::move(p));
+    }
+    m.layout = legacy_design_layout(m.design, m.parameters.size());
   }
   {
     Statement st = db.prepare("SELECT name FROM outputs ORDER BY position");
@@ -1093,22 +1184,11 @@ void CampaignStore::export_csv(std::ostream& out) {
       if (st.is_null(c)) continue;
       const std::string name = st.column_name(c);
       if (name == "status" || name == "error") {
-        std::string text = st.column_text(c);
-        if (text.find_first_of(",\"\n\r") != std::string::npos) {
-          std::string q = "\"";
-          for (char ch : text) {
-            if (ch == '"') q += '"';
-            q += ch;
-          }
-          q += '"';
-          text = q;
-        }
-        out << text;
-      } else if (name == "sample" || name == "replicate" || name == "block" || name == "rank" ||
-                 name == "session" || name == "attempts") {
+        out << text::csv_field(st.column_text(c));
+      } else if (const RunColumn* column = find_run_column(name); column && column->integer) {
         out << st.column_int(c);
       } else {
-        out << num(st.column_double(c));
+        out << text::format_number(st.column_double(c), text::NumberStyle::kExact);
       }
     }
     out << '\n';

@@ -1,6 +1,7 @@
 // The campaign store: one campaign per SQLite file (schema, batched writes, resume, status).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -8,6 +9,7 @@
 #include <ostream>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -20,15 +22,64 @@ namespace tmex::storage {
 /// campaign YAML and design algorithm version in meta, the crash quarantine (`in_flight`,
 /// `quarantine`) and `sessions.last_active_at`. A file with a newer version is refused; one of
 /// version 1 (tmex 0.1.0) opens read-only (status, analyze, export, verify, check) but is not
-/// resumed.
+/// resumed; its typed metadata is recovered from its descriptions (legacy_meta.hpp).
 inline constexpr int kSchemaVersion = 2;
 /// Oldest store layout this tmex still reads.
 inline constexpr int kOldestReadableSchemaVersion = 1;
 
-/// One sampled parameter column of the runs table.
+/// The columns the runs table has for every campaign, besides one per parameter and output
+/// (which may not take these names); `integer` where they hold whole numbers.
+struct RunColumn {
+  std::string_view name;
+  bool integer;
+};
+inline constexpr std::array<RunColumn, 10> kRunColumns = {{{"id", true},
+                                                           {"sample", true},
+                                                           {"replicate", true},
+                                                           {"block", true},
+                                                           {"status", false},
+                                                           {"attempts", true},
+                                                           {"error", false},
+                                                           {"elapsed_s", false},
+                                                           {"rank", true},
+                                                           {"session", true}}};
+
+/// True when `name` is one of kRunColumns.
+bool is_run_column(std::string_view name);
+
+/// One named number of a parameter's distribution, e.g. {"min", 0.1}.
+struct DistributionArgument {
+  std::string name{};  ///< "min", "max", "mean", "sd", ..., "level" for each discrete level
+  double value = 0.0;
+
+  bool operator==(const DistributionArgument&) const = default;
+};
+
+/// One sampled parameter column of the runs table, with its distribution as data.
 struct ParameterColumn {
-  std::string name;
-  std::string distribution;  ///< canonical description, e.g. "loguniform(min=0.1, max=10)"
+  std::string name{};
+  std::string distribution{};  ///< canonical description, e.g. "loguniform(min=0.1, max=10)"
+  std::string kind{};          ///< "uniform", "loguniform", ... (empty when unknown)
+  std::vector<DistributionArgument> arguments{};  ///< the distribution's numbers, in order
+  bool dummy = false;  ///< sampled and stored but not passed to the model (a yardstick)
+};
+
+/// How the design's points are laid out, as analysis needs it.
+struct DesignLayout {
+  std::string kind{};  ///< the design method: "lhs", "sobol", "saltelli", "morris", "grid", "file"
+  /// Consecutive samples that belong together: k + 2 for saltelli (a base row: A, A_B(1..k), B;
+  /// the runs' block column says which), k + 1 for morris (a trajectory), 1 otherwise.
+  std::uint64_t group_size = 1;
+
+  bool operator==(const DesignLayout&) const = default;
+};
+
+/// A treatment arm of a campaign that has arms.
+struct ArmInfo {
+  std::string name{};
+  std::string overrides{};  ///< canonical text of the settings and options it overrides
+
+  bool operator==(const ArmInfo&) const = default;
 };
 
 /// What a campaign is: fixed when the store is created, read back on open.
@@ -38,6 +89,7 @@ struct CampaignMeta {
   std::uint64_t samples = 0;
   std::uint32_t replicates = 1;
   std::string design;                       ///< canonical design description
+  DesignLayout layout;                      ///< the design's kind and layout, as data
   std::string model;                        ///< model name
   int model_version = 1;                    ///< models::ModelInfo::version that made the runs
   std::vector<ParameterColumn> parameters;  ///< sampled, in design column order
@@ -56,6 +108,7 @@ struct CampaignMeta {
   int design_algorithm_version = 1;
   /// Further key/value facts (design quality, model settings, ...), stored in `meta`.
   std::vector<std::pair<std::string, std::string>> extra;
+  std::vector<ArmInfo> arms;  ///< treatment arms in order; empty for a campaign without arms
 
   std::uint64_t total_runs() const { return samples * replicates; }
 };

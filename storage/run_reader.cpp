@@ -39,9 +39,10 @@ RunColumns read_run_columns(CampaignStore& store, const std::vector<std::string>
   out.values.resize(capacity * ncol);
   out.sample.resize(capacity);
   out.replicate.resize(capacity);
+  out.block.resize(capacity);
   out.ok.resize(capacity);
 
-  std::string sql = "SELECT sample, replicate, status = 'ok'";
+  std::string sql = "SELECT sample, replicate, block, status = 'ok'";
   for (const auto& c : columns) sql += ", " + quote_identifier(c);
   sql += " FROM runs ORDER BY id";
   Statement st = db.prepare(sql);
@@ -49,9 +50,10 @@ RunColumns read_run_columns(CampaignStore& store, const std::vector<std::string>
   while (r < capacity && st.step()) {
     out.sample[r] = static_cast<std::uint64_t>(st.column_int(0));
     out.replicate[r] = static_cast<std::uint32_t>(st.column_int(1));
-    out.ok[r] = st.column_int(2) != 0 ? 1 : 0;
+    out.block[r] = st.column_int(2);
+    out.ok[r] = st.column_int(3) != 0 ? 1 : 0;
     for (std::size_t c = 0; c < ncol; ++c) {
-      out.values[c * capacity + r] = st.column_double(static_cast<int>(c) + 3);
+      out.values[c * capacity + r] = st.column_double(static_cast<int>(c) + 4);
     }
     ++r;
   }

@@ -18,12 +18,13 @@ struct RunColumns {
   std::vector<double> values;         ///< column-major, rows x columns.size(); NULL reads NaN
   std::vector<std::uint64_t> sample;  ///< per row
   std::vector<std::uint32_t> replicate;
-  std::vector<std::uint8_t> ok;  ///< per row: 1 where status is 'ok'
+  std::vector<std::int64_t> block;  ///< per row: the design block (Saltelli: A, A_B(i), B)
+  std::vector<std::uint8_t> ok;     ///< per row: 1 where status is 'ok'
 };
 
 /// Reads `columns` (parameter or output names of the runs table) of every stored run with
 /// one prepared SELECT inside one read transaction (a consistent snapshot while a campaign
-/// writes). Memory: 8 bytes per value plus 13 bytes per row. Throws StorageError for an
+/// writes). Memory: 8 bytes per value plus 21 bytes per row. Throws StorageError for an
 /// unknown column or a storage failure.
 RunColumns read_run_columns(CampaignStore& store, const std::vector<std::string>& columns);
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 
@@ -57,17 +58,23 @@ TEST(FailureDependence, FindsTheParameterThatCausesFailures) {
   EXPECT_GT(d.p_value[0], 0.001);
   EXPECT_GT(d.p_value[2], 0.001);
   const std::string text = describe(d);
-  EXPECT_NE(text.find("150 of 1000 runs failed (15%)"), std::string::npos) << text;
-  EXPECT_NE(text.find("Failures depend on: k_on (higher in failed runs"), std::string::npos)
+  EXPECT_NE(text.find("150 of 1000 stored runs failed (15%)"), std::string::npos) << text;
+  EXPECT_NE(text.find("Failures depend on the inputs: k_on is higher in failed runs"),
+            std::string::npos)
       << text;
   EXPECT_NE(text.find("other 2 parameters"), std::string::npos) << text;
+  // Bonferroni over the 3 parameters.
+  for (Eigen::Index i = 0; i < 3; ++i) {
+    EXPECT_DOUBLE_EQ(d.p_bonferroni[i], std::min(1.0, 3.0 * d.p_value[i]));
+  }
+  EXPECT_NE(describe(d, 1200).find("150 of 1200 stored runs failed (12.5%)"), std::string::npos);
 }
 
 TEST(FailureDependence, NoFailuresIsSaidPlainly) {
   const Eigen::MatrixXd x = testing::lhs_unit(20, 2, 25);
   const FailureDependence d = failure_dependence(Eigen::MatrixXd(0, 2), x);
   EXPECT_TRUE(std::isnan(d.p_value[0]));
-  EXPECT_NE(describe(d).find("0 of 20 runs failed"), std::string::npos) << describe(d);
+  EXPECT_NE(describe(d).find("0 of 20 stored runs failed"), std::string::npos) << describe(d);
 }
 
 }  // namespace

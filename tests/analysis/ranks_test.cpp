@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
 #include <numeric>
+#include <random>
 #include <vector>
 
 #include "analysis/analysis_error.hpp"
@@ -46,6 +49,56 @@ TEST(Ranks, RanksNegativeAndPositiveValuesInOrder) {
   Eigen::VectorXd expected(6);
   expected << 1.0, 5.0, 2.0, 4.0, 3.0, 6.0;
   EXPECT_EQ(rank_columns(x), expected);
+}
+
+// Average ranks by a comparison sort, for reference.
+Eigen::VectorXd naive_ranks(const Eigen::VectorXd& x) {
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(x.size()));
+  std::iota(order.begin(), order.end(), Eigen::Index{0});
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return x[a] < x[b]; });
+  Eigen::VectorXd r(x.size());
+  for (std::size_t i = 0; i < order.size();) {
+    std::size_t j = i;
+    while (j < order.size() && x[order[j]] == x[order[i]]) ++j;
+    for (std::size_t t = i; t < j; ++t) r[order[t]] = 0.5 * static_cast<double>(i + 1 + j);
+    i = j;
+  }
+  return r;
+}
+
+TEST(Ranks, HardDistributionsMatchAComparisonSort) {
+  std::mt19937_64 g(11);
+  std::normal_distribution<double> e;
+  std::uniform_real_distribution<double> u;
+  const Eigen::Index n = 20000;
+  // Continuous, log-scaled, few levels, clustered with outliers (one bucket holding almost
+  // everything), signed zeros, a constant, and mixtures of them.
+  const std::vector<std::function<double(Eigen::Index)>> draws = {
+      [&](Eigen::Index) { return u(g); },
+      [&](Eigen::Index) { return std::exp(40.0 * e(g)); },
+      [&](Eigen::Index) { return std::floor(4.0 * u(g)); },
+      [&](Eigen::Index i) { return i == 0   ? -1e300
+                                   : i == 1 ? 1e300
+                                            : 1.0 + 1e-9 * e(g); },
+      [&](Eigen::Index i) { return i % 2 ? 0.0 : -0.0; },
+      [&](Eigen::Index) { return 3.0; },
+      [&](Eigen::Index i) { return i % 3 ? e(g) : std::round(e(g)); },
+  };
+  for (std::size_t d = 0; d < draws.size(); ++d) {
+    Eigen::VectorXd x(n);
+    for (Eigen::Index i = 0; i < n; ++i) x[i] = draws[d](i);
+    EXPECT_EQ(average_ranks(x), naive_ranks(x)) << "distribution " << d;
+    std::vector<std::int32_t> doubled(static_cast<std::size_t>(n));
+    doubled_centred_ranks({x.data(), static_cast<std::size_t>(n)}, doubled);
+    const Eigen::VectorXd r = naive_ranks(x);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      ASSERT_EQ(doubled[static_cast<std::size_t>(i)], 2.0 * r[i] - static_cast<double>(n + 1))
+          << "distribution " << d << " row " << i;
+    }
+    std::vector<double> sorted(x.data(), x.data() + n);
+    sort_values(sorted);
+    EXPECT_TRUE(std::is_sorted(sorted.begin(), sorted.end())) << d;
+  }
 }
 
 TEST(Ranks, RejectsNaN) {

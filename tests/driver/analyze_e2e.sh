@@ -45,7 +45,7 @@ grep -q "y > 10" table.txt || fail "no event"
 "$TMEX" analyze --event 'y > 10' --event 'y<0' --outputs y lhs.db >events.txt
 grep -q "y < 0" events.txt && grep -q "y > 10" events.txt || fail "events before DB"
 "$TMEX" analyze lhs.db --format json --event 'y>10' >lhs.json
-python3 -c 'import json,sys; d=json.load(open("lhs.json")); assert d["correlations"][0]["method"]=="prcc"; assert d["events"][0]["event"]=="y > 10"; assert d["uncertainty"]["outputs"][0]["output"]=="y"' ||
+python3 -c 'import json,sys; d=json.load(open("lhs.json")); assert d["prcc"]["outputs"][0]["output"]=="y"; assert d["events"]["events"][0]["rows"][0]["event"]=="y > 10"; assert d["uncertainty"]["outputs"][0]["output"]=="y"' ||
   fail "lhs JSON"
 "$TMEX" analyze lhs.db --format csv --out lhs.csv
 head -1 lhs.csv | grep -q "^section,output,parameter,time,statistic" || fail "CSV header"
@@ -54,7 +54,7 @@ grep -q "^prcc,y,x1," lhs.csv || fail "CSV PRCC row"
 
 # Saltelli: Sobol' indices with intervals; Morris: mu*.
 "$TMEX" analyze saltelli.db --format json >saltelli.json
-python3 -c 'import json; d=json.load(open("saltelli.json")); p={x["parameter"]: x for x in d["sobol"]["outputs"][0]["parameters"]}; assert abs(p["x2"]["first"]-0.4424)<0.1, p; assert abs(p["x3"]["total"]-0.2437)<0.1, p' ||
+python3 -c 'import json; d=json.load(open("saltelli.json")); p={x["parameter"]: x for x in d["sobol"]["outputs"][0]["rows"]}; assert abs(p["x2"]["first"]-0.4424)<0.1, p; assert abs(p["x3"]["total"]-0.2437)<0.1, p' ||
   fail "Sobol' indices of Ishigami"
 "$TMEX" analyze morris.db | grep -q "Morris elementary effects" || fail "no Morris table"
 
@@ -66,7 +66,7 @@ expect_status 2 "expected OUTPUT OP NUMBER" analyze lhs.db --event 'y = 3'
 expect_status 2 "does not exist" analyze missing.db
 echo "not a database" >text.db
 expect_status 2 "not a tmex store" analyze text.db
-expect_status 2 "unknown --format" analyze lhs.db --format xml
+expect_status 2 "unknown format 'xml'" analyze lhs.db --format xml
 
 # Plots: drawn with gnuplot when it is there; data and scripts always.
 TMEX_GNUPLOT=/nonexistent "$TMEX" analyze lhs.db --plots noplot >/dev/null 2>err.txt

@@ -7,6 +7,8 @@
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <functional>
+#include <limits>
+#include <vector>
 
 namespace tmex::sampling {
 namespace {
@@ -136,6 +138,40 @@ TEST(Distribution, DescriptionsAreCanonical) {
   EXPECT_EQ(Distribution::constant(3).describe(), "constant(value=3)");
   EXPECT_EQ(Distribution::constant(0.1).describe(), "constant(value=0.10000000000000001)");
   EXPECT_EQ(Distribution::beta(2, 3).kind_name(), "beta");
+}
+
+TEST(Distribution, RebuildsFromKindAndParametersWithNamesAndSupport) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  const std::vector<Distribution> all = {
+      Distribution::uniform(-1, 2),     Distribution::log_uniform(0.1, 10),
+      Distribution::normal(1, 2),       Distribution::truncated_normal(0, 1, -inf, 2),
+      Distribution::log_normal(0, 0.5), Distribution::triangular(0, 1, 3),
+      Distribution::beta(2, 3, -1, 1),  Distribution::discrete({3, -1, 0.5}),
+      Distribution::constant(4)};
+  for (const auto& d : all) {
+    const auto again = Distribution::from_parameters(d.kind_name(), d.params());
+    EXPECT_EQ(again.describe(), d.describe());
+    EXPECT_EQ(again.quantile(0.3), d.quantile(0.3)) << d.describe();
+    EXPECT_EQ(d.parameter_names().size(), d.params().size()) << d.describe();
+    // Every quantile lies in the support.
+    for (double u : {1e-9, 0.25, 0.5, 0.75, 1 - 1e-9}) {
+      EXPECT_GE(d.quantile(u), d.support().first) << d.describe();
+      EXPECT_LE(d.quantile(u), d.support().second) << d.describe();
+    }
+  }
+  EXPECT_EQ(all[2].support(), std::make_pair(-inf, inf));
+  EXPECT_EQ(all[3].support(), std::make_pair(-inf, 2.0));
+  EXPECT_EQ(all[4].support(), std::make_pair(0.0, inf));
+  EXPECT_EQ(all[6].support(), std::make_pair(-1.0, 1.0));
+  EXPECT_EQ(all[7].support(), std::make_pair(-1.0, 3.0));
+  EXPECT_EQ(all[5].parameter_names(), (std::vector<std::string>{"min", "mode", "max"}));
+  EXPECT_EQ(all[7].parameter_names(), (std::vector<std::string>{"level", "level", "level"}));
+  EXPECT_TRUE(all[1].log_scaled());
+  EXPECT_TRUE(all[4].log_scaled());
+  EXPECT_FALSE(all[0].log_scaled());
+  EXPECT_THROW(Distribution::from_parameters("gamma", {1, 2}), DistributionError);
+  EXPECT_THROW(Distribution::from_parameters("uniform", {1}), DistributionError);
+  EXPECT_THROW(Distribution::from_parameters("uniform", {2, 1}), DistributionError);
 }
 
 TEST(Distribution, InvalidParametersNameTheValue) {

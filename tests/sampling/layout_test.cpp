@@ -25,6 +25,7 @@ TEST(SaltelliDesign, BlocksFollowTheProjectLayout) {
     const auto d = make_design(spec, k);
     ASSERT_EQ(d->size(), n * (k + 2));
     ASSERT_EQ(d->dimension(), k);
+    EXPECT_EQ(d->group_size(), k + 2);
     std::vector<double> a(k), b(k), p(k);
     for (std::uint64_t j = 0; j < n; ++j) {
       d->unit_point(j * (k + 2), a);
@@ -72,6 +73,7 @@ TEST(MorrisDesign, TrajectoriesStepOneFactorByDelta) {
   const std::uint64_t r = 30;
   MorrisDesign d(r, k, p, LevelPlacement::kEndpoints, 17);
   ASSERT_EQ(d.size(), r * (k + 1));
+  EXPECT_EQ(d.group_size(), k + 1);
   const double delta = p / (2.0 * (p - 1));
   std::vector<double> prev(k), cur(k);
   for (std::uint64_t t = 0; t < r; ++t) {

@@ -8,7 +8,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
+#include <set>
 #include <sstream>
+
+#include "storage/legacy_meta.hpp"
 
 namespace tmex::storage {
 namespace {
@@ -71,6 +75,113 @@ TEST_F(StoreTest, CreateThenOpenRoundTripsTheMetadata) {
   EXPECT_EQ(s.meta().config_file, meta_.config_file);
   EXPECT_EQ(s.meta().design_algorithm_version, 2);
   EXPECT_EQ(s.schema_version(), kSchemaVersion);
+}
+
+TEST_F(StoreTest, TheRunsTableHasItsOwnColumnsAndOnePerParameterAndOutput) {
+  { CampaignStore::create(path_, meta_); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info('runs')", -1, &st, nullptr),
+            SQLITE_OK);
+  std::set<std::string> columns;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    columns.insert(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  std::set<std::string> expected = {"a", "b", "y"};
+  for (const auto& c : kRunColumns) expected.insert(std::string(c.name));
+  EXPECT_EQ(columns, expected);
+  EXPECT_TRUE(is_run_column("session"));
+  EXPECT_FALSE(is_run_column("y"));
+}
+
+TEST_F(StoreTest, TypedMetadataIsStoredAsData) {
+  meta_.design = "saltelli(N=2, k=2, base=sobol(n=2, k=4, seed=3, scramble=owen))";
+  meta_.samples = 8;
+  meta_.layout = {"saltelli", 4};
+  meta_.parameters[0].kind = "uniform";
+  meta_.parameters[0].arguments = {{"min", 0.0}, {"max", 1.0}};
+  meta_.parameters[1] = {
+      "b", "discrete(levels=[1, 2.5])", "discrete", {{"level", 1.0}, {"level", 2.5}}, true};
+  meta_.arms = {{"chemo", ""}, {"il6", "model.settings.il6_block: 0.9"}};
+  { CampaignStore::create(path_, meta_); }
+  const auto s = CampaignStore::open_read_only(path_);
+  const auto& m = s.meta();
+  EXPECT_EQ(s.schema_version(), kSchemaVersion);
+  EXPECT_EQ(m.layout, (DesignLayout{"saltelli", 4}));
+  ASSERT_EQ(m.parameters.size(), 2u);
+  EXPECT_EQ(m.parameters[0].kind, "uniform");
+  EXPECT_EQ(m.parameters[0].arguments, meta_.parameters[0].arguments);
+  EXPECT_FALSE(m.parameters[0].dummy);
+  EXPECT_EQ(m.parameters[1].kind, "discrete");
+  EXPECT_EQ(m.parameters[1].arguments, meta_.parameters[1].arguments);
+  EXPECT_TRUE(m.parameters[1].dummy);
+  EXPECT_EQ(m.arms, meta_.arms);
+  // A campaign without arms has no arms table.
+  const std::string plain = (dir_ / "plain.db").string();
+  meta_.arms.clear();
+  { CampaignStore::create(plain, meta_); }
+  EXPECT_TRUE(CampaignStore::open_read_only(plain).meta().arms.empty());
+}
+
+TEST_F(StoreTest, SchemaOneStoresAreReadButNotResumed) {
+  meta_.design = "morris(r=2, k=2, levels=4, placement=endpoints, seed=3)";
+  meta_.samples = 6;
+  meta_.parameters = {{"a", "truncnormal(mean=0, sd=1, min=-inf, max=2)"},
+                      {"b", "discrete(levels=[-1, 0.5, 3])"}};
+  meta_.config =
+      "parameters.a: #0 truncnormal(mean=0, sd=1, min=-inf, max=2)\n"
+      "parameters.b: #1 discrete(levels=[-1, 0.5, 3]) dummy\n";
+  {
+    auto s = CampaignStore::create(path_, meta_);
+    s.append(std::vector<RunRecord>{run(0, 0, 1.0)});
+  }
+  // What tmex 0.1.0 wrote: no typed metadata, user_version 1.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TABLE parameter_arguments; ALTER TABLE parameters DROP COLUMN kind;"
+                         "ALTER TABLE parameters DROP COLUMN dummy; DELETE FROM meta WHERE key IN"
+                         " ('design_kind', 'design_group_size'); PRAGMA user_version = 1",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  const auto s = CampaignStore::open_read_only(path_);
+  const auto& m = s.meta();
+  EXPECT_EQ(s.schema_version(), 1);
+  EXPECT_EQ(m.layout, (DesignLayout{"morris", 3}));
+  EXPECT_EQ(m.parameters[0].kind, "truncnormal");
+  ASSERT_EQ(m.parameters[0].arguments.size(), 4u);
+  EXPECT_EQ(m.parameters[0].arguments[2].name, "min");
+  EXPECT_EQ(m.parameters[0].arguments[2].value, -std::numeric_limits<double>::infinity());
+  EXPECT_FALSE(m.parameters[0].dummy);
+  EXPECT_EQ(m.parameters[1].kind, "discrete");
+  EXPECT_EQ(m.parameters[1].arguments,
+            (std::vector<DistributionArgument>{{"level", -1}, {"level", 0.5}, {"level", 3}}));
+  EXPECT_TRUE(m.parameters[1].dummy);
+  try {
+    CampaignStore::open_for_writing(path_);
+    FAIL() << "a schema-1 store was opened for writing";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find("can be read"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not resumed"), std::string::npos) << e.what();
+  }
+}
+
+TEST(LegacyMeta, DesignKindsAndGroupSizesFromDescriptions) {
+  EXPECT_EQ(legacy_design_layout("lhs(n=10, k=3, seed=1, jitter=random)", 3),
+            (DesignLayout{"lhs", 1}));
+  EXPECT_EQ(legacy_design_layout("extension(of=lhs(n=10, k=3), to=lhs(n=20, k=3))", 3),
+            (DesignLayout{"lhs", 1}));
+  EXPECT_EQ(legacy_design_layout("saltelli(N=8, k=3, base=sobol(n=8, k=6))", 3),
+            (DesignLayout{"saltelli", 5}));
+  EXPECT_EQ(legacy_design_layout("grid(levels=[2, 3])", 2), (DesignLayout{"grid", 1}));
+  ParameterColumn garbage{"x", "uniform(min=zero, max=1)"};
+  fill_legacy_parameter(garbage, "");
+  EXPECT_EQ(garbage.kind, "");
+  EXPECT_TRUE(garbage.arguments.empty());
 }
 
 TEST_F(StoreTest, AppendStoresRowsAndTheRangesSeeThem) {

@@ -1,0 +1,78 @@
+// campaign_info() and read_run_table(): typed store metadata and run columns to analysis types.
+#include "driver/analysis_input.hpp"
+
+#include "analysis/analysis_error.hpp"
+#include "sampling/distribution.hpp"
+#include "storage/run_reader.hpp"
+
+namespace tmex::driver {
+
+namespace {
+
+analysis::ParameterInfo parameter_info(const storage::ParameterColumn& column) {
+  analysis::ParameterInfo p;
+  p.name = column.name;
+  p.dummy = column.dummy;
+  if (column.kind.empty()) return p;  // unknown (an unreadable schema-1 description)
+  std::vector<double> values;
+  for (const auto& a : column.arguments) values.push_back(a.value);
+  try {
+    const auto d = sampling::Distribution::from_parameters(column.kind, values);
+    std::tie(p.lower, p.upper) = d.support();
+    p.log_scaled = d.log_scaled();
+  } catch (const sampling::DistributionError&) {
+    // Written by a tmex that knew a distribution this one does not: range unknown.
+  }
+  return p;
+}
+
+}  // namespace
+
+analysis::CampaignInfo campaign_info(const storage::CampaignMeta& meta, const std::string& source) {
+  analysis::CampaignInfo c;
+  c.source = source;
+  c.name = meta.name;
+  c.model = meta.model;
+  c.model_version = meta.model_version;
+  c.design = meta.design;
+  try {
+    c.layout.kind = analysis::parse_design_kind(meta.layout.kind);
+  } catch (const analysis::AnalysisError& e) {
+    throw storage::StorageError(source + ": " + e.what());
+  }
+  c.layout.group_size = meta.layout.group_size;
+  c.samples = meta.samples;
+  c.replicates = meta.replicates;
+  c.seed = meta.seed;
+  for (const auto& p : meta.parameters) c.parameters.push_back(parameter_info(p));
+  c.outputs = meta.outputs;
+  for (const auto& a : meta.arms) c.arms.push_back(a.name);
+  if (!meta.trajectory_times.empty()) c.trajectory_variables = meta.trajectory_variables;
+  return c;
+}
+
+analysis::RunTable read_run_table(storage::CampaignStore& store,
+                                  const analysis::AnalysisPlan& plan) {
+  storage::RunColumns read = storage::read_run_columns(store, plan.columns);
+  analysis::RunTable t;
+  t.columns = std::move(read.columns);
+  t.rows = read.rows;
+  t.values = std::move(read.values);
+  t.sample = std::move(read.sample);
+  t.replicate = std::move(read.replicate);
+  t.block = std::move(read.block);
+  t.ok = std::move(read.ok);
+  if (plan.trajectories) {
+    const auto replicates = store.meta().replicates;
+    std::vector<std::int64_t> run_ids(t.rows);
+    for (std::size_t r = 0; r < t.rows; ++r) {
+      run_ids[r] = static_cast<std::int64_t>(t.sample[r] * replicates + t.replicate[r]);
+    }
+    for (auto& tc : storage::read_trajectories(store, run_ids)) {
+      t.trajectories.push_back({tc.variable, std::move(tc.times), std::move(tc.values)});
+    }
+  }
+  return t;
+}
+
+}  // namespace tmex::driver

@@ -1,0 +1,24 @@
+// From a campaign store to the analysis pipeline's input: campaign description and run table.
+#pragma once
+
+#include <string>
+
+#include "analysis/analysis_request.hpp"
+#include "analysis/campaign.hpp"
+#include "analysis/run_table.hpp"
+#include "storage/campaign_store.hpp"
+
+namespace tmex::driver {
+
+/// The campaign of a store as the analysis sees it: the typed design layout, each parameter's
+/// support and scale from its stored distribution (rebuilt through sampling), the outputs,
+/// arms and trajectory variables. `source` names the store in reports. Throws
+/// storage::StorageError for a design kind this tmex does not know.
+analysis::CampaignInfo campaign_info(const storage::CampaignMeta& meta, const std::string& source);
+
+/// The runs of `store` with the columns `plan` needs (and the trajectories when it asks for
+/// them), read in one snapshot each. Throws storage::StorageError.
+analysis::RunTable read_run_table(storage::CampaignStore& store,
+                                  const analysis::AnalysisPlan& plan);
+
+}  // namespace tmex::driver

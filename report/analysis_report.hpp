@@ -1,0 +1,19 @@
+// The report of a campaign analysis: CampaignAnalysis turned into the report model once.
+#pragma once
+
+#include "analysis/campaign_analysis.hpp"
+#include "report/report_model.hpp"
+
+namespace tmex::report {
+
+/// The report of `analysis`, sections in reading order: campaign, failures, notes, each
+/// sensitivity method (with tornado, bar, mu*-sigma and scatter figures), convergence, PRCC over
+/// time, uncertainty (with histograms), events. Parameters are sorted by the size of their index
+/// in each output's table. Everything a writer shows comes from here, so that every format
+/// carries the same numbers.
+Report build_report(const analysis::CampaignAnalysis& analysis);
+
+/// "***" for p < 0.001, "**" for p < 0.01, "*" for p < 0.05, else "" (NaN: "").
+std::string significance_marker(double p);
+
+}  // namespace tmex::report
