@@ -716,6 +716,7 @@ int run_campaign(const RunOptions& options) {
   info.command = options.command_line;
   info.slurm_job_id = env_or_empty("SLURM_JOB_ID");
   info.slurm_array_task_id = env_or_empty("SLURM_ARRAY_TASK_ID");
+  info.slurm_array_job_id = env_or_empty("SLURM_ARRAY_JOB_ID");
   const auto pending =
       static_cast<std::uint64_t>(std::count(st.done.begin(), st.done.end(), false));
   std::int64_t session = 0;

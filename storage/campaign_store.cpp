@@ -71,8 +71,15 @@ std::string require_meta(Database& db, const std::string& key) {
   return st.column_text(0);
 }
 
-// Checks the file is a tmex store of our schema version before anything else reads it.
-void check_identity(Database& db) {
+// The oldest schema version this tmex still reads (status, analyze, export); it writes only
+// kSchemaVersion.
+constexpr std::int64_t kOldestReadableVersion = 1;
+
+enum class Access { kRead, kWrite };
+
+// Checks the file is a tmex store of a version we can read (or, to write, of our own version)
+// before anything else reads it.
+void check_identity(Database& db, Access access) {
   std::int64_t app = 0;
   try {
     app = db.query_int("PRAGMA application_id").value_or(0);
@@ -90,9 +97,18 @@ void check_identity(Database& db) {
                        std::to_string(version) + ", this tmex reads version " +
                        std::to_string(kSchemaVersion) + "); use a newer tmex");
   }
-  if (version != kSchemaVersion) {
+  if (version < kOldestReadableVersion) {
     throw StorageError(db.path() + ": unsupported store schema version " + std::to_string(version) +
-                       " (this tmex reads version " + std::to_string(kSchemaVersion) + ")");
+                       " (this tmex reads versions " + std::to_string(kOldestReadableVersion) +
+                       " to " + std::to_string(kSchemaVersion) + ")");
+  }
+  if (access == Access::kWrite && version != kSchemaVersion) {
+    throw StorageError(db.path() + ": store schema version " + std::to_string(version) +
+                       " was written by an older tmex; this tmex reads it (status, analyze, "
+                       "export) but does not add to it (version " +
+                       std::to_string(kSchemaVersion) +
+                       "). Run the campaign into a new store (another --db) or finish it with "
+                       "the tmex that began it");
   }
 }
 
@@ -196,8 +212,8 @@ CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta&
         "CREATE TABLE trajectory_times(position INTEGER PRIMARY KEY, t REAL NOT NULL);"
         "CREATE TABLE sessions(id INTEGER PRIMARY KEY, started_at TEXT NOT NULL,"
         " ended_at TEXT, outcome TEXT NOT NULL, ranks INTEGER, hosts TEXT, command TEXT,"
-        " slurm_job_id TEXT, slurm_array_task_id TEXT, tmex_version TEXT,"
-        " runs_stored INTEGER NOT NULL DEFAULT 0);");
+        " slurm_job_id TEXT, slurm_array_job_id TEXT, slurm_array_task_id TEXT,"
+        " tmex_version TEXT, runs_stored INTEGER NOT NULL DEFAULT 0);");
     std::string runs =
         "CREATE TABLE runs(id INTEGER PRIMARY KEY, sample INTEGER NOT NULL,"
         " replicate INTEGER NOT NULL, block INTEGER NOT NULL, status TEXT NOT NULL,"
@@ -303,7 +319,7 @@ CampaignStore CampaignStore::open_for_writing(const std::string& path) {
     // Identity first, read-only, so that a foreign file is never touched (not even put in WAL
     // mode).
     Database probe(path, OpenMode::kReadOnly);
-    check_identity(probe);
+    check_identity(probe, Access::kWrite);
     check_structure(probe);
   }
   const int lock_fd = acquire_writer_lock(path);
@@ -323,7 +339,7 @@ CampaignStore CampaignStore::open_for_writing(const std::string& path) {
 CampaignStore CampaignStore::open_read_only(const std::string& path) {
   if (!std::filesystem::exists(path)) throw StorageError("'" + path + "' does not exist");
   Database db(path, OpenMode::kReadOnly);
-  check_identity(db);
+  check_identity(db, Access::kRead);
   check_structure(db);
   configure_connection(db, false);
   CampaignMeta meta = load_meta(db);
@@ -507,22 +523,23 @@ std::int64_t CampaignStore::begin_session(const SessionInfo& info) {
   db_.exec("UPDATE sessions SET outcome = 'crashed' WHERE outcome = 'running'");
   Statement st = db_.prepare(
       "INSERT INTO sessions(started_at, outcome, ranks, hosts, command, slurm_job_id,"
-      " slurm_array_task_id, tmex_version) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
-      " 'running', ?1, ?2, ?3, ?4, ?5, ?6)");
+      " slurm_array_task_id, tmex_version, slurm_array_job_id) VALUES"
+      " (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'running', ?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  // NULL rather than '' where SLURM did not say.
+  auto bind_or_null = [&st](int i, const std::string& v) {
+    if (v.empty()) {
+      st.bind_null(i);
+    } else {
+      st.bind(i, std::string_view(v));
+    }
+  };
   st.bind(1, static_cast<std::int64_t>(info.ranks));
   st.bind(2, std::string_view(info.hosts));
   st.bind(3, std::string_view(info.command));
-  if (info.slurm_job_id.empty()) {
-    st.bind_null(4);
-  } else {
-    st.bind(4, std::string_view(info.slurm_job_id));
-  }
-  if (info.slurm_array_task_id.empty()) {
-    st.bind_null(5);
-  } else {
-    st.bind(5, std::string_view(info.slurm_array_task_id));
-  }
+  bind_or_null(4, info.slurm_job_id);
+  bind_or_null(5, info.slurm_array_task_id);
   st.bind(6, std::string_view(meta_.tmex_version));
+  bind_or_null(7, info.slurm_array_job_id);
   st.step();
   const auto id = db_.query_int("SELECT last_insert_rowid()").value_or(0);
   tx.commit();
@@ -592,11 +609,18 @@ StoreStatus CampaignStore::status(std::size_t examples_per_group) {
               });
   }
   {
+    // Version 1 stores have no slurm_array_job_id column.
+    const bool has_array_job = db_.query_int(
+                                      "SELECT count(*) FROM pragma_table_info('sessions')"
+                                      " WHERE name = 'slurm_array_job_id'")
+                                   .value_or(0) > 0;
     Statement st = db_.prepare(
-        "SELECT id, started_at, coalesce(ended_at, ''), outcome, coalesce(ranks, 0),"
-        " coalesce(hosts, ''), coalesce(slurm_job_id, ''), coalesce(slurm_array_task_id, ''),"
-        " runs_stored, (julianday(coalesce(ended_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
-        " - julianday(started_at)) * 86400.0 FROM sessions ORDER BY id");
+        std::string("SELECT id, started_at, coalesce(ended_at, ''), outcome, coalesce(ranks, 0),"
+                    " coalesce(hosts, ''), coalesce(slurm_job_id, ''),"
+                    " coalesce(slurm_array_task_id, ''), runs_stored,"
+                    " (julianday(coalesce(ended_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
+                    " - julianday(started_at)) * 86400.0, ") +
+        (has_array_job ? "coalesce(slurm_array_job_id, '')" : "''") + " FROM sessions ORDER BY id");
     while (st.step()) {
       SessionRow r;
       r.id = st.column_int(0);
@@ -609,6 +633,7 @@ StoreStatus CampaignStore::status(std::size_t examples_per_group) {
       r.slurm_array_task_id = st.column_text(7);
       r.runs_stored = st.column_int(8);
       r.duration_s = st.column_double(9);
+      r.slurm_array_job_id = st.column_text(10);
       s.sessions.push_back(std::move(r));
     }
   }

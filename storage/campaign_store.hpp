@@ -14,9 +14,9 @@
 
 namespace tmex::storage {
 
-/// Version of the store layout; a file with a newer version is refused, an older one too
-/// (there is no older one yet).
-inline constexpr int kSchemaVersion = 1;
+/// Version of the store layout. A file with a newer version is refused; version 1 files (tmex
+/// before the sessions' slurm_array_job_id) open read-only but are not resumed.
+inline constexpr int kSchemaVersion = 2;
 
 /// One sampled parameter column of the runs table.
 struct ParameterColumn {
@@ -67,11 +67,13 @@ struct SessionInfo {
   std::string command;
   std::string slurm_job_id;
   std::string slurm_array_task_id;
+  std::string slurm_array_job_id;  ///< the array's job id (SLURM_ARRAY_JOB_ID), for array tasks
 };
 
 struct SessionRow {
   std::int64_t id = 0;
   std::string started_at, ended_at, outcome, hosts, slurm_job_id, slurm_array_task_id;
+  std::string slurm_array_job_id;  ///< empty in version 1 stores
   int ranks = 0;
   std::int64_t runs_stored = 0;
   double duration_s = 0.0;
@@ -105,9 +107,10 @@ class CampaignStore {
   /// transaction. Throws StorageError.
   static CampaignStore create(const std::string& path, const CampaignMeta& meta);
   /// Opens an existing store for appending runs. Throws StorageError when the file is not a
-  /// tmex store, has another schema version, or another process is writing it.
+  /// tmex store, has another schema version (an older one: read-only), or another process is
+  /// writing it.
   static CampaignStore open_for_writing(const std::string& path);
-  /// Opens an existing store read-only (also while a campaign writes it).
+  /// Opens an existing store read-only (also while a campaign writes it); version 1 stores too.
   static CampaignStore open_read_only(const std::string& path);
 
   ~CampaignStore();

@@ -145,6 +145,41 @@ TEST_F(StoreTest, RefusesAStoreFromANewerSchema) {
   }
 }
 
+TEST_F(StoreTest, AVersion1StoreIsReadButNotResumed) {
+  {
+    auto s = CampaignStore::create(path_, meta_);
+    const auto id = s.begin_session({2, "n1,n2", "tmex run", "105", "5"});
+    s.append(std::vector<RunRecord>{run(0, 0, 1.0)});
+    s.end_session(id, "interrupted");
+  }
+  // Version 1 is version 2 without the sessions' slurm_array_job_id.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "ALTER TABLE sessions DROP COLUMN slurm_array_job_id;"
+                         "PRAGMA user_version = 1",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  const auto size_before = fs::file_size(path_);
+  try {
+    CampaignStore::open_for_writing(path_);
+    FAIL() << "resumed a version 1 store";
+  } catch (const StorageError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("schema version 1 was written by an older tmex"), std::string::npos)
+        << what;
+    EXPECT_NE(what.find("new store"), std::string::npos) << what;
+  }
+  EXPECT_EQ(fs::file_size(path_), size_before);
+  auto reader = CampaignStore::open_read_only(path_);
+  const auto st = reader.status();
+  EXPECT_EQ(st.stored, 1);
+  ASSERT_EQ(st.sessions.size(), 1u);
+  EXPECT_EQ(st.sessions[0].slurm_array_task_id, "5");
+  EXPECT_EQ(st.sessions[0].slurm_array_job_id, "");
+}
+
 TEST_F(StoreTest, OneWriterAtATimeButReadersAreWelcome) {
   auto writer = CampaignStore::create(path_, meta_);
   writer.append(std::vector<RunRecord>{run(0, 0, 1.0)});
@@ -161,7 +196,8 @@ TEST_F(StoreTest, OneWriterAtATimeButReadersAreWelcome) {
 TEST_F(StoreTest, SessionsAreRecordedAndCrashedOnesMarked) {
   {
     auto s = CampaignStore::create(path_, meta_);
-    s.begin_session({2, "h", "tmex run", "77", ""});
+    // Task 3 of array job 74 runs as job 77.
+    s.begin_session({2, "h", "tmex run", "77", "3", "74"});
     s.append(std::vector<RunRecord>{run(0, 0, 1.0)});
     // no end_session: the process "crashed"
   }
@@ -173,7 +209,10 @@ TEST_F(StoreTest, SessionsAreRecordedAndCrashedOnesMarked) {
   EXPECT_EQ(st.sessions[0].outcome, "crashed");
   EXPECT_EQ(st.sessions[0].runs_stored, 1);
   EXPECT_EQ(st.sessions[0].slurm_job_id, "77");
+  EXPECT_EQ(st.sessions[0].slurm_array_job_id, "74");
+  EXPECT_EQ(st.sessions[0].slurm_array_task_id, "3");
   EXPECT_EQ(st.sessions[1].outcome, "complete");
+  EXPECT_EQ(st.sessions[1].slurm_array_job_id, "");
 }
 
 TEST_F(StoreTest, ExportWritesCsvWithQuotedErrorsAndEmptyNulls) {
