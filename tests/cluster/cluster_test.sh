@@ -316,6 +316,11 @@ slurm_tests() {
   job=$(TMEX_CONFIG=usr1.yaml submit "${limits[@]}" --nodes=2 --ntasks-per-node=2 \
     --nodelist=node1,node2 "$JOBS/tmex.sbatch") || fail "sbatch (usr1)"
   wait_for 60 has_rows usr1.db || fail "usr1: no rows after 60 s ($(job_state "$job"))"
+  # Reading a running campaign on rank 0's node, as jobs/README.md advises for shared file
+  # systems: a step of the job itself.
+  vc_on head srun --jobid="$job" --overlap -N1 -n1 -w node1 "$TMEX" status usr1.db >status.log 2>&1 ||
+    fail "usr1: srun --overlap tmex status: $(cat status.log)"
+  grep -q "^campaign *usr1" status.log || fail "usr1: tmex status printed $(cat status.log)"
   local ranks1 ranks2
   ranks1=$(vc_pids node1 "$TMEX")
   ranks2=$(vc_pids node2 "$TMEX")
@@ -340,6 +345,40 @@ slurm_tests() {
     "stopped at $(sqlite3 usr1.db 'SELECT runs_stored FROM sessions WHERE id = 1') runs, requeued," \
     "resumed to 6000 == 1 process"
 
+  # --- node2 fails under TMEX_LAUNCHER=mpirun: mpirun notices the lost daemon at once and the
+  # job fails (status != 3, not requeued); submitted again, it resumes ----------------------
+  write_faulty lostm.yaml lostm 6000 "sleep_ms: 10, nan_below: 0.3, throw_below: 0.05"
+  reference lostm
+  job=$(TMEX_CONFIG=lostm.yaml TMEX_LAUNCHER=mpirun submit "${limits[@]}" --nodes=2 \
+    --ntasks-per-node=2 --nodelist=node1,node2 "$JOBS/tmex.sbatch") || fail "sbatch (lostm)"
+  wait_for 60 has_rows lostm.db || fail "lostm: no rows after 60 s ($(job_state "$job"))"
+  sleep 0.5
+  vc_kill_node node2
+  local t0=$SECONDS
+  script_ended() { grep -q "not requeueing" "tmex-$job.log"; }
+  wait_for 60 script_ended || fail "lostm: the batch script did not end: $(tail -n 3 "tmex-$job.log")"
+  local took=$((SECONDS - t0))
+  # The job itself stays COMPLETING until SLURM gives up on node2.
+  wait_for 60 job_done "$job" || fail "lostm: job $job still $(job_state "$job")"
+  [ "$(job_state "$job")" = FAILED ] || fail "lostm: job $job $(job_state "$job"), expected FAILED"
+  grep -q "node2\|$(vc_addr node2)" "tmex-$job.log" || fail "lostm: the log does not name node2"
+  local first
+  first=$(stored lostm.db)
+  # node2 comes back (its slurmd restarts and registers; ReturnToService=2 takes it back).
+  vc_on node2 slurmd -f "$SLURM_CONF" -N node2 || fail "slurmd on node2 did not restart"
+  node_idle() { [ "$(vc_on head sinfo -h -n node2 -o %t)" = idle ]; }
+  wait_for 60 node_idle || fail "node2 not idle again: $(vc_on head sinfo -N)"
+  local job2
+  job2=$(TMEX_CONFIG=lostm.yaml TMEX_LAUNCHER=mpirun submit "${limits[@]}" --nodes=2 \
+    --ntasks-per-node=2 "$JOBS/tmex.sbatch") || fail "sbatch (lostm again)"
+  wait_for 120 job_done "$job2" || fail "lostm: job $job2 still $(job_state "$job2")"
+  [ "$(job_state "$job2")" = COMPLETED ] || fail "lostm: job $job2 $(job_state "$job2")"
+  check_rows lostm.db ref_lostm.db 6000
+  [ "$(sqlite3 lostm.db "SELECT count(*) FROM runs WHERE session = 1")" = "$first" ] ||
+    fail "lostm: runs committed by the first job went missing"
+  say "node2 killed under mpirun: the batch script ended ${took} s later (mpirun lost its daemon)," \
+    "job $job FAILED at $first runs, not requeued; job $job2 resumed to 6000 == 1 process"
+
   # --- a node fails mid-run: SLURM ends the job, requeues it, it resumes on the other two -----
   # Not pinned to nodes: the requeued job must be free to run on the node that is left.
   write_faulty lost.yaml lost 6000 "sleep_ms: 10, nan_below: 0.3, throw_below: 0.05"
@@ -354,7 +393,7 @@ slurm_tests() {
   # The batch node (the first) keeps running; the other one fails.
   sleep 0.5
   vc_kill_node "$victim"
-  local t0=$SECONDS
+  t0=$SECONDS
   wait_for 150 job_done "$job" || fail "lost: job $job still $(job_state "$job")"
   [ "$(job_state "$job")" = COMPLETED ] || fail "lost: job $job $(job_state "$job")"
   grep -q "Node failure on $victim" "tmex-$job.log" || fail "lost: no 'Node failure on $victim' in the log"
