@@ -369,7 +369,7 @@ double watchdog_seconds(const ExecutionConfig& ex) {
 StopReason run_single(MasterState& st, ResultSink& sink, Clock::time_point deadline) {
   const CampaignConfig& config = st.context->config;
   ChunkScheduler sched(std::move(st.done), config.execution.chunk_size,
-                       static_cast<int>(config.execution.per_rank));
+                       static_cast<int>(config.execution.per_rank), 0.2, config.execution.per_rank);
   EvaluationEngine engine(st.context, 0, static_cast<int>(config.execution.per_rank),
                           watchdog_seconds(config.execution));
   FailureLimit limit(config.execution.max_failure_fraction);
@@ -419,7 +419,8 @@ StopReason run_master(const mpi::communicator& world, MasterState& st, ResultSin
   const CampaignConfig& config = st.context->config;
   const int workers = world.size() - 1;
   ChunkScheduler sched(std::move(st.done), config.execution.chunk_size,
-                       workers * static_cast<int>(config.execution.per_rank));
+                       workers * static_cast<int>(config.execution.per_rank), 0.2,
+                       config.execution.per_rank);
   FailureLimit limit(config.execution.max_failure_fraction);
   std::vector<WorkerSlot> slots(static_cast<std::size_t>(world.size()));
   std::list<mpi::request> sends;
