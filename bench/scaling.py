@@ -140,7 +140,7 @@ def main():
         # emdr itself (about 115 us an evaluation): 21 parameters and its outputs per row.
         shutil.copy(os.path.join(ROOT, "examples", "emdr.yaml"), "emdr.yaml")
         with open("emdr.yaml") as f:
-            text = re.sub(r"samples: *\d+", "samples: 30000", f.read())
+            text = re.sub(r"samples: *\d+", "samples: 60000", f.read())
         with open("emdr.yaml", "w") as f:
             f.write(text)
         for workers in (1, 2):
