@@ -1,9 +1,11 @@
-// Google Benchmark programs for sampling designs: LHS generation, maximin optimisation, Sobol'.
+// Google Benchmark programs for sampling designs: LHS generation, maximin optimisation, Sobol',
+// decorrelation and quality measures.
 #include <benchmark/benchmark.h>
 
 #include <vector>
 
 #include "sampling/design_quality.hpp"
+#include "sampling/design_spec.hpp"
 #include "sampling/latin_hypercube.hpp"
 #include "sampling/maximin_lhs.hpp"
 #include "sampling/sobol_sequence.hpp"
@@ -55,7 +57,8 @@ void BM_MaximinLhs(benchmark::State& state) {
     const auto q = measure_quality(points, k);
     distance += q.min_distance;
     discrepancy += q.centred_l2_discrepancy;
-    random_distance += measure_quality(LatinHypercube(n, k, seed), 100000).min_distance;
+    random_distance +=
+        measure_quality(LatinHypercube(n, k, seed), {.pairwise_points = 100000}).min_distance;
     state.ResumeTiming();
   }
   const double runs = static_cast<double>(state.iterations());
@@ -73,11 +76,30 @@ void BM_SobolGenerate(benchmark::State& state) {
 }
 BENCHMARK(BM_SobolGenerate)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
+// Design quality as measured for a campaign's metadata (the default budget) and as `tmex sample`
+// measures it (every pairwise figure on 10^4 points), for a 10^5 x 21 plain Latin hypercube.
 void BM_QualityMeasures(benchmark::State& state) {
-  const LatinHypercube lhs(10000, 20, 1);
-  for (auto _ : state) benchmark::DoNotOptimize(measure_quality(lhs, 10000));
+  const LatinHypercube lhs(100000, 21, 1);
+  QualityBudget budget;
+  if (state.range(0) == 1) budget = {.pairwise_points = 10000, .correlation_points = 100000};
+  for (auto _ : state) benchmark::DoNotOptimize(measure_quality(lhs, budget));
+  state.SetLabel(state.range(0) == 0 ? "start-up budget" : "tmex sample budget");
 }
-BENCHMARK(BM_QualityMeasures)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_QualityMeasures)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// Iman-Conover decorrelation as a campaign builds it (make_design with correlation:
+// decorrelate), n x 21; the design is built afresh each iteration.
+void BM_Decorrelate(benchmark::State& state) {
+  DesignSpec spec;
+  spec.samples = static_cast<std::uint64_t>(state.range(0));
+  spec.seed = 20261129;
+  spec.correlation = CorrelationControl::kDecorrelate;
+  for (auto _ : state) {
+    const auto design = make_design(spec, 21);
+    design->prepare();
+  }
+}
+BENCHMARK(BM_Decorrelate)->Arg(20000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace tmex::sampling

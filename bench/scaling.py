@@ -96,7 +96,7 @@ def run(ranks, config, db):
             time.sleep(0.05)
     text = open("run.log").read()
     m = re.search(r"complete: (\d+) runs stored this session .* in ([\d.]+) s \(([\d.e+]+) runs/s\), "
-                  r"master CPU ([\d.]+) s \(\+([\d.]+) s start-up\)", text)
+                  r"master CPU ([\d.]+) s \(\+([\d.]+) s start-up", text)
     if p.returncode != 0 or not m:
         sys.exit(f"scaling: {' '.join(cmd)} failed:\n{text}")
     # tmex reports rank 0's CPU after start-up (config, design, store); the main thread's

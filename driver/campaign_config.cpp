@@ -453,6 +453,7 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
     p.fail(at, "model", e.what());
   }
   const models::ModelInfo& info = instance->info();
+  c.model_version = info.version;
   for (const auto& param : info.parameters) {
     if (kReservedColumns.count(param.name)) {
       p.fail(model["name"], "model.name",
@@ -649,6 +650,8 @@ std::string CampaignConfig::canonical() const {
   out << "campaign.replicates: " << replicates << '\n';
   out << "design: " << (design ? design->describe() : design_spec.method) << '\n';
   out << "model.name: " << model_name << '\n';
+  // Version 1 is implied, so that campaigns of models that never changed keep their identity.
+  if (model_version != 1) out << "model.version: " << model_version << '\n';
   for (const auto& [k, v] : model_spec.settings)
     out << "model.settings." << k << ": " << num(v) << '\n';
   for (const auto& [k, v] : model_spec.vector_settings) {
@@ -726,6 +729,24 @@ std::vector<std::string> canonical_diff(const std::string& stored, const std::st
     if (!a.count(k)) out.push_back(k + ": (absent) -> " + v);
   }
   return out;
+}
+
+std::optional<std::string> model_version_conflict(const std::string& store_path,
+                                                  const std::string& stored_model,
+                                                  int stored_version,
+                                                  const CampaignConfig& config) {
+  if (stored_model != config.model_name || stored_version == config.model_version) {
+    return std::nullopt;
+  }
+  const std::string stored = "'" + stored_model + "' version " + std::to_string(stored_version);
+  const std::string current =
+      "'" + config.model_name + "' version " + std::to_string(config.model_version);
+  return store_path + ": its runs were made by model " + stored + "; this tmex evaluates model " +
+         current +
+         ", whose equations or outputs differ, so the two cannot be mixed in one store. The "
+         "stored runs stay readable (tmex status, analyze, export). Use another --db (or "
+         "storage.path) to run " +
+         current + ".";
 }
 
 std::string fnv1a_hex(const std::string& text) {

@@ -41,6 +41,7 @@ struct CampaignConfig {
   /// The design, built and validated while parsing (materialised designs are built once).
   std::shared_ptr<const sampling::Design> design;
   std::string model_name;
+  int model_version = 1;  ///< the model's ModelInfo::version, part of the campaign's identity
   models::ModelSpec model_spec;
   std::vector<sampling::SampledParameter> parameters;  ///< design column order
   std::vector<std::string> dummies;  ///< sampled parameters the model ignores (`dummy: true`)
@@ -84,6 +85,13 @@ CampaignSetup build_setup(const CampaignConfig& config, const models::ModelRegis
 /// Lines "key: stored -> new" for every difference between two canonical texts; empty when
 /// they are equal.
 std::vector<std::string> canonical_diff(const std::string& stored, const std::string& current);
+
+/// Why a store made by another version of the model cannot take this campaign's runs, naming
+/// both versions; nullopt when the store's model and version are the config's (a store of
+/// another model is left to canonical_diff).
+std::optional<std::string> model_version_conflict(const std::string& store_path,
+                                                  const std::string& stored_model,
+                                                  int stored_version, const CampaignConfig& config);
 
 /// FNV-1a 64-bit digest of a text as 16 hex digits (change detection, not security).
 std::string fnv1a_hex(const std::string& text);

@@ -3,7 +3,6 @@
 #include "driver/campaign_runner.hpp"
 
 #include <fmt/format.h>
-#include <sys/resource.h>
 
 #include <atomic>
 #include <boost/mpi.hpp>
@@ -17,7 +16,6 @@
 #include <exception>
 #include <filesystem>
 #include <iterator>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,9 +23,10 @@
 #include <thread>
 
 #include "driver/chunk_scheduler.hpp"
+#include "driver/dispatch.hpp"
 #include "driver/errors.hpp"
-#include "driver/evaluation_engine.hpp"
 #include "driver/job_deadline.hpp"
+#include "driver/provenance.hpp"
 #include "driver/result_batch.hpp"
 #include "driver/stop_signals.hpp"
 #include "driver/task_evaluator.hpp"
@@ -39,63 +38,14 @@
 namespace tmex::driver {
 
 namespace mpi = boost::mpi;
-using Clock = std::chrono::steady_clock;
 
 namespace {
-
-enum Tag : int { kTagWork = 1, kTagStop = 2, kTagResults = 3 };
-
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-double process_cpu_s() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
-// Peak resident memory of this process (getrusage reports kilobytes on Linux).
-double peak_rss_mb() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_maxrss) / 1024.0;
-}
-
-std::string format_duration(double s) {
-  char buf[64];
-  if (!(s >= 0.0) || s > 1e8) return "?";
-  const auto total = static_cast<long long>(s + 0.5);
-  if (total >= 3600) {
-    std::snprintf(buf, sizeof buf, "%lldh%02lldm", total / 3600, (total % 3600) / 60);
-  } else if (total >= 60) {
-    std::snprintf(buf, sizeof buf, "%lldm%02llds", total / 60, total % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1fs", s);
-  }
-  return buf;
-}
-
-// Polls with growing sleeps so that a waiting rank leaves its core to the others (a rank
-// blocked in MPI_Recv busy-polls a whole core with OpenMPI).
-class Backoff {
- public:
-  void reset() { us_ = 0; }
-  void wait() {
-    us_ = us_ == 0 ? 20 : std::min(us_ * 2, 2000);
-    std::this_thread::sleep_for(std::chrono::microseconds(us_));
-  }
-
- private:
-  int us_ = 0;
-};
 
 // Collects results on rank 0 and reports progress; a writer thread converts them to rows and
 // commits them in batched transactions, so that receiving (and handing out work) overlaps with
 // SQLite. The owning thread calls every public method; the store belongs to the writer thread
 // from construction until stop() (or the destructor).
-class ResultSink {
+class ResultSink final : public ResultConsumer {
  public:
   ResultSink(storage::CampaignStore& store, const CampaignConfig& config,
              std::size_t trajectory_values, std::uint64_t pending_at_start)
@@ -108,13 +58,13 @@ class ResultSink {
         last_progress_(start_),
         writer_([this] { write_loop(); }) {}
 
-  ~ResultSink() { stop(); }
+  ~ResultSink() override { stop(); }
   ResultSink(const ResultSink&) = delete;
   ResultSink& operator=(const ResultSink&) = delete;
 
   /// Queues a batch for the writer; waits while the queue is full (bounded memory on rank 0).
   /// Throws the writer's error, if it had one.
-  void add(ResultBatch&& batch) {
+  void add(ResultBatch&& batch) override {
     const std::size_t n = batch.size();
     if (n == 0) return;
     for (std::uint8_t s : batch.status) {
@@ -130,7 +80,7 @@ class ResultSink {
   }
 
   /// Returns when everything added so far is committed. Throws the writer's error.
-  void commit() {
+  void commit() override {
     std::unique_lock lock(mutex_);
     const std::uint64_t target = ++flush_requests_;
     work_cv_.notify_one();
@@ -149,7 +99,7 @@ class ResultSink {
     if (writer_.joinable()) writer_.join();
   }
 
-  void maybe_progress(bool force = false) {
+  void maybe_progress(bool force = false) override {
     if (!force && seconds_since(last_progress_) < config_.execution.progress_interval_s) return;
     last_progress_ = Clock::now();
     const double el = seconds_since(start_);
@@ -162,9 +112,9 @@ class ResultSink {
                  static_cast<unsigned long long>(failed_), format_duration(eta).c_str());
   }
 
-  std::uint64_t received() const { return received_; }
+  std::uint64_t received() const override { return received_; }
   std::uint64_t committed() const { return committed_.load(); }
-  std::uint64_t failed() const { return failed_; }
+  std::uint64_t failed() const override { return failed_; }
   double elapsed_s() const { return seconds_since(start_); }
 
  private:
@@ -241,56 +191,42 @@ class ResultSink {
   std::thread writer_;  // last: starts after everything it uses is initialised
 };
 
-// The configuration text, read by rank 0 for every rank.
-struct ConfigText {
-  bool ok = false;
-  std::string yaml;
-  std::string source;
-
-  template <class Archive>
-  void serialize(Archive& ar, unsigned) {
-    // clang-format off
-    ar & ok & yaml & source;
-    // clang-format on
-  }
-};
-
-// What rank 0 tells every rank once the store is open.
-struct SetupMessage {
-  int code = kExitOk;  ///< non-zero: everyone exits with it
-  bool nothing_to_do = false;
-
-  template <class Archive>
-  void serialize(Archive& ar, unsigned) {
-    // clang-format off
-    ar & code & nothing_to_do;
-    // clang-format on
-  }
-};
-
-enum class StopReason { kNone, kComplete, kSignal, kDeadline, kFailureLimit };
-
-const char* outcome_name(StopReason r) {
-  switch (r) {
-    case StopReason::kComplete:
-      return "complete";
-    case StopReason::kFailureLimit:
-      return "failure_limit";
-    default:
-      return "interrupted";
-  }
-}
-
-// Set when an evaluation thread is stuck in a model: the process must not run destructors
-// under it, so main() leaves with _Exit after MPI is finalised.
-std::atomic<bool> g_hard_exit{false};
-
 std::size_t trajectory_value_count(const CampaignSetup& setup, const CampaignConfig& config) {
   return setup.model->info().trajectory_variables.size() *
          config.model_spec.trajectory_times.size();
 }
 
-storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetup& setup) {
+// What the store records of the campaign `text` describes (everything but the design quality,
+// which only a new store needs: add_design_quality).
+// Opens an existing store to add this campaign's runs. A store made by another version of the
+// campaign's model is refused with a message naming both versions, also where the store's
+// schema alone would refuse it (every store of emdr version 1 has schema 1).
+storage::CampaignStore open_store_for_resume(const CampaignConfig& config) {
+  const auto refuse_other_model_version = [&](const storage::CampaignMeta& stored) {
+    if (const auto conflict = model_version_conflict(config.storage_path, stored.model,
+                                                     stored.model_version, config)) {
+      throw ConfigError(*conflict);
+    }
+  };
+  std::optional<storage::CampaignStore> store;
+  try {
+    store.emplace(storage::CampaignStore::open_for_writing(config.storage_path));
+  } catch (const storage::StorageError&) {
+    std::optional<storage::CampaignMeta> stored;
+    try {
+      stored = storage::CampaignStore::open_read_only(config.storage_path).meta();
+    } catch (const storage::StorageError&) {
+      // Not readable either: the first error says why.
+    }
+    if (stored) refuse_other_model_version(*stored);
+    throw;
+  }
+  refuse_other_model_version(store->meta());
+  return std::move(*store);
+}
+
+storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetup& setup,
+                                const ConfigText& text) {
   storage::CampaignMeta m;
   m.name = config.name;
   m.seed = config.seed;
@@ -298,6 +234,7 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
   m.replicates = config.replicates;
   m.design = setup.design->describe();
   m.model = config.model_name;
+  m.model_version = config.model_version;
   for (const auto& p : config.parameters) {
     m.parameters.push_back({p.name, p.distribution.describe()});
   }
@@ -306,20 +243,31 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
     m.trajectory_variables = setup.model->info().trajectory_variables;
     m.trajectory_times = config.model_spec.trajectory_times;
   }
-  if (setup.design->size() >= 2) {
-    // Design quality, measured once on (a random subset of at most 10,000 of) its points.
-    const auto q = sampling::measure_quality(*setup.design, 10000, config.seed);
-    m.extra.emplace_back("design_min_distance", fmt::format("{:.17g}", q.min_distance));
-    m.extra.emplace_back("design_centred_l2_discrepancy",
-                         fmt::format("{:.17g}", q.centred_l2_discrepancy));
-    m.extra.emplace_back("design_max_abs_rank_correlation",
-                         fmt::format("{:.17g}", q.max_abs_rank_correlation));
-    m.extra.emplace_back("design_quality_points", std::to_string(q.points_used));
-  }
   m.config = config.canonical();
   m.config_hash = fnv1a_hex(m.config);
   m.tmex_version = kVersion;
+  m.config_yaml = text.yaml;
+  std::error_code ec;
+  const auto absolute = std::filesystem::absolute(text.source, ec);
+  m.config_file = ec ? text.source : absolute.lexically_normal().string();
+  m.design_algorithm_version = setup.design->algorithm_version();
   return m;
+}
+
+// Design quality for a new store's metadata, on a bounded subset of a large design
+// (sampling::QualityBudget: 1000 points for distance and discrepancy, 20,000 for the rank
+// correlation unless the design knows it exactly), so that it costs milliseconds at any size.
+void add_design_quality(storage::CampaignMeta& m, const CampaignConfig& config,
+                        const sampling::Design& design) {
+  if (design.size() < 2) return;
+  const auto q = sampling::measure_quality(design, {.seed = config.seed});
+  m.extra.emplace_back("design_min_distance", fmt::format("{:.17g}", q.min_distance));
+  m.extra.emplace_back("design_centred_l2_discrepancy",
+                       fmt::format("{:.17g}", q.centred_l2_discrepancy));
+  m.extra.emplace_back("design_max_abs_rank_correlation",
+                       fmt::format("{:.17g}", q.max_abs_rank_correlation));
+  m.extra.emplace_back("design_quality_points", std::to_string(q.points_used));
+  m.extra.emplace_back("design_correlation_points", std::to_string(q.correlation_points_used));
 }
 
 // True when `config` enlarges the stored campaign by design.extend_from: the only differences
@@ -337,245 +285,41 @@ bool extends_stored_campaign(const CampaignConfig& config, const storage::Campai
   return sampling::make_design(original, config.parameters.size())->describe() == stored.design;
 }
 
-struct MasterState {
-  std::shared_ptr<CampaignContext> context;
-  std::optional<storage::CampaignStore> store;
-  std::vector<bool> done;
-};
-
-// Watches the fraction of failed evaluations of this session.
-class FailureLimit {
- public:
-  explicit FailureLimit(double max_fraction) : max_(max_fraction) {}
-  /// True when, after enough runs to judge, more than the allowed fraction failed.
-  bool exceeded(std::uint64_t received, std::uint64_t failed) const {
-    if (max_ >= 1.0 || received < kMinRuns) return false;
-    return static_cast<double>(failed) > max_ * static_cast<double>(received);
-  }
-
- private:
-  static constexpr std::uint64_t kMinRuns = 50;
-  double max_;
-};
-
-// How long a rank lets an evaluation run before the watchdog gives up on it: the model's own
-// deadline plus a grace period in which a cooperative model reports its time-out itself.
-double watchdog_seconds(const ExecutionConfig& ex) {
-  if (ex.evaluation_timeout_s <= 0.0) return 0.0;
-  return ex.evaluation_timeout_s + std::max(1.0, 0.1 * ex.evaluation_timeout_s);
-}
-
-// Single rank: evaluation threads of this process, dispatch and storage on the main thread.
-StopReason run_single(MasterState& st, ResultSink& sink, Clock::time_point deadline) {
-  const CampaignConfig& config = st.context->config;
-  ChunkScheduler sched(std::move(st.done), config.execution.chunk_size,
-                       static_cast<int>(config.execution.per_rank), 0.2, config.execution.per_rank);
-  EvaluationEngine engine(st.context, 0, static_cast<int>(config.execution.per_rank),
-                          watchdog_seconds(config.execution));
-  FailureLimit limit(config.execution.max_failure_fraction);
-  std::size_t in_flight = 0;
-  auto top_up = [&] {
-    while (in_flight < 2 && !sched.exhausted()) {
-      engine.submit(sched.next());
-      ++in_flight;
-    }
-  };
-  top_up();
-  StopReason reason = StopReason::kNone;
-  while (reason == StopReason::kNone) {
-    engine.wait(0.05);
-    for (auto& batch : engine.take_completed()) {
-      --in_flight;
-      sched.record_cost(batch.size(), batch.busy_s);
-      sink.add(std::move(batch));
-    }
-    engine.check_watchdog();
-    top_up();
-    sink.maybe_progress();
-    if (limit.exceeded(sink.received(), sink.failed())) {
-      reason = StopReason::kFailureLimit;
-    } else if (caught_stop_signal()) {
-      reason = StopReason::kSignal;
-    } else if (Clock::now() > deadline) {
-      reason = StopReason::kDeadline;
-    } else if (in_flight == 0 && sched.exhausted()) {
-      reason = StopReason::kComplete;
-    }
-  }
-  if (reason != StopReason::kComplete) sink.add(engine.cancel());
-  if (engine.abandoned_threads() > 0) g_hard_exit = true;
-  return reason;
-}
-
-struct WorkerSlot {
-  std::uint64_t chunks_sent = 0;
-  int outstanding = 0;
-  bool final = false;
-};
-
-// Master of P-1 workers: dispatch, storage, progress, signals; it evaluates nothing.
-StopReason run_master(const mpi::communicator& world, MasterState& st, ResultSink& sink,
-                      Clock::time_point deadline, bool& drain_timed_out) {
-  const CampaignConfig& config = st.context->config;
-  const int workers = world.size() - 1;
-  ChunkScheduler sched(std::move(st.done), config.execution.chunk_size,
-                       workers * static_cast<int>(config.execution.per_rank), 0.2,
-                       config.execution.per_rank);
-  FailureLimit limit(config.execution.max_failure_fraction);
-  std::vector<WorkerSlot> slots(static_cast<std::size_t>(world.size()));
-  std::list<mpi::request> sends;
-  StopReason reason = StopReason::kNone;
-  Clock::time_point stop_time{};
-
-  auto send_chunk = [&](int r) {
-    if (sched.exhausted()) return;
-    WorkChunk chunk = sched.next();
-    sends.push_back(world.isend(r, kTagWork, chunk));
-    ++slots[r].chunks_sent;
-    ++slots[r].outstanding;
-  };
-  auto all_idle = [&] {
-    return std::all_of(slots.begin() + 1, slots.end(),
-                       [](const WorkerSlot& s) { return s.outstanding == 0; });
-  };
-  auto begin_stop = [&](StopReason why) {
-    if (reason != StopReason::kNone) return;
-    reason = why;
-    stop_time = Clock::now();
-    sink.commit();
-    for (int r = 1; r <= workers; ++r) {
-      sends.push_back(world.isend(r, kTagStop, StopOrder{slots[r].chunks_sent}));
-    }
-  };
-
-  // Two chunks in flight per worker: it never waits on the master between chunks.
-  for (int k = 0; k < 2; ++k) {
-    for (int r = 1; r <= workers; ++r) send_chunk(r);
-  }
-  if (sched.exhausted() && all_idle()) begin_stop(StopReason::kComplete);
-  Backoff backoff;
-  while (true) {
-    if (reason == StopReason::kNone) {
-      if (caught_stop_signal()) {
-        begin_stop(StopReason::kSignal);
-      } else if (Clock::now() > deadline) {
-        begin_stop(StopReason::kDeadline);
-      }
-    }
-    if (auto status = world.iprobe(mpi::any_source, kTagResults)) {
-      backoff.reset();
-      ResultBatch batch;
-      const int src = status->source();
-      world.recv(src, kTagResults, batch);
-      const bool final = batch.final;
-      const bool interrupted = batch.interrupted;
-      if (batch.size() > 0) sched.record_cost(batch.size(), batch.busy_s);
-      // The next chunk goes out before the batch is queued for storage (which may wait).
-      if (!final) {
-        --slots[src].outstanding;
-        if (reason == StopReason::kNone) send_chunk(src);
-      }
-      sink.add(std::move(batch));
-      if (final) {
-        slots[src].final = true;
-        if (interrupted) begin_stop(StopReason::kSignal);
-      }
-      if (reason == StopReason::kNone) {
-        if (limit.exceeded(sink.received(), sink.failed())) {
-          begin_stop(StopReason::kFailureLimit);
-        } else if (sched.exhausted() && all_idle()) {
-          begin_stop(StopReason::kComplete);
-        }
-      }
-    } else {
-      backoff.wait();
-    }
-    sends.remove_if([](mpi::request& q) { return q.test().has_value(); });
-    sink.maybe_progress();
-    if (reason != StopReason::kNone) {
-      if (std::all_of(slots.begin() + 1, slots.end(),
-                      [](const WorkerSlot& s) { return s.final; })) {
-        break;
-      }
-      if (seconds_since(stop_time) > config.execution.drain_timeout_s) {
-        drain_timed_out = true;
-        break;
-      }
-    }
-  }
-  if (!drain_timed_out) {
-    for (auto& q : sends) q.wait();
-  }
-  return reason;
-}
-
-// A worker: receives chunks, evaluates them on its engine's threads, returns one batch per
-// chunk; on a stop order or a signal it returns what it has and drains the master's messages.
-void run_worker(const mpi::communicator& world, std::shared_ptr<const CampaignContext> context) {
-  const ExecutionConfig& ex = context->config.execution;
-  EvaluationEngine engine(context, world.rank(), static_cast<int>(ex.per_rank),
-                          watchdog_seconds(ex));
-  std::uint64_t received = 0;
-  std::optional<std::uint64_t> expected;
-  bool final_sent = false;
-  // Results go out with isend (the request keeps the packed copy): a blocking send of a large
-  // batch waits for the master's receive and busy-polls a core meanwhile (OpenMPI).
-  std::list<mpi::request> sends;
-  Backoff backoff;
-
-  while (true) {
-    bool activity = false;
-    while (auto status = world.iprobe(0, mpi::any_tag)) {
-      activity = true;
-      if (status->tag() == kTagWork) {
-        WorkChunk chunk;
-        world.recv(0, kTagWork, chunk);
-        ++received;
-        if (!final_sent) engine.submit(std::move(chunk));
-      } else if (status->tag() == kTagStop) {
-        StopOrder order;
-        world.recv(0, kTagStop, order);
-        expected = order.chunks_sent;
-      } else {
-        world.recv(0, status->tag());  // unknown: consume so that it cannot block the loop
-      }
-    }
-    if (!final_sent) {
-      for (auto& batch : engine.take_completed()) {
-        activity = true;
-        sends.push_back(world.isend(0, kTagResults, batch));
-      }
-      engine.check_watchdog();
-      if (expected || caught_stop_signal()) {
-        // Finished rows of unfinished chunks go back with the final message; evaluations still
-        // running are abandoned (they are redone on resume).
-        ResultBatch last = engine.cancel();
-        last.final = true;
-        last.interrupted = !expected.has_value();
-        last.rank = world.rank();
-        sends.push_back(world.isend(0, kTagResults, last));
-        final_sent = true;
-        activity = true;
-      }
-    }
-    sends.remove_if([](mpi::request& q) { return q.test().has_value(); });
-    if (final_sent && expected && received >= *expected && sends.empty()) break;
-    if (activity) {
-      backoff.reset();
-    } else if (!final_sent && engine.chunks_in_flight() > 0) {
-      engine.wait(0.002);
-    } else {
-      backoff.wait();
-    }
-  }
-  if (engine.abandoned_threads() > 0) g_hard_exit = true;
-}
-
 std::string joined_hosts(const std::vector<std::string>& names) {
   std::set<std::string> unique(names.begin(), names.end());
   std::string out;
   for (const auto& h : unique) out += (out.empty() ? "" : ",") + h;
   return out;
+}
+
+// The design algorithm version of the store the config's campaign goes to, or 0 when there is
+// none yet or it cannot be read (stage 3 then reports why). A peek: the file is only read.
+int stored_design_algorithm_version(const ConfigText& text, const std::string& db_override) {
+  if (!text.ok) return 0;
+  try {
+    std::string path = db_override;
+    if (path.empty()) {
+      models::ModelRegistry registry;
+      models::register_builtin_models(registry);
+      path = parse_campaign_config(text.yaml, text.source, registry).storage_path;
+    }
+    if (!std::filesystem::exists(path)) return 0;
+    return storage::CampaignStore::open_read_only(path).meta().design_algorithm_version;
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+// Why a store whose design another design algorithm built is not resumed.
+std::string design_algorithm_mismatch(const std::string& path, const storage::CampaignMeta& stored,
+                                      const storage::CampaignMeta& current) {
+  return path + ": its design was built by design algorithm version " +
+         std::to_string(stored.design_algorithm_version) + " (tmex " + stored.tmex_version +
+         "), which this tmex does not build (its version is " +
+         std::to_string(current.design_algorithm_version) +
+         " and gives other points). Resuming would mix two designs: finish the campaign with "
+         "tmex " +
+         stored.tmex_version + ", or start a new store (--db)";
 }
 
 std::string env_or_empty(const char* name) {
@@ -585,12 +329,14 @@ std::string env_or_empty(const char* name) {
 
 }  // namespace
 
-bool needs_hard_exit() { return g_hard_exit.load(); }
+bool needs_hard_exit() { return evaluations_abandoned(); }
 
 int run_campaign(const RunOptions& options) {
+  const auto entered = Clock::now();
   // Only the main thread of each rank calls MPI; evaluation threads never do.
   mpi::environment env(mpi::threading::funneled, /*abort_on_exception=*/true);
   mpi::communicator world;
+  const auto mpi_started = Clock::now();
   install_stop_signal_handlers();
   // Only rank 0 decides when to stop; it alone asks SLURM for the job's end time.
   const double stop_after_s =
@@ -619,38 +365,27 @@ int run_campaign(const RunOptions& options) {
     } catch (const ConfigError& e) {
       std::fprintf(stderr, "tmex: error: %s\n", e.what());
     }
+    text.design_algorithm_version = stored_design_algorithm_version(text, options.db_override);
   }
   mpi::broadcast(world, text, 0);
   if (!text.ok) return kExitUsage;
 
   // Stage 2: every rank parses the same text and builds the model and the design at the same
-  // time (a materialised design can take a while); only rank 0 reports what is wrong.
-  auto context = std::make_shared<CampaignContext>();
-  int local_code = kExitOk;
-  std::string local_error;
-  try {
-    context->config = parse_campaign_config(text.yaml, text.source, registry);
-    if (!options.db_override.empty()) context->config.storage_path = options.db_override;
-    context->setup = build_setup(context->config, registry);
-  } catch (const ConfigError& e) {
-    local_code = kExitUsage;
-    local_error = e.what();
-  } catch (const std::exception& e) {
-    local_code = kExitError;
-    local_error = e.what();
-  }
+  // time (a materialised design can take a while), in the version an existing store was built
+  // with; only rank 0 reports what is wrong.
+  PreparedCampaign prepared = prepare_campaign(text, options.db_override, registry);
 
   if (world.rank() != 0) {
     SetupMessage setup_msg;
     mpi::broadcast(world, setup_msg, 0);
     if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
-    if (local_code != kExitOk) {
+    if (prepared.code != kExitOk) {
       // Rank 0 accepted what this rank could not build (a file missing on this node, say).
-      std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), local_error.c_str());
+      std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), prepared.error.c_str());
       env.abort(kExitError);
     }
     try {
-      run_worker(world, context);
+      serve_as_worker(world, prepared.context);
     } catch (const std::exception& e) {
       // Workers never unwind across pending communication: report and abort the job.
       std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), e.what());
@@ -659,23 +394,25 @@ int run_campaign(const RunOptions& options) {
     return kExitOk;
   }
 
+  if (!prepared.note.empty()) std::fprintf(stderr, "tmex: note: %s\n", prepared.note.c_str());
   // Stage 3, rank 0: open or create the store before any worker starts evaluating.
   SetupMessage setup_msg;
-  MasterState st;
-  st.context = context;
-  CampaignConfig& config = st.context->config;
+  std::optional<storage::CampaignStore> store;
+  std::unique_ptr<PendingTasks> pending;
+  std::shared_ptr<CampaignContext> context = prepared.context;
+  CampaignConfig& config = context->config;
   try {
-    if (local_code == kExitUsage) throw ConfigError(local_error);
-    if (local_code != kExitOk) throw std::runtime_error(local_error);
-    const storage::CampaignMeta meta = make_meta(config, st.context->setup);
+    if (prepared.code == kExitUsage) throw ConfigError(prepared.error);
+    if (prepared.code != kExitOk) throw std::runtime_error(prepared.error);
+    storage::CampaignMeta meta = make_meta(config, context->setup, text);
     if (std::filesystem::exists(config.storage_path)) {
-      st.store.emplace(storage::CampaignStore::open_for_writing(config.storage_path));
-      const auto diff = canonical_diff(st.store->meta().config, meta.config);
-      if (!diff.empty() && extends_stored_campaign(config, st.store->meta(), diff)) {
+      store.emplace(open_store_for_resume(config));
+      const auto diff = canonical_diff(store->meta().config, meta.config);
+      if (!diff.empty() && extends_stored_campaign(config, store->meta(), diff)) {
         std::fprintf(stderr, "tmex: extending campaign '%s' from %llu to %llu samples\n",
-                     config.name.c_str(), static_cast<unsigned long long>(st.store->meta().samples),
+                     config.name.c_str(), static_cast<unsigned long long>(store->meta().samples),
                      static_cast<unsigned long long>(meta.samples));
-        st.store->extend(meta);
+        store->extend(meta);
       } else if (!diff.empty()) {
         std::string msg = config.storage_path +
                           ": holds a campaign with a different configuration; refusing to mix "
@@ -684,14 +421,18 @@ int run_campaign(const RunOptions& options) {
         for (const auto& d : diff) msg += "\n  " + d;
         msg += "\nUse another --db (or storage.path) to start a new campaign.";
         throw ConfigError(msg);
+      } else if (store->meta().design_algorithm_version != meta.design_algorithm_version) {
+        // prepare_campaign built the store's version where this tmex has it; here it has not.
+        throw ConfigError(design_algorithm_mismatch(config.storage_path, store->meta(), meta));
       }
     } else {
-      st.store.emplace(storage::CampaignStore::create(config.storage_path, meta));
+      add_design_quality(meta, config, *context->setup.design);
+      store.emplace(storage::CampaignStore::create(config.storage_path, meta));
     }
-    st.done = st.store->stored_mask();
-    if (std::find(st.done.begin(), st.done.end(), false) == st.done.end()) {
+    pending = std::make_unique<UnstoredTasks>(config.total_runs(), store->stored_ranges());
+    if (pending->total() == 0) {
       setup_msg.nothing_to_do = true;
-      const auto s = st.store->status(0);
+      const auto s = store->status(0);
       std::fprintf(stderr,
                    "tmex: campaign '%s' is complete: %lld runs stored (%lld failed) in '%s'; "
                    "nothing to do\n",
@@ -718,31 +459,43 @@ int run_campaign(const RunOptions& options) {
   info.slurm_job_id = env_or_empty("SLURM_JOB_ID");
   info.slurm_array_task_id = env_or_empty("SLURM_ARRAY_TASK_ID");
   info.slurm_array_job_id = env_or_empty("SLURM_ARRAY_JOB_ID");
-  const auto pending =
-      static_cast<std::uint64_t>(std::count(st.done.begin(), st.done.end(), false));
+  info.provenance = collect_provenance(*context->setup.model, hosts);
+  const std::uint64_t pending_runs = pending->total();
+  ChunkScheduler sched(std::move(pending), config.execution.chunk_size,
+                       std::max(1, world.size() - 1) * static_cast<int>(config.execution.per_rank),
+                       0.2, config.execution.per_rank);
   std::int64_t session = 0;
-  double setup_cpu_s = 0.0;  // rank 0's CPU before dispatch (config, design, store)
+  double setup_cpu_s = 0.0;   // rank 0's CPU before dispatch (MPI, config, design, store)
+  double setup_wall_s = 0.0;  // rank 0's wall time from MPI's start to the first work message
   try {
-    session = st.store->begin_session(info);
+    session = store->begin_session(info);
     setup_cpu_s = process_cpu_s();
-    std::fprintf(stderr, "tmex: campaign '%s': %llu of %llu runs to do on %d rank%s -> %s\n",
-                 config.name.c_str(), static_cast<unsigned long long>(pending),
+    setup_wall_s = seconds_since(mpi_started);
+    std::fprintf(stderr,
+                 "tmex: campaign '%s': %llu of %llu runs to do on %d rank%s -> %s (start-up "
+                 "%.3f s, after %.2f s starting MPI)\n",
+                 config.name.c_str(), static_cast<unsigned long long>(pending_runs),
                  static_cast<unsigned long long>(config.total_runs()), world.size(),
-                 world.size() == 1 ? "" : "s", config.storage_path.c_str());
+                 world.size() == 1 ? "" : "s", config.storage_path.c_str(), setup_wall_s,
+                 std::chrono::duration<double>(mpi_started - entered).count());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
     env.abort(kExitError);
   }
 
-  ResultSink sink(*st.store, config, trajectory_value_count(st.context->setup, config), pending);
+  ResultSink sink(*store, config, trajectory_value_count(context->setup, config), pending_runs);
+  DispatchOptions dispatch;
+  dispatch.deadline = deadline;
+  dispatch.max_failure_fraction = config.execution.max_failure_fraction;
   StopReason reason = StopReason::kNone;
   bool drain_timed_out = false;
   try {
-    reason = world.size() == 1 ? run_single(st, sink, deadline)
-                               : run_master(world, st, sink, deadline, drain_timed_out);
+    reason = world.size() == 1
+                 ? dispatch_single(context, sched, sink, dispatch)
+                 : dispatch_master(world, config, sched, sink, dispatch, drain_timed_out);
     sink.commit();
     sink.stop();  // the store is the main thread's again
-    st.store->end_session(session, outcome_name(reason));
+    store->end_session(session, outcome_name(reason));
   } catch (const std::exception& e) {
     if (dynamic_cast<const storage::StorageError*>(&e)) {
       std::fprintf(stderr,
@@ -755,7 +508,7 @@ int run_campaign(const RunOptions& options) {
     }
     sink.stop();
     try {
-      st.store->end_session(session, "failed");
+      store->end_session(session, "failed");
     } catch (...) {
       // The store is failing (disk full, I/O error): what was committed stays committed.
     }
@@ -766,13 +519,13 @@ int run_campaign(const RunOptions& options) {
   const double el = sink.elapsed_s();
   std::fprintf(stderr,
                "tmex: %s: %llu runs stored this session (%llu failed) in %.2f s (%.4g runs/s), "
-               "master CPU %.2f s (+%.2f s start-up), peak RSS %.0f MB\n",
+               "master CPU %.2f s (+%.2f s start-up, %.3f s wall), peak RSS %.0f MB\n",
                outcome_name(reason), static_cast<unsigned long long>(sink.committed()),
                static_cast<unsigned long long>(sink.failed()), el,
                el > 0 ? static_cast<double>(sink.committed()) / el : 0.0,
-               process_cpu_s() - setup_cpu_s, setup_cpu_s, peak_rss_mb());
+               process_cpu_s() - setup_cpu_s, setup_cpu_s, setup_wall_s, peak_rss_mb());
   if (reason == StopReason::kFailureLimit) {
-    const auto s = st.store->status(3);
+    const auto s = store->status(3);
     std::string top;
     if (!s.failures.empty()) {
       top = "; most common: " + s.failures[0].status + " '" + s.failures[0].reason + "' (" +
@@ -799,7 +552,7 @@ int run_campaign(const RunOptions& options) {
                  "tmex: some workers did not answer within %.0f s; aborting them (their runs "
                  "will be redone on resume)\n",
                  config.execution.drain_timeout_s);
-    st.store.reset();
+    store.reset();
     env.abort(kExitInterrupted);
   }
   switch (reason) {

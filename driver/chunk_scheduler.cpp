@@ -1,4 +1,4 @@
-// ChunkScheduler: pending-task cursor and adaptive chunk sizing.
+// ChunkScheduler: adaptive chunk sizing over a lazily produced set of pending tasks.
 #include "driver/chunk_scheduler.hpp"
 
 #include <algorithm>
@@ -11,14 +11,42 @@ constexpr std::uint64_t kInitialChunk = 4;
 constexpr std::uint64_t kMaxChunk = 65536;
 }  // namespace
 
-ChunkScheduler::ChunkScheduler(std::vector<bool> done, std::uint64_t fixed_chunk_size, int workers,
-                               double target_chunk_s, std::uint64_t min_chunk)
-    : done_(std::move(done)),
+UnstoredTasks::UnstoredTasks(std::uint64_t total, std::vector<storage::IdRange> stored)
+    : total_(total), stored_(std::move(stored)), pending_(total) {
+  for (const auto& r : stored_) {
+    const std::uint64_t b = std::min(r.begin, total_), e = std::min(r.end, total_);
+    pending_ -= e > b ? e - b : 0;
+  }
+}
+
+std::uint64_t UnstoredTasks::take(std::uint64_t want, std::vector<std::uint64_t>& ranges) {
+  std::uint64_t taken = 0;
+  while (taken < want && cursor_ < total_) {
+    while (next_stored_ < stored_.size() && stored_[next_stored_].end <= cursor_) ++next_stored_;
+    if (next_stored_ < stored_.size() && stored_[next_stored_].begin <= cursor_) {
+      cursor_ = stored_[next_stored_].end;  // inside a stored range: jump over it
+      continue;
+    }
+    const std::uint64_t gap_end =
+        next_stored_ < stored_.size() ? std::min(stored_[next_stored_].begin, total_) : total_;
+    const std::uint64_t end = std::min(gap_end, cursor_ + (want - taken));
+    ranges.push_back(cursor_);
+    ranges.push_back(end);
+    taken += end - cursor_;
+    cursor_ = end;
+  }
+  return taken;
+}
+
+ChunkScheduler::ChunkScheduler(std::unique_ptr<PendingTasks> pending,
+                               std::uint64_t fixed_chunk_size, int workers, double target_chunk_s,
+                               std::uint64_t min_chunk)
+    : pending_(std::move(pending)),
       fixed_(fixed_chunk_size),
       workers_(std::max(1, workers)),
       target_s_(target_chunk_s),
       min_chunk_(std::clamp<std::uint64_t>(min_chunk, 1, kMaxChunk)) {
-  pending_total_ = static_cast<std::uint64_t>(std::count(done_.begin(), done_.end(), false));
+  pending_total_ = pending_->total();
   remaining_ = pending_total_;
 }
 
@@ -42,18 +70,10 @@ std::uint64_t ChunkScheduler::current_chunk_size() const {
 WorkChunk ChunkScheduler::next() {
   WorkChunk chunk;
   chunk.id = next_id_++;
-  std::uint64_t want = std::min(current_chunk_size(), remaining_);
-  const std::uint64_t total = done_.size();
-  while (want > 0 && cursor_ < total) {
-    while (cursor_ < total && done_[cursor_]) ++cursor_;
-    if (cursor_ >= total) break;
-    const std::uint64_t begin = cursor_;
-    while (cursor_ < total && !done_[cursor_] && cursor_ - begin < want) ++cursor_;
-    chunk.ranges.push_back(begin);
-    chunk.ranges.push_back(cursor_);
-    want -= cursor_ - begin;
-    remaining_ -= cursor_ - begin;
-  }
+  const std::uint64_t want = std::min(current_chunk_size(), remaining_);
+  const std::uint64_t taken = pending_->take(want, chunk.ranges);
+  // A source yields exactly total() tasks; should one fall short, stop rather than spin.
+  remaining_ = taken < want ? 0 : remaining_ - taken;
   return chunk;
 }
 

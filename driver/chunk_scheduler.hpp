@@ -2,22 +2,52 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "driver/result_batch.hpp"
+#include "storage/campaign_store.hpp"
 
 namespace tmex::driver {
 
-/// Walks the pending tasks (not yet stored) in order and cuts them into chunks whose size
-/// follows the measured cost per task: chunks aim at `target_chunk_s` seconds of work, never
-/// more than 1/(2 x workers) of what remains (guided self-scheduling, Polychronopoulos & Kuck
-/// 1987), and never fewer than `min_chunk` tasks (a rank's evaluations at once, so that its two
-/// chunks in flight keep every evaluation thread busy) or 1.
+/// The tasks still to hand out, in increasing order, produced lazily (no structure as large as
+/// the campaign).
+class PendingTasks {
+ public:
+  virtual ~PendingTasks() = default;
+  /// How many tasks take() will yield in all, from the start.
+  virtual std::uint64_t total() const = 0;
+  /// Appends up to `want` next tasks to `ranges` as half-open (begin, end) pairs; returns how
+  /// many it appended (0 only when none is left).
+  virtual std::uint64_t take(std::uint64_t want, std::vector<std::uint64_t>& ranges) = 0;
+};
+
+/// The tasks of [0, total) that are not stored: the complement of sorted, disjoint stored
+/// ranges. Memory O(stored ranges).
+class UnstoredTasks final : public PendingTasks {
+ public:
+  UnstoredTasks(std::uint64_t total, std::vector<storage::IdRange> stored);
+  std::uint64_t total() const override { return pending_; }
+  std::uint64_t take(std::uint64_t want, std::vector<std::uint64_t>& ranges) override;
+
+ private:
+  std::uint64_t total_;
+  std::vector<storage::IdRange> stored_;
+  std::size_t next_stored_ = 0;  ///< first stored range that ends after cursor_
+  std::uint64_t cursor_ = 0;
+  std::uint64_t pending_ = 0;
+};
+
+/// Walks the pending tasks and cuts them into chunks whose size follows the measured cost per
+/// task: chunks aim at `target_chunk_s` seconds of work, never more than 1/(2 x workers) of what
+/// remains (guided self-scheduling, Polychronopoulos & Kuck 1987), and never fewer than
+/// `min_chunk` tasks (a rank's evaluations at once, so that its two chunks in flight keep every
+/// evaluation thread busy) or 1.
 class ChunkScheduler {
  public:
-  /// done[t] is true for stored tasks. fixed_chunk_size > 0 disables adaptation. `workers`
-  /// counts evaluation threads over all ranks.
-  ChunkScheduler(std::vector<bool> done, std::uint64_t fixed_chunk_size, int workers,
+  /// fixed_chunk_size > 0 disables adaptation. `workers` counts evaluation threads over all
+  /// ranks.
+  ChunkScheduler(std::unique_ptr<PendingTasks> pending, std::uint64_t fixed_chunk_size, int workers,
                  double target_chunk_s = 0.2, std::uint64_t min_chunk = 1);
 
   /// The next chunk (empty ranges when nothing is left).
@@ -31,8 +61,7 @@ class ChunkScheduler {
   std::uint64_t current_chunk_size() const;
 
  private:
-  std::vector<bool> done_;
-  std::uint64_t cursor_ = 0;
+  std::unique_ptr<PendingTasks> pending_;
   std::uint64_t pending_total_ = 0;
   std::uint64_t remaining_ = 0;
   std::uint64_t fixed_;

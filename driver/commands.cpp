@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include "driver/errors.hpp"
 #include "models/model_registry.hpp"
 #include "sampling/design_quality.hpp"
+#include "sampling/design_spec.hpp"
 #include "storage/campaign_store.hpp"
 
 namespace tmex::driver {
@@ -58,7 +60,7 @@ int check_command(const std::string& config_path, const std::string& db_override
   if (!db_override.empty()) config.storage_path = db_override;
   fmt::print("{}: valid\n", config_path);
   fmt::print("campaign   {}\n", config.name);
-  fmt::print("model      {}\n", config.model_name);
+  fmt::print("model      {} (version {})\n", config.model_name, config.model_version);
   fmt::print("design     {}\n", config.design->describe());
   fmt::print("runs       {} ({} points x {} replicates)\n", config.total_runs(),
              config.design->size(), config.replicates);
@@ -75,15 +77,44 @@ int check_command(const std::string& config_path, const std::string& db_override
     return kExitOk;
   }
   auto store = storage::CampaignStore::open_read_only(config.storage_path);
+  // The model's version first: a store of another version says so in the model's terms.
+  if (const auto conflict = model_version_conflict(config.storage_path, store.meta().model,
+                                                   store.meta().model_version, config)) {
+    throw ConfigError(*conflict);
+  }
+  if (store.schema_version() != storage::kSchemaVersion) {
+    throw storage::StorageError(fmt::format(
+        "{}: store schema version {} (made by tmex {}) can be read but not resumed by this tmex "
+        "(schema version {})",
+        config.storage_path, store.schema_version(), store.meta().tmex_version,
+        storage::kSchemaVersion));
+  }
   const auto diff = canonical_diff(store.meta().config, config.canonical());
   if (!diff.empty()) {
     std::string msg = config.storage_path + " holds a campaign with a different configuration:";
     for (const auto& d : diff) msg += "\n  " + d;
     throw ConfigError(msg);
   }
+  std::string design_note;
+  if (store.meta().design_algorithm_version != config.design->algorithm_version()) {
+    // run resumes with the version the store holds, where this tmex has it.
+    sampling::DesignSpec spec = config.design_spec;
+    spec.algorithm_version = store.meta().design_algorithm_version;
+    try {
+      sampling::make_design(spec, config.parameters.size());
+      design_note = fmt::format("; its design is resumed with design algorithm version {}",
+                                store.meta().design_algorithm_version);
+    } catch (const sampling::DesignError& e) {
+      throw ConfigError(fmt::format(
+          "{}: its design was built by design algorithm version {} (tmex {}), which this tmex "
+          "does not build ({}): it cannot be resumed here",
+          config.storage_path, store.meta().design_algorithm_version, store.meta().tmex_version,
+          e.what()));
+    }
+  }
   const auto s = store.status(0);
-  fmt::print("store      {} (same campaign: {} of {} runs stored, {} pending)\n",
-             config.storage_path, s.stored, s.total, s.total - s.stored);
+  fmt::print("store      {} (same campaign: {} of {} runs stored, {} pending{})\n",
+             config.storage_path, s.stored, s.total, s.total - s.stored, design_note);
   return kExitOk;
 }
 
@@ -112,18 +143,26 @@ int sample_command(const std::string& config_path, const std::string& out) {
   }
   os.flush();
   if (!os) throw storage::StorageError("writing the design failed (disk full?)");
-  const auto q = sampling::measure_quality(design, 10000, config.seed);
+  if (design.size() < 2) return kExitOk;
+  // Offline, so a larger budget than a campaign's start-up affords.
+  const auto q = sampling::measure_quality(
+      design, {.pairwise_points = 10000, .correlation_points = 1'000'000, .seed = config.seed});
+  std::string subset;
+  if (q.points_used < design.size()) {
+    subset = fmt::format(" (distance and discrepancy of a random subset of {})", q.points_used);
+  }
+  std::string correlation_subset;
+  if (q.correlation_points_used < design.size()) {
+    correlation_subset = fmt::format(" (of a random subset of {})", q.correlation_points_used);
+  }
   std::fprintf(stderr,
                "tmex: %s: %llu points x %zu parameters%s\n"
                "  min pairwise distance (unit cube)  %.6g\n"
                "  centred L2 discrepancy (squared)   %.6g\n"
-               "  max |rank correlation| of inputs   %.6g\n",
+               "  max |rank correlation| of inputs   %.6g%s\n",
                design.describe().c_str(), static_cast<unsigned long long>(design.size()),
-               space.dimension(),
-               q.points_used < design.size()
-                   ? fmt::format(" (quality of a random subset of {})", q.points_used).c_str()
-                   : "",
-               q.min_distance, q.centred_l2_discrepancy, q.max_abs_rank_correlation);
+               space.dimension(), subset.c_str(), q.min_distance, q.centred_l2_discrepancy,
+               q.max_abs_rank_correlation, correlation_subset.c_str());
   return kExitOk;
 }
 
@@ -134,7 +173,7 @@ int status_command(const std::string& db_path) {
   const std::int64_t pending = s.total - s.stored;
   fmt::print("campaign   {}\n", m.name);
   fmt::print("store      {}\n", db_path);
-  fmt::print("model      {}\n", m.model);
+  fmt::print("model      {} (version {})\n", m.model, m.model_version);
   fmt::print("design     {}\n", m.design);
   fmt::print("runs       {} of {} stored ({:.1f}%): {} ok, {} failed; {} pending\n", s.stored,
              s.total,
@@ -180,6 +219,32 @@ int status_command(const std::string& db_path) {
     fmt::print("  {:>3}  {:<24} {:<12} {:>5} {:>10} {:>9.1f}  {}\n", r.id, r.started_at, r.outcome,
                r.ranks, r.runs_stored, r.duration_s, where);
   }
+  // Provenance: the newest session's in full, and for earlier sessions what differs from it.
+  const storage::SessionRow* newest = nullptr;
+  for (const auto& r : s.sessions) {
+    if (!r.provenance.empty()) newest = &r;
+  }
+  if (newest) {
+    fmt::print("\nprovenance (session {}):\n", newest->id);
+    for (const auto& [key, value] : newest->provenance) fmt::print("  {:<18} {}\n", key, value);
+    for (const auto& r : s.sessions) {
+      if (&r == newest || r.provenance.empty()) continue;
+      std::string differs;
+      for (const auto& [key, value] : r.provenance) {
+        const auto it = std::find_if(newest->provenance.begin(), newest->provenance.end(),
+                                     [&](const auto& kv) { return kv.first == key; });
+        if (it == newest->provenance.end() || it->second != value) {
+          differs += fmt::format("\n    {:<16} {}", key, value);
+        }
+      }
+      if (!differs.empty()) fmt::print("  session {} differs:{}\n", r.id, differs);
+    }
+  } else if (!s.sessions.empty()) {
+    fmt::print(
+        "\nprovenance: not recorded (store made by tmex {}; sessions record it from "
+        "schema version 2 on)\n",
+        m.tmex_version);
+  }
   return kExitOk;
 }
 
@@ -198,7 +263,7 @@ int models_command(const std::string& only) {
     const auto& info = model->info();
     if (!first) fmt::print("\n");
     first = false;
-    fmt::print("{}: {}\n", name, registry.description(name));
+    fmt::print("{} (version {}): {}\n", name, info.version, registry.description(name));
     fmt::print("  parameters (name, default, unit, description):\n");
     for (const auto& p : info.parameters) {
       fmt::print("    {:<24} {:>12.6g}  {:<10} {}\n", p.name, p.default_value, p.unit,
@@ -214,8 +279,13 @@ int models_command(const std::string& only) {
       }
     }
     fmt::print("  outputs (name, unit, description):\n");
+    std::size_t name_width = 24, unit_width = 10;
     for (const auto& o : info.outputs) {
-      fmt::print("    {:<24} {:<10} {}\n", o.name, o.unit, o.description);
+      name_width = std::max(name_width, o.name.size());
+      unit_width = std::max(unit_width, o.unit.size());
+    }
+    for (const auto& o : info.outputs) {
+      fmt::print("    {:<{}} {:<{}} {}\n", o.name, name_width, o.unit, unit_width, o.description);
     }
     if (!info.trajectory_variables.empty()) {
       std::string vars;

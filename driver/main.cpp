@@ -13,6 +13,7 @@
 #include "driver/commands.hpp"
 #include "driver/errors.hpp"
 #include "driver/job_deadline.hpp"
+#include "driver/verify_command.hpp"
 #include "driver/version.hpp"
 #include "models/subprocess.hpp"
 #include "storage/database.hpp"
@@ -89,6 +90,40 @@ int main(int argc, char** argv) {
   std::string status_db;
   auto* status_cmd = app.add_subcommand("status", "Show progress, failures and sessions of DB.");
   status_cmd->add_option("db", status_db, "campaign store (SQLite file)")->required();
+
+  tmex::driver::VerifyOptions verify;
+  double verify_fraction = 0.0;
+  auto* verify_cmd = app.add_subcommand(
+      "verify",
+      "Re-evaluate a deterministic random subset of the runs stored in DB on this machine and "
+      "compare them bit for bit with the store (outputs, status, parameters, trajectories); "
+      "failed runs too. Launch under mpirun/srun to spread the work like run; the store is only "
+      "read. Exit status: 0 identical, 1 some run differs (each is listed with its sample and "
+      "first differing column), 2 bad input.");
+  verify_cmd->add_option("db", verify.db_path, "campaign store (SQLite file)")->required();
+  auto* fraction_opt =
+      verify_cmd
+          ->add_option("--fraction", verify_fraction,
+                       "share of the stored runs to re-evaluate, in (0, 1] (default: 1%, or "
+                       "about 1000 runs where that is fewer; all of a store of up to 1000)")
+          ->check(CLI::Validator(
+              [](std::string& text) -> std::string {
+                double v = 0.0;
+                try {
+                  std::size_t used = 0;
+                  v = std::stod(text, &used);
+                  if (used != text.size()) v = -1.0;
+                } catch (const std::exception&) {
+                  v = -1.0;
+                }
+                return v > 0.0 && v <= 1.0 ? std::string()
+                                           : "expected a number in (0, 1], got '" + text + "'";
+              },
+              "in (0, 1]"));
+  verify_cmd->add_option("--seed", verify.seed, "chooses the subset")->capture_default_str();
+  verify_cmd->add_option("--config", verify.config_path,
+                         "the campaign YAML, for a store that does not hold it (made by tmex "
+                         "0.1.0); it must describe the stored campaign");
 
   std::string models_only;
   auto* models_cmd =
@@ -167,6 +202,16 @@ int main(int argc, char** argv) {
       const int rc = run_campaign(run);
       if (needs_hard_exit()) {
         // Abandoned evaluations may still be running external programs: none outlives us.
+        tmex::models::kill_running_processes();
+        std::fflush(nullptr);
+        std::_Exit(rc);
+      }
+      return rc;
+    }
+    if (*verify_cmd) {
+      if (fraction_opt->count() > 0) verify.fraction = verify_fraction;
+      const int rc = verify_campaign(verify);
+      if (needs_hard_exit()) {
         tmex::models::kill_running_processes();
         std::fflush(nullptr);
         std::_Exit(rc);

@@ -14,8 +14,9 @@ void register_builtin_models(ModelRegistry& registry) {
   registry.add("linear", "linear model with optional Gaussian noise (known PCC/SRC)", make_linear);
   registry.add("faulty", "test model whose cost and failures depend on its inputs", make_faulty);
   registry.add("emdr",
-               "environment-mediated drug resistance: adhesion, IL-6/STAT3/PGE2, SDF-1/CXCR4, "
-               "mutation; chemotherapy plus microenvironment-targeting agents",
+               "environment-mediated drug resistance (models/emdr.md): bone-marrow niche "
+               "(CAM-DR, SDF-1/CXCR4 retention), IL-6/STAT3/PGE2, mutation; chemotherapy plus "
+               "microenvironment-targeting agents, then drug-free follow-up",
                [](const ModelSpec& spec) { return make_emdr(spec); });
   registry.add("external",
                "runs a program for each evaluation (model.command; parameters as JSON on stdin, "

@@ -1,4 +1,4 @@
-// The emdr Model: declarations, spec handling and evaluate().
+// The emdr Model (models/emdr.md, version 2): declarations, spec handling and evaluate().
 #include "models/emdr_model.hpp"
 
 #include <cmath>
@@ -16,21 +16,28 @@ namespace {
 
 std::vector<OutputInfo> emdr_output_infos() {
   return {
-      {"final_burden", "cells", "N(T)"},
-      {"log10_final_burden", "log10 cells", "log10 N(T)"},
-      {"log_kill", "log10", "log10(N(0) / min N(t)) over 0 <= t <= T"},
-      {"nadir_time", "day", "the t of min N(t)"},
-      {"time_to_relapse", "day", "first t >= nadir_time with N(t) >= N(0); T if none (censored)"},
-      {"relapsed", "1", "1 if N returns to N(0) after the nadir, else 0"},
-      {"resistant_fraction", "1", "R(T) / N(T)"},
+      {"final_burden", "cells", "N(T), 0 when extinct"},
+      {"log10_final_burden", "log10 cells", "log10 max(N(T), 1 cell): 0 when extinct"},
+      {"residual_burden", "cells", "N(t_E): burden at the end of therapy"},
+      {"log10_residual_burden", "log10 cells", "log10 max(N(t_E), 1 cell): 0 when extinct"},
+      {"log_kill", "log10", "log10 N(0) - log10 max(min N(t), 1 cell) over 0 <= t <= T"},
+      {"nadir_time", "day", "the t of min N(t) (the extinction time when extinct)"},
+      {"time_to_relapse", "day",
+       "days from the end of therapy until N >= detection_limit (0: still detectable at the "
+       "end of therapy); T - t_E when censored"},
+      {"relapse_censored", "1", "1 when no relapse was seen by T (extinct tumours included)"},
+      {"relapsed", "1", "1 - relapse_censored"},
+      {"cured", "1", "1 when the tumour went extinct (fewer than one cell) by T"},
+      {"resistant_fraction", "1", "R(T) / N(T), 0 when extinct"},
+      {"resistant_fraction_residual", "1", "R(t_E) / N(t_E), 0 when extinct"},
       {"adhered_fraction_0", "1", "A(0) / N(0) after the burn-in"},
-      {"adhered_fraction_T", "1", "A(T) / N(T)"},
+      {"adhered_fraction_residual", "1", "A(t_E) / N(t_E): niche share of residual disease"},
+      {"adhered_fraction_T", "1", "A(T) / N(T), 0 when extinct"},
       {"expected_mutations", "1", "M(T): cumulative expected resistance-mutation events"},
       {"log10_expected_mutations", "log10", "log10 M(T)"},
       {"p_resistance", "1",
        "1 - exp(-pi_R M(T)), pi_R = max(0, 1 - death_ratio / (1 - resistance_cost))"},
       {"log10_auc_burden", "log10 cell-days", "log10 of the integral of N over [0, T]"},
-      {"cured", "1", "1 if N(T) < 1 cell, else 0"},
   };
 }
 
@@ -38,10 +45,11 @@ class EmdrModel final : public Model {
  public:
   EmdrModel(const ModelSpec& spec, EmdrSolver solver) : solver_(solver) {
     info_.name = "emdr";
+    info_.version = kEmdrVersion;
     info_.description =
-        "environment-mediated drug resistance: adhesion (CAM-DR), IL-6/STAT3/PGE2 loop, "
-        "SDF-1/CXCR4 homing, mutation-driven resistance, chemotherapy and six "
-        "microenvironment-targeting agents";
+        "environment-mediated drug resistance: bone-marrow niche (CAM-DR, SDF-1/CXCR4 "
+        "retention), IL-6/STAT3/PGE2 loop, mutation-driven resistance; chemotherapy with six "
+        "microenvironment-targeting agents, then drug-free follow-up";
     info_.parameters = emdr_parameter_infos();
     info_.outputs = emdr_output_infos();
     info_.options = emdr_option_infos();

@@ -84,6 +84,18 @@ IntegrationStatus ReferenceIntegrator::integrate(const EmdrSystem& system,
       if (!std::isfinite(v)) return IntegrationStatus::kNonFinite;
     }
     if (last) t = t1;
+    if (budget.extinction_level > 0) {
+      const ReferenceDenseStep probe(driver, t_old, t);
+      const double t_event = first_burden_below(probe, budget.extinction_level);
+      if (t_event >= 0) {
+        const ReferenceDenseStep dense(driver, t_old, t_event);
+        if (observer) observer->on_step(dense);
+        dense.state_at(t_event, y);
+        budget.event_time = t_event;
+        budget.next_step = dt;
+        return IntegrationStatus::kExtinct;
+      }
+    }
     y = trial;
     if (observer) {
       ReferenceDenseStep dense(driver, t_old, t);

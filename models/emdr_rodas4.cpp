@@ -109,11 +109,12 @@ class BlockSolver {
   std::size_t pivot_[kB];
 };
 
-// The continuous extension y(s) = (1 - s) y0 + s (y1 + (1 - s)(k2 + s k3)), s in [0, 1].
+// The continuous extension y(s) = (1 - s) y0 + s (y1 + (1 - s)(k2 + s k3)), s in [0, 1] over
+// the step [t0, t1]; the step reported may end earlier (at an extinction event).
 class Rodas4DenseStep final : public EmdrDenseStep {
  public:
   double t0() const override { return t0_; }
-  double t1() const override { return t1_; }
+  double t1() const override { return end_; }
   void state_at(double t, EmdrState& y) const override {
     const double s = fraction(t);
     const double s1 = 1 - s;
@@ -126,8 +127,15 @@ class Rodas4DenseStep final : public EmdrDenseStep {
     const double s1 = 1 - s;
     return s1 * n_[0] + s * (n_[1] + s1 * (n_[2] + s * n_[3]));
   }
+  // n(s) = (1 - s) n0 + s n1 + s (1 - s) n2 + s^2 (1 - s) n3 with s (1 - s) in [0, 1/4] and
+  // s^2 (1 - s) in [0, 4/27] on [0, 1].
+  void burden_bounds(double& lo, double& hi) const override {
+    constexpr double kQuad = 0.25, kCubic = 4.0 / 27.0;
+    lo = std::min(n_[0], n_[1]) + kQuad * std::min(0.0, n_[2]) + kCubic * std::min(0.0, n_[3]);
+    hi = std::max(n_[0], n_[1]) + kQuad * std::max(0.0, n_[2]) + kCubic * std::max(0.0, n_[3]);
+  }
 
-  double t0_ = 0, t1_ = 0;
+  double t0_ = 0, t1_ = 0, end_ = 0;
   EmdrState y0_{}, y1_{}, k2_{}, k3_{};
   double n_[4] = {0, 0, 0, 0};  // the same coefficients summed over F, A, R
 
@@ -265,16 +273,28 @@ IntegrationStatus Rodas4Integrator::integrate(const EmdrSystem& system, const Em
     }
 
     dense.t0_ = t;
-    dense.t1_ = last ? t1 : t + h;
-    if (observer) {
+    dense.t1_ = dense.end_ = last ? t1 : t + h;
+    const double level = budget.extinction_level;
+    if (observer || level > 0) {
       dense.y0_ = y;
       for (std::size_t i = 0; i < kN; ++i) {
         dense.k2_[i] = kE21 * u1[i] + kE22 * u2[i] + kE23 * u3[i] + kE24 * u4[i] + kE25 * u5[i];
         dense.k3_[i] = kE31 * u1[i] + kE32 * u2[i] + kE33 * u3[i] + kE34 * u4[i] + kE35 * u5[i];
       }
       dense.sum_burden();
-      observer->on_step(dense);
     }
+    if (level > 0) {
+      const double t_event = first_burden_below(dense, level);
+      if (t_event >= 0) {
+        dense.end_ = t_event;
+        if (observer) observer->on_step(dense);
+        dense.state_at(t_event, y);
+        budget.event_time = t_event;
+        budget.next_step = h;
+        return IntegrationStatus::kExtinct;
+      }
+    }
+    if (observer) observer->on_step(dense);
     y = dense.y1_;
     t = dense.t1_;
 

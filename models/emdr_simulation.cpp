@@ -1,4 +1,4 @@
-// The emdr treatment driver: schedule, segments, burn-in, nadir/relapse tracking and outputs.
+// The emdr driver: schedule, segments, burn-in, extinction, nadir/relapse tracking and outputs.
 #include "models/emdr_simulation.hpp"
 
 #include <algorithm>
@@ -13,9 +13,8 @@ namespace tmex::models {
 
 namespace {
 
-constexpr double kMaxAntagonism = 0.99;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kBurnInLooseness = 10;
+constexpr double kBurnInLooseness = 100;
 
 // Boluses that can matter before T: a later one's window or pulse starts after T.
 std::size_t relevant_boluses(const EmdrParameters& p) {
@@ -58,42 +57,58 @@ bool in_peri_window(const EmdrParameters& p, double t) {
   return lo <= hi;
 }
 
+// Controls of the segment with this midpoint: agents act during therapy only (t < t_E).
 EmdrControls treatment_controls(const EmdrParameters& p, const EmdrOptions& options,
-                                double midpoint) {
+                                double midpoint, double therapy_end) {
   EmdrControls c;
   c.growth_rate = p.growth_rate;
   c.death_ratio = p.death_ratio;
   c.mutation_rate = p.mutation_rate;
-  const bool in_window = in_peri_window(p, midpoint);
+  const bool in_therapy = midpoint < therapy_end;
+  const bool in_window = in_therapy && in_peri_window(p, midpoint);
   for (std::size_t i = 0; i < kAgentCount; ++i) {
     const auto schedule = options.schedules[i];
-    const bool acts =
-        schedule == AgentSchedule::kContinuous || (schedule == AgentSchedule::kPeri && in_window);
+    const bool acts = (schedule == AgentSchedule::kContinuous && in_therapy) ||
+                      (schedule == AgentSchedule::kPeri && in_window);
     c.effects[i] = acts ? agent_effect(p, Agent(i)) : 0.0;
   }
   return c;
 }
 
-// Tracks min N, its time and the first return to N(0) after it on the dense output of every
-// accepted step, and records trajectories.
+// The antagonist added by one dose: peak occupancy b_X = X0 / (1 + X0).
+double antagonist_dose(const EmdrParameters& p) { return p.cxcr4_block / (1 - p.cxcr4_block); }
+
+bool pulsed_antagonist(const EmdrParameters& p, const EmdrOptions& options) {
+  return options.antagonist == AntagonistSchedule::kPulsed && p.cxcr4_block > 0;
+}
+
+bool continuous_antagonist(const EmdrParameters& p, const EmdrOptions& options) {
+  return options.antagonist == AntagonistSchedule::kContinuous && p.cxcr4_block > 0;
+}
+
+// Tracks min N and its time, the first return to the detection limit after the end of
+// therapy, and records trajectories, on the dense output of every accepted step.
 class TreatmentObserver final : public EmdrStepObserver {
  public:
-  TreatmentObserver(double n_start, std::span<const double> times, const EmdrState& y0,
-                    double cell_scale, std::vector<double>& trajectories)
-      : n_start_(n_start),
-        min_n_(n_start),
+  TreatmentObserver(double n_start, double detection_level, std::span<const double> times,
+                    const EmdrState& y0, double cell_scale, std::vector<double>& trajectories)
+      : min_n_(n_start),
+        detection_(detection_level),
         times_(times),
         cell_scale_(cell_scale),
         trajectories_(trajectories) {
-    // N(t) = N(0) at the nadir candidate t = 0, so the relapse time is 0 until a lower N shows.
-    relapse_found_ = true;
-    relapse_t_ = 0;
     while (next_time_ < times_.size() && times_[next_time_] <= 0) record(next_time_++, y0);
   }
 
   void on_step(const EmdrDenseStep& step) override {
     const double t0 = step.t0(), t1 = step.t1();
-    // Sample the interpolant; the start is the previous step's end, already seen.
+    record_trajectories(step);
+    // Sample the interpolant only where a new minimum or a relapse is possible on this step.
+    double lowest = 0, highest = 0;
+    step.burden_bounds(lowest, highest);
+    const bool may_relapse = following_up_ && !relapse_found_ && highest >= detection_;
+    if (!(lowest < min_n_) && !may_relapse) return;
+    // The start is the previous step's end, already seen.
     double values[kSamples + 1];
     values[0] = step.scaled_burden_at(t0);
     std::size_t best = 0;
@@ -101,8 +116,6 @@ class TreatmentObserver final : public EmdrStepObserver {
       values[i] = step.scaled_burden_at(sample_time(t0, t1, i));
       if (values[i] < values[best]) best = i;
     }
-    double search_from = t0;
-    std::size_t first_sample = 1;
     if (values[best] < min_n_) {
       double t_min = sample_time(t0, t1, best);
       double n_min = values[best];
@@ -117,16 +130,12 @@ class TreatmentObserver final : public EmdrStepObserver {
       }
       min_n_ = n_min;
       min_t_ = t_min;
-      relapse_found_ = false;
-      search_from = t_min;
-      first_sample = best + 1;
     }
-    if (!relapse_found_) {
-      double lo = search_from;
-      for (std::size_t i = first_sample; i <= kSamples; ++i) {
+    if (may_relapse) {
+      double lo = t0;
+      for (std::size_t i = 1; i <= kSamples; ++i) {
         const double ti = sample_time(t0, t1, i);
-        if (ti <= lo) continue;
-        if (values[i] >= n_start_) {
+        if (values[i] >= detection_) {
           relapse_t_ = bisect_crossing(step, lo, ti);
           relapse_found_ = true;
           break;
@@ -134,10 +143,31 @@ class TreatmentObserver final : public EmdrStepObserver {
         lo = ti;
       }
     }
+  }
+
+  void record_trajectories(const EmdrDenseStep& step) {
     EmdrState y;
-    while (next_time_ < times_.size() && times_[next_time_] <= t1) {
+    while (next_time_ < times_.size() && times_[next_time_] <= step.t1()) {
       step.state_at(times_[next_time_], y);
       record(next_time_++, y);
+    }
+  }
+
+  /// The tumour went extinct at t: N = 0 from then on.
+  void on_extinction(double t) {
+    if (min_n_ > 0) {
+      min_n_ = 0;
+      min_t_ = t;
+    }
+  }
+
+  /// Therapy ended at t with burden n (cell_scale units): relapse is looked for from here on,
+  /// and is immediate when the tumour is still detectable.
+  void start_follow_up(double t, double n) {
+    following_up_ = true;
+    if (n >= detection_) {
+      relapse_found_ = true;
+      relapse_t_ = t;
     }
   }
 
@@ -183,11 +213,12 @@ class TreatmentObserver final : public EmdrStepObserver {
     n_min = std::min(fc, fd);
   }
 
-  // First t in (lo, hi] with N(t) >= N(0), given N(lo) < N(0) <= N(hi).
+  // First t in (lo, hi] with N(t) >= the detection limit, given N(lo) below and N(hi) at or
+  // above it.
   double bisect_crossing(const EmdrDenseStep& step, double lo, double hi) const {
     for (int it = 0; it < 80 && hi - lo > 1e-13 * std::max(1.0, std::abs(hi)); ++it) {
       const double mid = 0.5 * (lo + hi);
-      if (step.scaled_burden_at(mid) >= n_start_) {
+      if (step.scaled_burden_at(mid) >= detection_) {
         hi = mid;
       } else {
         lo = mid;
@@ -198,17 +229,19 @@ class TreatmentObserver final : public EmdrStepObserver {
 
   void record(std::size_t j, const EmdrState& y) {
     const std::size_t n = times_.size();
-    trajectories_[0 * n + j] = cell_scale_ * (y[kF] + y[kA] + y[kR]);
-    trajectories_[1 * n + j] = cell_scale_ * y[kF];
-    trajectories_[2 * n + j] = cell_scale_ * y[kA];
-    trajectories_[3 * n + j] = cell_scale_ * y[kR];
+    const double f = std::max(0.0, y[kF]), a = std::max(0.0, y[kA]), r = std::max(0.0, y[kR]);
+    trajectories_[0 * n + j] = cell_scale_ * (f + a + r);
+    trajectories_[1 * n + j] = cell_scale_ * f;
+    trajectories_[2 * n + j] = cell_scale_ * a;
+    trajectories_[3 * n + j] = cell_scale_ * r;
     trajectories_[4 * n + j] = y[kL];
     trajectories_[5 * n + j] = y[kZ];
   }
 
-  double n_start_;
   double min_n_;
   double min_t_ = 0;
+  double detection_;
+  bool following_up_ = false;
   bool relapse_found_ = false;
   double relapse_t_ = 0;
   std::span<const double> times_;
@@ -221,6 +254,8 @@ const char* describe(IntegrationStatus s) {
   switch (s) {
     case IntegrationStatus::kOk:
       return "ok";
+    case IntegrationStatus::kExtinct:
+      return "extinct";
     case IntegrationStatus::kStepCollapse:
       return "step size collapsed";
     case IntegrationStatus::kNonFinite:
@@ -239,13 +274,26 @@ std::string where(const char* phase, double t) {
   return buf;
 }
 
+// Cell compartments of a state read as non-negative (a solver may leave a compartment a
+// fraction of a cell below zero, inside its absolute tolerance).
+struct Cells {
+  double f, a, r;
+  explicit Cells(const EmdrState& y)
+      : f(std::max(0.0, y[kF])), a(std::max(0.0, y[kA])), r(std::max(0.0, y[kR])) {}
+  double n() const { return f + a + r; }
+};
+
+double fraction_of(double part, double whole) { return whole > 0 ? part / whole : 0.0; }
+
 }  // namespace
+
+double emdr_therapy_end(const EmdrParameters& p) { return p.n_cycles * p.cycle_length; }
 
 std::vector<double> emdr_breakpoints(const EmdrParameters& p, const EmdrOptions& options) {
   std::vector<double> out;
   const std::size_t n = relevant_boluses(p);
   const bool windows = any_peri_agent(p, options);
-  const bool pulses = p.cxcr4_block > 0;
+  const bool pulses = pulsed_antagonist(p, options);
   auto add = [&](double t) {
     if (t > 0 && t < p.horizon) out.push_back(t);
   };
@@ -258,6 +306,7 @@ std::vector<double> emdr_breakpoints(const EmdrParameters& p, const EmdrOptions&
     }
     if (pulses) add(tj - p.cxcr4_lead);
   }
+  add(emdr_therapy_end(p));
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
@@ -273,13 +322,18 @@ double emdr_drug_at(const EmdrParameters& p, double t) {
   return c;
 }
 
-double emdr_antagonist_at(const EmdrParameters& p, double t) {
+double emdr_antagonist_at(const EmdrParameters& p, const EmdrOptions& options, double t) {
   double x = 0;
-  if (!(p.cxcr4_block > 0)) return x;
+  if (continuous_antagonist(p, options)) {
+    const double end = emdr_therapy_end(p);
+    if (end <= 0 || t < 0) return 0.0;
+    return t < end ? antagonist_dose(p) : antagonist_dose(p) * std::exp(-p.cxcr4_decay * (t - end));
+  }
+  if (!pulsed_antagonist(p, options)) return x;
   const std::size_t n = relevant_boluses(p);
   for (std::size_t j = 0; j < n; ++j) {
     const double start = static_cast<double>(j) * p.cycle_length - p.cxcr4_lead;
-    if (start <= t) x += p.cxcr4_block * std::exp(-p.cxcr4_decay * (t - start));
+    if (start <= t) x += antagonist_dose(p) * std::exp(-p.cxcr4_decay * (t - start));
   }
   return x;
 }
@@ -301,11 +355,14 @@ void simulate_emdr(const EmdrParameters& p, const EmdrOptions& options,
   const double r0 = p.mutation_rate * n0 * std::log(n0);
   const double m0 = p.mutation_rate * n0 / (1 - p.death_ratio);
 
-  // MODEL.md's tolerances that met 1e-4 against a tight reference, in scaled units.
+  // Tolerances that meet 1e-4 against a tight reference (emdr.md "Numerics"), in scaled units.
+  // A small absolute tolerance on cells (1e-5 cells) keeps tumours regrowing from a few cells
+  // accurate; it costs almost no steps.
+  constexpr double kCellAtol = 1e-5;  // cells
   EmdrTolerances tol;
-  tol.rtol = 3e-5;
-  tol.atol[kF] = tol.atol[kA] = tol.atol[kQ] = 1e-2 / scale;
-  tol.atol[kR] = std::max(std::min(1e-2, 1e-3 * r0), 1e-12) / scale;
+  tol.rtol = 5e-5;
+  tol.atol[kF] = tol.atol[kA] = tol.atol[kQ] = kCellAtol / scale;
+  tol.atol[kR] = std::max(std::min(kCellAtol, 1e-3 * r0), 1e-12) / scale;
   tol.atol[kL] = tol.atol[kP] = tol.atol[kZ] = 1e-5;
   tol.atol[kM] = std::max(1e-6 * m0, 1e-12) / scale;
 
@@ -318,7 +375,7 @@ void simulate_emdr(const EmdrParameters& p, const EmdrOptions& options,
   IntegrationBudget budget;
   budget.context = &context;
   auto failed = [&](IntegrationStatus s, const char* phase, double t) {
-    if (s == IntegrationStatus::kOk) return false;
+    if (s == IntegrationStatus::kOk || s == IntegrationStatus::kExtinct) return false;
     const EvalStatus status = s == IntegrationStatus::kTimeout     ? EvalStatus::kTimeout
                               : s == IntegrationStatus::kNonFinite ? EvalStatus::kNonFinite
                                                                    : EvalStatus::kSolverFailure;
@@ -329,8 +386,7 @@ void simulate_emdr(const EmdrParameters& p, const EmdrOptions& options,
   if (p.burn_in > 0) {
     const EmdrSystem frozen(p, EmdrControls{}, scale);
     // The burn-in only has to arrive at the stable equilibrium it relaxes to; its transient is
-    // forgotten, so it runs at 10 x looser tolerances (outputs moved by < 2e-6 over 1,000 LHS
-    // points).
+    // forgotten, so it runs at 100 x looser tolerances (1,000 x moved log_kill by 2e-4).
     EmdrTolerances loose = tol;
     loose.rtol *= kBurnInLooseness;
     for (double& a : loose.atol) a *= kBurnInLooseness;
@@ -338,33 +394,60 @@ void simulate_emdr(const EmdrParameters& p, const EmdrOptions& options,
     if (failed(s, "burn-in", -p.burn_in)) return;
   }
   y[kQ] = 0;
-  const double n_start = y[kF] + y[kA] + y[kR];
-  const double adhered_0 = y[kA] / n_start;
+  const Cells start(y);
+  const double n_start = start.n();
+  const double adhered_0 = fraction_of(start.a, n_start);
+  const double detection = p.detection_limit / scale;
 
-  TreatmentObserver observer(n_start, trajectory_times, y, scale, result.trajectories);
+  TreatmentObserver observer(n_start, detection, trajectory_times, y, scale, result.trajectories);
 
-  // Segment ends: 0, the breakpoints, T. Boluses and pulse starts are breakpoints, so they
+  // The tumour is extinct once fewer than one cell is left (emdr.md "Extinction").
+  bool extinct = n_start < 1 / scale;
+  if (extinct) {
+    y[kF] = y[kA] = y[kR] = 0;
+    observer.on_extinction(0);
+  } else {
+    budget.extinction_level = 1 / scale;
+  }
+
+  // Segment ends: 0, the breakpoints, T. Boluses and antagonist doses are breakpoints, so they
   // are met exactly at segment starts, where C and X jump; in between both are exponentials.
+  const double therapy_end = std::min(emdr_therapy_end(p), p.horizon);
+  EmdrState residual = y;
+  bool residual_taken = false;
+  auto take_residual = [&](double t) {
+    residual = y;
+    residual_taken = true;
+    observer.start_follow_up(t, Cells(y).n());
+  };
+  if (therapy_end <= 0) take_residual(0);
+
   std::vector<double> ends = emdr_breakpoints(p, options);
   ends.push_back(p.horizon);
   const std::size_t n_boluses = relevant_boluses(p);
   std::size_t next_bolus = 0, next_pulse = 0;
   double c_exact = 0, x_exact = 0, t_exact = 0;
-  const bool pulses = p.cxcr4_block > 0;
-  // Pulses that started before t = 0 enter at t = 0 already decayed.
+  const bool pulses = pulsed_antagonist(p, options);
+  const bool held = continuous_antagonist(p, options) && therapy_end > 0;
+  if (held) x_exact = antagonist_dose(p);
+  // Doses that came before t = 0 enter at t = 0 already decayed.
   while (pulses && next_pulse < n_boluses &&
          static_cast<double>(next_pulse) * p.cycle_length - p.cxcr4_lead <= 0) {
-    const double start = static_cast<double>(next_pulse) * p.cycle_length - p.cxcr4_lead;
-    x_exact += p.cxcr4_block * std::exp(p.cxcr4_decay * start);
+    const double start_j = static_cast<double>(next_pulse) * p.cycle_length - p.cxcr4_lead;
+    x_exact += antagonist_dose(p) * std::exp(p.cxcr4_decay * start_j);
     ++next_pulse;
   }
 
   double a = 0;
   for (const double b : ends) {
     if (!(b > a)) continue;
-    // Advance the closed forms to a, then add what starts at a.
+    // Advance the closed forms to a, then add what starts at a. A held antagonist stays
+    // constant until the end of therapy and is then eliminated.
     c_exact *= std::exp(-p.drug_clearance * (a - t_exact));
-    x_exact *= std::exp(-p.cxcr4_decay * (a - t_exact));
+    const bool x_constant = held && a < therapy_end;
+    if (!(held && t_exact < therapy_end)) {
+      x_exact *= std::exp(-p.cxcr4_decay * (a - t_exact));
+    }
     t_exact = a;
     while (next_bolus < n_boluses && static_cast<double>(next_bolus) * p.cycle_length <= a) {
       c_exact += p.dose;
@@ -373,54 +456,62 @@ void simulate_emdr(const EmdrParameters& p, const EmdrOptions& options,
     }
     while (pulses && next_pulse < n_boluses &&
            static_cast<double>(next_pulse) * p.cycle_length - p.cxcr4_lead <= a) {
-      x_exact += p.cxcr4_block;
+      x_exact += antagonist_dose(p);
       ++next_pulse;
       budget.restart = true;
     }
-    const EmdrControls base = treatment_controls(p, options, 0.5 * (a + b));
-    // e_X = min(0.99, X) has a kink where the decaying X falls through 0.99: split there.
+    if (held && a == therapy_end) budget.restart = true;
+    EmdrControls controls = treatment_controls(p, options, 0.5 * (a + b), therapy_end);
+    controls.start_time = a;
+    controls.drug_at_start = c_exact;
+    controls.antagonist_at_start = x_exact;
+    controls.antagonist_decays = !x_constant;
     double s = a;
     while (s < b) {
-      EmdrControls controls = base;
-      controls.start_time = s;
-      controls.drug_at_start = c_exact * std::exp(-p.drug_clearance * (s - t_exact));
-      controls.antagonist_at_start = x_exact * std::exp(-p.cxcr4_decay * (s - t_exact));
-      double e = b;
-      if (controls.antagonist_at_start > kMaxAntagonism) {
-        controls.cxcr4_capped = true;
-        if (p.cxcr4_decay > 0) {
-          e = std::min(b,
-                       s + std::log(controls.antagonist_at_start / kMaxAntagonism) / p.cxcr4_decay);
-        }
-        if (!(e > s)) e = b;
-      }
+      controls.extinct = extinct;
       const EmdrSystem system(p, controls, scale);
-      const auto st = integrator.integrate(system, tol, y, s, e, &observer, budget);
-      if (failed(st, "treatment", s)) return;
-      s = e;
+      const auto st = integrator.integrate(system, tol, y, s, b, &observer, budget);
+      if (failed(st, "treatment", a)) return;
+      if (st != IntegrationStatus::kExtinct) break;
+      // Fewer than one cell: every cell compartment is zero from here on.
+      extinct = true;
+      s = budget.event_time;
+      y[kF] = y[kA] = y[kR] = 0;
+      observer.on_extinction(s);
+      budget.extinction_level = 0;
+      budget.restart = true;
     }
     a = b;
+    if (!residual_taken && a >= therapy_end) take_residual(a);
   }
 
   observer.finish(y);
-  const double n_t = scale * (y[kF] + y[kA] + y[kR]);
+  const Cells fin(y), res(residual);
+  const double n_t = fin.n(), n_e = res.n();
   const double pi_r = std::max(0.0, 1 - p.death_ratio / (1 - p.resistance_cost));
   const double mutations = scale * y[kM];
+  // Burdens below one cell (an extinct tumour: 0) read as one cell in log outputs.
+  auto log10_cells = [&](double n_scaled) { return std::log10(std::max(scale * n_scaled, 1.0)); };
   auto& out = result.outputs;
-  out[kFinalBurden] = n_t;
-  out[kLog10FinalBurden] = std::log10(n_t);
-  out[kLogKill] = std::log10(n_start / observer.min_n());
+  out[kFinalBurden] = scale * n_t;
+  out[kLog10FinalBurden] = log10_cells(n_t);
+  out[kResidualBurden] = scale * n_e;
+  out[kLog10ResidualBurden] = log10_cells(n_e);
+  out[kLogKill] = std::log10(scale * n_start) - log10_cells(observer.min_n());
   out[kNadirTime] = observer.min_t();
-  out[kTimeToRelapse] = observer.relapse_found() ? observer.relapse_t() : p.horizon;
+  out[kTimeToRelapse] = (observer.relapse_found() ? observer.relapse_t() : p.horizon) - therapy_end;
+  out[kRelapseCensored] = observer.relapse_found() ? 0.0 : 1.0;
   out[kRelapsed] = observer.relapse_found() ? 1.0 : 0.0;
-  out[kResistantFraction] = scale * y[kR] / n_t;
+  out[kCured] = extinct ? 1.0 : 0.0;
+  out[kResistantFraction] = fraction_of(fin.r, n_t);
+  out[kResistantFractionResidual] = fraction_of(res.r, n_e);
   out[kAdheredFraction0] = adhered_0;
-  out[kAdheredFractionT] = scale * y[kA] / n_t;
+  out[kAdheredFractionResidual] = fraction_of(res.a, n_e);
+  out[kAdheredFractionT] = fraction_of(fin.a, n_t);
   out[kExpectedMutations] = mutations;
   out[kLog10ExpectedMutations] = std::log10(mutations);
   out[kPResistance] = 1 - std::exp(-pi_r * mutations);
   out[kLog10AucBurden] = std::log10(scale * y[kQ]);
-  out[kCured] = n_t < 1 ? 1.0 : 0.0;
 }
 
 }  // namespace tmex::models

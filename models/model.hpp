@@ -56,6 +56,10 @@ struct ModelInfo {
   std::vector<OptionInfo> options;
   std::vector<std::string> trajectory_variables;  ///< empty: no trajectories
   bool stochastic = false;  ///< true: outputs depend on EvalContext::stream_seed
+  /// Version of the model's equations and outputs, raised whenever the same parameters may give
+  /// different results; a campaign store records it, and a store made by another version of a
+  /// model is not resumed. Stores that predate the record hold version 1.
+  int version = 1;
 
   /// Index of a parameter / output by name, or nullopt.
   std::optional<std::size_t> parameter_index(const std::string& name) const;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -31,6 +32,18 @@ class Design {
   virtual std::int64_t block(std::uint64_t /*i*/) const { return 0; }
   /// Short canonical description, e.g. "lhs(n=1000, k=21, seed=42, jitter=random)".
   virtual std::string describe() const = 0;
+
+  /// Builds whatever the design computes once (a materialised design is otherwise built on its
+  /// first unit_point); a no-op for index-addressable designs. Thread-safe.
+  virtual void prepare() const {}
+  /// Version of the algorithm that computes the points from the description: two tmex builds
+  /// whose designs have equal describe() and equal algorithm_version() give the same points. A
+  /// store records it and refuses to resume under another one.
+  virtual int algorithm_version() const { return 1; }
+  /// The largest |Spearman rank correlation| between two columns over all points, where the
+  /// design knows it from its construction (rank-correlation control); nullopt otherwise.
+  /// May prepare the design.
+  virtual std::optional<double> known_max_abs_rank_correlation() const { return std::nullopt; }
 };
 
 }  // namespace tmex::sampling

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include "sampling/keyed_permutation.hpp"
@@ -10,9 +11,11 @@
 
 namespace tmex::sampling {
 
-DesignQuality measure_quality(std::span<const double> points, std::size_t k) {
+namespace {
+
+// Minimum distance and discrepancy (the pairwise figures) of n x k row-major points.
+DesignQuality measure_pairwise(std::span<const double> points, std::size_t k) {
   const std::size_t n = k == 0 ? 0 : points.size() / k;
-  if (n < 2) throw DesignError("design quality: needs at least 2 points, got " + std::to_string(n));
   // Column-major copies: the inner loops run over the second point of a pair.
   std::vector<double> x(n * k), z(n * k);
   for (std::size_t i = 0; i < n; ++i) {
@@ -71,31 +74,57 @@ DesignQuality measure_quality(std::span<const double> points, std::size_t k) {
   q.min_distance = std::sqrt(min_d2);
   q.centred_l2_discrepancy = std::pow(13.0 / 12.0, static_cast<double>(k)) - 2.0 / nd * single +
                              (pair_sum + diagonal) / (nd * nd);
-  if (k > 1) {
-    const std::vector<double> rho =
-        rank_correlation_matrix(std::vector<double>(points.begin(), points.end()), k);
-    for (std::size_t a = 0; a < k; ++a) {
-      for (std::size_t b = a + 1; b < k; ++b) {
-        q.max_abs_rank_correlation =
-            std::max(q.max_abs_rank_correlation, std::fabs(rho[a * k + b]));
-      }
-    }
-  }
   q.points_used = n;
   return q;
 }
 
-DesignQuality measure_quality(const Design& design, std::uint64_t max_points, std::uint64_t seed) {
+double max_abs_rank_correlation(std::span<const double> points, std::size_t k) {
+  double worst = 0.0;
+  if (k < 2) return worst;
+  const std::vector<double> rho =
+      rank_correlation_matrix(std::vector<double>(points.begin(), points.end()), k);
+  for (std::size_t a = 0; a < k; ++a) {
+    for (std::size_t b = a + 1; b < k; ++b) worst = std::max(worst, std::fabs(rho[a * k + b]));
+  }
+  return worst;
+}
+
+}  // namespace
+
+DesignQuality measure_quality(std::span<const double> points, std::size_t k) {
+  const std::size_t n = k == 0 ? 0 : points.size() / k;
+  if (n < 2) throw DesignError("design quality: needs at least 2 points, got " + std::to_string(n));
+  DesignQuality q = measure_pairwise(points, k);
+  q.max_abs_rank_correlation = max_abs_rank_correlation(points, k);
+  q.correlation_points_used = n;
+  return q;
+}
+
+DesignQuality measure_quality(const Design& design, const QualityBudget& budget) {
   const std::uint64_t n = design.size();
   const std::size_t k = design.dimension();
-  const std::uint64_t used = std::min(n, std::max<std::uint64_t>(max_points, 2));
-  std::vector<double> points(used * k);
-  const KeyedPermutation pick(n, seed ^ 0x9a117e);
-  for (std::uint64_t r = 0; r < used; ++r) {
-    const std::uint64_t i = used == n ? r : pick(r);
+  if (n < 2) throw DesignError("design quality: needs at least 2 points, got " + std::to_string(n));
+  const std::optional<double> known = design.known_max_abs_rank_correlation();
+  const std::uint64_t pairwise = std::min(n, std::max<std::uint64_t>(budget.pairwise_points, 2));
+  const std::uint64_t correlation =
+      known ? pairwise : std::min(n, std::max<std::uint64_t>(budget.correlation_points, pairwise));
+  std::vector<double> points(correlation * k);
+  // A random subset in random order, so that its first `pairwise` points are a random subset too.
+  const KeyedPermutation pick(n, budget.seed ^ 0x9a117e);
+  for (std::uint64_t r = 0; r < correlation; ++r) {
+    const std::uint64_t i = pairwise == n ? r : pick(r);
     design.unit_point(i, std::span<double>(points.data() + r * k, k));
   }
-  return measure_quality(points, k);
+  DesignQuality q = measure_pairwise(std::span<const double>(points.data(), pairwise * k), k);
+  q.points_used = pairwise;
+  if (known) {
+    q.max_abs_rank_correlation = *known;
+    q.correlation_points_used = n;
+  } else {
+    q.max_abs_rank_correlation = max_abs_rank_correlation(points, k);
+    q.correlation_points_used = correlation;
+  }
+  return q;
 }
 
 }  // namespace tmex::sampling

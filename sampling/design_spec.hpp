@@ -68,11 +68,25 @@ struct DesignSpec {
   std::string file;
   /// file: parameter names in column order, to match the CSV header (empty: file order).
   std::vector<std::string> parameter_names;
+
+  /// The version of the design's algorithm to build (Design::algorithm_version), for a campaign
+  /// stored by an older tmex; default: the newest. Only rank-correlation control has more than
+  /// version 1 (kImanConoverVersion).
+  std::optional<int> algorithm_version;
 };
 
+/// Largest `samples` of a maximin-optimised Latin hypercube: its swap search costs O(n^2 k) at
+/// the start and O(n k) per proposal (default 50 n proposals), on every rank (10^4 x 21 takes
+/// about a minute here; 10^5 would take hours).
+inline constexpr std::uint64_t kMaxMaximinPoints = 100'000;
+/// Largest `samples` of a rank-correlation-controlled Latin hypercube: every rank holds the
+/// n x k matrix (8 n k bytes) and the rearrangement needs about 4 times that while it runs.
+inline constexpr std::uint64_t kMaxCorrelatedPoints = 1'000'000;
+
 /// Builds the design of `spec` for `dimension` parameters. Index-addressable designs cost O(k)
-/// to build; lhs with maximin or correlation control and file designs are materialised here,
-/// deterministically from the spec (so every rank may build its own copy).
+/// to build; lhs with maximin or correlation control is materialised on first use
+/// (Design::prepare), file designs here, deterministically from the spec (so every rank may
+/// build its own copy); the spec is fully validated here either way.
 /// Throws DesignError naming the option and value for an invalid spec or combination.
 std::unique_ptr<Design> make_design(const DesignSpec& spec, std::size_t dimension);
 

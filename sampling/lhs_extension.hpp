@@ -64,6 +64,11 @@ class AppendedDesign final : public Design {
   std::size_t dimension() const override { return extension_->dimension(); }
   void unit_point(std::uint64_t i, std::span<double> unit) const override;
   std::string describe() const override;
+  void prepare() const override {
+    original_->prepare();
+    extension_->prepare();
+  }
+  int algorithm_version() const override { return original_->algorithm_version(); }
 
  private:
   std::unique_ptr<Design> original_;

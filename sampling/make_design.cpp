@@ -1,5 +1,8 @@
 // make_design: validation of DesignSpec and construction of every design method.
+#include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstdio>
 #include <utility>
 
 #include "sampling/design_file.hpp"
@@ -83,27 +86,55 @@ std::unique_ptr<Design> make_lhs(const DesignSpec& spec, std::size_t k) {
     return std::make_unique<AppendedDesign>(make_design(original, k), std::move(extension));
   }
   if (optimize == LhsOptimization::kMaximin) {
+    if (spec.samples > kMaxMaximinPoints) {
+      throw DesignError("optimize: maximin supports at most " + std::to_string(kMaxMaximinPoints) +
+                        " samples (its search costs O(samples^2) on every rank), got " +
+                        std::to_string(spec.samples) +
+                        "; use a plain or decorrelated Latin hypercube");
+    }
     const std::uint64_t iterations =
         spec.optimize_iterations.value_or(default_maximin_iterations(spec.samples));
     if (iterations == 0) throw DesignError("optimize_iterations: must be >= 1, got 0");
+    if (spec.samples < 2) {
+      throw DesignError("optimize: maximin needs samples >= 2, got " +
+                        std::to_string(spec.samples));
+    }
     LatinHypercube plain(spec.samples, k, spec.seed, jitter);
     std::string d = plain.describe();
     d.pop_back();
     d += ", optimize=maximin, iterations=" + std::to_string(iterations) + ")";
-    return std::make_unique<MaterialisedDesign>(
-        k, maximin_latin_hypercube(spec.samples, k, spec.seed, jitter, iterations), d);
+    const std::uint64_t n = spec.samples;
+    const std::uint64_t seed = spec.seed;
+    return std::make_unique<MaterialisedDesign>(n, k, d, 1, [n, k, seed, jitter, iterations] {
+      return MaterialisedDesign::Built{maximin_latin_hypercube(n, k, seed, jitter, iterations),
+                                       std::nullopt};
+    });
   }
   auto plain = std::make_unique<LatinHypercube>(spec.samples, k, spec.seed, jitter);
   if (correlation == CorrelationControl::kNone) return plain;
 
+  if (spec.samples > kMaxCorrelatedPoints) {
+    throw DesignError("correlation: rank-correlation control supports at most " +
+                      std::to_string(kMaxCorrelatedPoints) +
+                      " samples (every rank holds the rearranged design in memory), got " +
+                      std::to_string(spec.samples) +
+                      "; with this many samples chance correlations are below 0.002: use "
+                      "correlation: none");
+  }
   std::vector<double> target(k * k, 0.0);
   if (correlation == CorrelationControl::kTarget) {
     target = spec.rank_correlation;
   } else {
     for (std::size_t j = 0; j < k; ++j) target[j * k + j] = 1.0;
   }
-  std::vector<double> points = materialise(*plain);
-  impose_rank_correlation(points, k, target);
+  // Checked here, not only when the design is built, so that a bad matrix is a config error.
+  validate_correlation_matrix(target, k);
+  if (spec.samples <= k) {
+    throw DesignError(
+        "correlation: rank-correlation control needs more samples than parameters, "
+        "got " +
+        std::to_string(spec.samples) + " samples for " + std::to_string(k) + " parameters");
+  }
   std::string d = plain->describe();
   d.pop_back();
   if (correlation == CorrelationControl::kDecorrelate) {
@@ -117,13 +148,62 @@ std::unique_ptr<Design> make_lhs(const DesignSpec& spec, std::size_t k) {
     }
     d += "])";
   }
-  return std::make_unique<MaterialisedDesign>(k, std::move(points), d);
+  const int version = spec.algorithm_version.value_or(kImanConoverVersion);
+  if (version != 1 && version != kImanConoverVersion) {
+    throw DesignError("correlation: this tmex builds versions 1 to " +
+                      std::to_string(kImanConoverVersion) +
+                      " of rank-correlation control, not version " + std::to_string(version) +
+                      " (a newer tmex made this campaign)");
+  }
+  const std::uint64_t n = spec.samples;
+  std::shared_ptr<const LatinHypercube> lhs = std::move(plain);
+  return std::make_unique<MaterialisedDesign>(
+      n, k, d, version, [lhs, n, k, version, target = std::move(target)] {
+        // The points and their ranks at once: a Latin hypercube's ranks are its strata.
+        std::vector<double> points(n * k);
+        std::vector<std::uint32_t> ranks(n * k);
+        const double inv_n = 1.0 / static_cast<double>(n);
+        // Column by column: one permutation's keys stay at hand, and the evaluations of
+        // consecutive points are independent, so the processor overlaps them.
+        for (std::size_t j = 0; j < k; ++j) {
+          std::uint32_t* rj = &ranks[j * n];
+          for (std::uint64_t i = 0; i < n; ++i) {
+            const std::uint64_t s = lhs->stratum(i, j);
+            points[i * k + j] = (static_cast<double>(s) + lhs->jitter(i, j)) * inv_n;
+            rj[i] = static_cast<std::uint32_t>(s);
+          }
+        }
+        const auto result = impose_rank_correlation(points, k, target, std::move(ranks), version);
+        double worst = 0.0;
+        for (std::size_t a = 0; a < k; ++a) {
+          for (std::size_t b = a + 1; b < k; ++b) {
+            worst = std::max(worst, std::fabs(result.achieved[a * k + b]));
+          }
+        }
+        return MaterialisedDesign::Built{std::move(points), worst};
+      });
 }
+
+// Every method; make_design adds the algorithm-version check.
+std::unique_ptr<Design> make_any_design(const DesignSpec& spec, std::size_t k);
 
 }  // namespace
 
 std::unique_ptr<Design> make_design(const DesignSpec& spec, std::size_t k) {
   if (k == 0) throw DesignError("design: needs at least one sampled parameter, got 0");
+  auto design = make_any_design(spec, k);
+  if (spec.algorithm_version && *spec.algorithm_version != design->algorithm_version()) {
+    throw DesignError("design: this tmex builds version " +
+                      std::to_string(design->algorithm_version()) + " of " + design->describe() +
+                      ", not version " + std::to_string(*spec.algorithm_version) +
+                      " (a newer tmex made this campaign)");
+  }
+  return design;
+}
+
+namespace {
+
+std::unique_ptr<Design> make_any_design(const DesignSpec& spec, std::size_t k) {
   const std::string& m = spec.method;
   const bool lhs = m == "lhs";
   const bool saltelli = m == "saltelli";
@@ -202,6 +282,8 @@ std::unique_ptr<Design> make_design(const DesignSpec& spec, std::size_t k) {
   }
   return fixed;
 }
+
+}  // namespace
 
 LhsJitter parse_jitter(std::string_view text) {
   return parse_enum<LhsJitter, 2>(

@@ -71,15 +71,16 @@ std::string require_meta(Database& db, const std::string& key) {
   return st.column_text(0);
 }
 
-// The oldest schema version this tmex still reads (status, analyze, export); it writes only
-// kSchemaVersion.
-constexpr std::int64_t kOldestReadableVersion = 1;
+std::optional<std::string> optional_meta(Database& db, const std::string& key) {
+  Statement st = db.prepare("SELECT value FROM meta WHERE key = ?1");
+  st.bind(1, std::string_view(key));
+  if (!st.step()) return std::nullopt;
+  return st.column_text(0);
+}
 
-enum class Access { kRead, kWrite };
-
-// Checks the file is a tmex store of a version we can read (or, to write, of our own version)
-// before anything else reads it.
-void check_identity(Database& db, Access access) {
+// Checks the file is a tmex store of a schema version this tmex reads before anything else reads
+// it; returns the version.
+int check_identity(Database& db) {
   std::int64_t app = 0;
   try {
     app = db.query_int("PRAGMA application_id").value_or(0);
@@ -94,22 +95,17 @@ void check_identity(Database& db, Access access) {
   const auto version = db.query_int("PRAGMA user_version").value_or(0);
   if (version > kSchemaVersion) {
     throw StorageError(db.path() + ": written by a newer tmex (store schema version " +
-                       std::to_string(version) + ", this tmex reads version " +
+                       std::to_string(version) + ", this tmex reads versions " +
+                       std::to_string(kOldestReadableSchemaVersion) + " to " +
                        std::to_string(kSchemaVersion) + "); use a newer tmex");
   }
-  if (version < kOldestReadableVersion) {
+  if (version < kOldestReadableSchemaVersion) {
     throw StorageError(db.path() + ": unsupported store schema version " + std::to_string(version) +
-                       " (this tmex reads versions " + std::to_string(kOldestReadableVersion) +
-                       " to " + std::to_string(kSchemaVersion) + ")");
+                       " (this tmex reads versions " +
+                       std::to_string(kOldestReadableSchemaVersion) + " to " +
+                       std::to_string(kSchemaVersion) + ")");
   }
-  if (access == Access::kWrite && version != kSchemaVersion) {
-    throw StorageError(db.path() + ": store schema version " + std::to_string(version) +
-                       " was written by an older tmex; this tmex reads it (status, analyze, "
-                       "export) but does not add to it (version " +
-                       std::to_string(kSchemaVersion) +
-                       "). Run the campaign into a new store (another --db) or finish it with "
-                       "the tmex that began it");
-  }
+  return static_cast<int>(version);
 }
 
 // Stores up to this size get a full structural check (PRAGMA quick_check, which reads every
@@ -133,6 +129,13 @@ void check_structure(Database& db) {
                        "); the file was not modified: restore it from a copy, or recover its "
                        "rows with the sqlite3 shell's .recover");
   }
+}
+
+bool has_column(Database& db, const std::string& table, const std::string& column) {
+  Statement st = db.prepare("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2");
+  st.bind(1, std::string_view(table));
+  st.bind(2, std::string_view(column));
+  return st.step() && st.column_int(0) > 0;
 }
 
 void configure_connection(Database& db, bool writer) {
@@ -176,11 +179,15 @@ std::string failure_reason_pattern(const std::string& reason) {
 }
 
 CampaignStore::CampaignStore(Database db, CampaignMeta meta, int lock_fd)
-    : db_(std::move(db)), meta_(std::move(meta)), lock_fd_(lock_fd) {}
+    : db_(std::move(db)), meta_(std::move(meta)), lock_fd_(lock_fd) {
+  schema_version_ = static_cast<int>(db_.query_int("PRAGMA user_version").value_or(0));
+}
 
 CampaignStore::~CampaignStore() {
   insert_run_.reset();
   insert_trajectory_.reset();
+  read_run_.reset();
+  read_trajectory_.reset();
   release_lock(lock_fd_);
 }
 
@@ -188,6 +195,9 @@ CampaignStore::CampaignStore(CampaignStore&& other) noexcept
     : db_(std::move(other.db_)),
       meta_(std::move(other.meta_)),
       lock_fd_(std::exchange(other.lock_fd_, -1)),
+      schema_version_(other.schema_version_),
+      read_run_(std::move(other.read_run_)),
+      read_trajectory_(std::move(other.read_trajectory_)),
       session_(other.session_),
       insert_run_(std::move(other.insert_run_)),
       insert_trajectory_(std::move(other.insert_trajectory_)) {}
@@ -213,7 +223,10 @@ CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta&
         "CREATE TABLE sessions(id INTEGER PRIMARY KEY, started_at TEXT NOT NULL,"
         " ended_at TEXT, outcome TEXT NOT NULL, ranks INTEGER, hosts TEXT, command TEXT,"
         " slurm_job_id TEXT, slurm_array_job_id TEXT, slurm_array_task_id TEXT,"
-        " tmex_version TEXT, runs_stored INTEGER NOT NULL DEFAULT 0);");
+        " tmex_version TEXT, runs_stored INTEGER NOT NULL DEFAULT 0);"
+        "CREATE TABLE session_provenance(session INTEGER NOT NULL REFERENCES sessions(id),"
+        " position INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+        " PRIMARY KEY(session, key)) WITHOUT ROWID;");
     std::string runs =
         "CREATE TABLE runs(id INTEGER PRIMARY KEY, sample INTEGER NOT NULL,"
         " replicate INTEGER NOT NULL, block INTEGER NOT NULL, status TEXT NOT NULL,"
@@ -251,9 +264,13 @@ CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta&
     set_meta(db, "total_runs", std::to_string(meta.total_runs()));
     set_meta(db, "design", meta.design);
     set_meta(db, "model", meta.model);
+    set_meta(db, "model_version", std::to_string(meta.model_version));
     set_meta(db, "config", meta.config);
     set_meta(db, "config_hash", meta.config_hash);
     set_meta(db, "tmex_version", meta.tmex_version);
+    set_meta(db, "config_yaml", meta.config_yaml);
+    set_meta(db, "config_file", meta.config_file);
+    set_meta(db, "design_algorithm_version", std::to_string(meta.design_algorithm_version));
     {
       Statement st = db.prepare("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')");
       st.step();
@@ -319,7 +336,16 @@ CampaignStore CampaignStore::open_for_writing(const std::string& path) {
     // Identity first, read-only, so that a foreign file is never touched (not even put in WAL
     // mode).
     Database probe(path, OpenMode::kReadOnly);
-    check_identity(probe, Access::kWrite);
+    const int version = check_identity(probe);
+    if (version != kSchemaVersion) {
+      const std::string made_by = optional_meta(probe, "tmex_version").value_or("an older tmex");
+      throw StorageError(path + ": store schema version " + std::to_string(version) +
+                         " (made by tmex " + made_by +
+                         ") can be read (status, analyze, export, "
+                         "verify) but not resumed by this tmex (schema version " +
+                         std::to_string(kSchemaVersion) + "); finish it with tmex " + made_by +
+                         ", or run the campaign into a new store (--db)");
+    }
     check_structure(probe);
   }
   const int lock_fd = acquire_writer_lock(path);
@@ -339,7 +365,7 @@ CampaignStore CampaignStore::open_for_writing(const std::string& path) {
 CampaignStore CampaignStore::open_read_only(const std::string& path) {
   if (!std::filesystem::exists(path)) throw StorageError("'" + path + "' does not exist");
   Database db(path, OpenMode::kReadOnly);
-  check_identity(db, Access::kRead);
+  check_identity(db);
   check_structure(db);
   configure_connection(db, false);
   CampaignMeta meta = load_meta(db);
@@ -358,9 +384,29 @@ CampaignMeta CampaignStore::load_meta(Database& db) {
   }
   m.design = require_meta(db, "design");
   m.model = require_meta(db, "model");
+  {
+    // Absent in stores of schema 1, which predate the record: their models were version 1.
+    Statement st = db.prepare("SELECT value FROM meta WHERE key = 'model_version'");
+    if (st.step()) {
+      try {
+        m.model_version = std::stoi(st.column_text(0));
+      } catch (const std::logic_error&) {
+        throw StorageError(db.path() + ": corrupt tmex store (model_version '" + st.column_text(0) +
+                           "' is not a number)");
+      }
+    }
+  }
   m.config = require_meta(db, "config");
   m.config_hash = require_meta(db, "config_hash");
   m.tmex_version = require_meta(db, "tmex_version");
+  m.config_yaml = optional_meta(db, "config_yaml").value_or("");
+  m.config_file = optional_meta(db, "config_file").value_or("");
+  try {
+    m.design_algorithm_version =
+        std::stoi(optional_meta(db, "design_algorithm_version").value_or("1"));
+  } catch (const std::logic_error&) {
+    throw StorageError(db.path() + ": corrupt tmex store (unreadable design_algorithm_version)");
+  }
   {
     Statement st = db.prepare("SELECT name, distribution FROM parameters ORDER BY position");
     while (st.step()) m.parameters.push_back({st.column_text(0), st.column_text(1)});
@@ -410,11 +456,17 @@ void CampaignStore::extend(const CampaignMeta& enlarged) {
   set_meta(db_, "design", enlarged.design);
   set_meta(db_, "config", enlarged.config);
   set_meta(db_, "config_hash", enlarged.config_hash);
+  set_meta(db_, "config_yaml", enlarged.config_yaml);
+  set_meta(db_, "config_file", enlarged.config_file);
+  set_meta(db_, "design_algorithm_version", std::to_string(enlarged.design_algorithm_version));
   tx.commit();
   meta_.samples = enlarged.samples;
   meta_.design = enlarged.design;
   meta_.config = enlarged.config;
   meta_.config_hash = enlarged.config_hash;
+  meta_.config_yaml = enlarged.config_yaml;
+  meta_.config_file = enlarged.config_file;
+  meta_.design_algorithm_version = enlarged.design_algorithm_version;
 }
 
 void CampaignStore::prepare_insert() {
@@ -505,21 +557,111 @@ void CampaignStore::append(std::span<const RunRecord> runs) {
   tx.commit();
 }
 
-std::vector<bool> CampaignStore::stored_mask() {
-  std::vector<bool> done(meta_.total_runs(), false);
-  // The status index holds every rowid, so this scan reads the small index, not the wide rows.
-  Statement st = db_.prepare("SELECT id FROM runs INDEXED BY runs_status");
-  while (st.step()) {
-    const auto id = st.column_int(0);
-    if (id >= 0 && static_cast<std::uint64_t>(id) < done.size()) {
-      done[static_cast<std::size_t>(id)] = true;
+std::vector<IdRange> CampaignStore::stored_ranges() {
+  // The status index (status, id) holds every id, sorted within each status: read it one status
+  // at a time (each an index range in id order, found by a seek) and merge. This reads the small
+  // index, not the wide rows, and sorts nothing.
+  std::vector<std::string> statuses;
+  {
+    Statement next = db_.prepare("SELECT min(status) FROM runs WHERE status > ?1");
+    std::string after;
+    while (true) {
+      next.reset();
+      next.bind(1, std::string_view(after));
+      if (!next.step() || next.is_null(0)) break;
+      after = next.column_text(0);
+      statuses.push_back(after);
     }
   }
-  return done;
+  struct Stream {
+    std::unique_ptr<Statement> st;
+    std::uint64_t id = 0;
+    bool live = false;
+    void advance() {
+      live = st->step();
+      if (live) id = static_cast<std::uint64_t>(st->column_int(0));
+    }
+  };
+  std::vector<Stream> streams;
+  for (const auto& status : statuses) {
+    Stream s;
+    s.st = std::make_unique<Statement>(
+        db_.prepare("SELECT id FROM runs INDEXED BY runs_status WHERE status = ?1 ORDER BY id"));
+    s.st->bind(1, std::string_view(status));
+    s.advance();
+    streams.push_back(std::move(s));
+  }
+  std::vector<IdRange> ranges;
+  while (true) {
+    Stream* lowest = nullptr;
+    for (auto& s : streams) {
+      if (s.live && (!lowest || s.id < lowest->id)) lowest = &s;
+    }
+    if (!lowest) break;
+    const std::uint64_t id = lowest->id;
+    if (!ranges.empty() && ranges.back().end == id) {
+      ++ranges.back().end;
+    } else {
+      ranges.push_back({id, id + 1});
+    }
+    lowest->advance();
+  }
+  return ranges;
+}
+
+std::optional<RunRecord> CampaignStore::read_run(std::uint64_t id) {
+  const std::size_t np = meta_.parameters.size();
+  const std::size_t no = meta_.outputs.size();
+  if (!read_run_) {
+    std::string sql = "SELECT sample, replicate, block, status, attempts";
+    for (const auto& p : meta_.parameters) sql += ", " + quote_identifier(p.name);
+    for (const auto& o : meta_.outputs) sql += ", " + quote_identifier(o);
+    sql += ", coalesce(error, ''), elapsed_s, rank FROM runs WHERE id = ?1";
+    read_run_ = std::make_unique<Statement>(db_.prepare(sql));
+    if (!meta_.trajectory_variables.empty()) {
+      read_trajectory_ = std::make_unique<Statement>(
+          db_.prepare("SELECT variable, time_index, value FROM trajectories WHERE run = ?1"));
+    }
+  }
+  Statement& st = *read_run_;
+  st.reset();
+  st.bind(1, static_cast<std::int64_t>(id));
+  if (!st.step()) return std::nullopt;
+  RunRecord r;
+  r.sample = static_cast<std::uint64_t>(st.column_int(0));
+  r.replicate = static_cast<std::uint32_t>(st.column_int(1));
+  r.block = st.column_int(2);
+  r.status = st.column_text(3);
+  r.attempts = static_cast<int>(st.column_int(4));
+  int c = 5;
+  for (std::size_t i = 0; i < np; ++i) r.parameters.push_back(st.column_double(c++));
+  for (std::size_t i = 0; i < no; ++i) r.outputs.push_back(st.column_double(c++));
+  r.error = st.column_text(c++);
+  r.elapsed_s = st.column_double(c++);
+  r.rank = static_cast<int>(st.column_int(c++));
+  st.reset();
+  if (read_trajectory_) {
+    const std::size_t nt = meta_.trajectory_times.size();
+    r.trajectories.assign(meta_.trajectory_variables.size() * nt, std::nan(""));
+    Statement& tr = *read_trajectory_;
+    tr.reset();
+    tr.bind(1, static_cast<std::int64_t>(id));
+    while (tr.step()) {
+      const auto v = static_cast<std::size_t>(tr.column_int(0));
+      const auto t = static_cast<std::size_t>(tr.column_int(1));
+      if (v * nt + t < r.trajectories.size()) r.trajectories[v * nt + t] = tr.column_double(2);
+    }
+    tr.reset();
+  }
+  return r;
 }
 
 std::int64_t CampaignStore::begin_session(const SessionInfo& info) {
   Transaction tx(db_);
+  // Stores made during this schema version's development lack the column: add it.
+  if (!has_column(db_, "sessions", "slurm_array_job_id")) {
+    db_.exec("ALTER TABLE sessions ADD COLUMN slurm_array_job_id TEXT");
+  }
   db_.exec("UPDATE sessions SET outcome = 'crashed' WHERE outcome = 'running'");
   Statement st = db_.prepare(
       "INSERT INTO sessions(started_at, outcome, ranks, hosts, command, slurm_job_id,"
@@ -542,6 +684,17 @@ std::int64_t CampaignStore::begin_session(const SessionInfo& info) {
   bind_or_null(7, info.slurm_array_job_id);
   st.step();
   const auto id = db_.query_int("SELECT last_insert_rowid()").value_or(0);
+  Statement prov = db_.prepare(
+      "INSERT OR REPLACE INTO session_provenance(session, position, key, value)"
+      " VALUES (?1, ?2, ?3, ?4)");
+  for (std::size_t i = 0; i < info.provenance.size(); ++i) {
+    prov.reset();
+    prov.bind(1, id);
+    prov.bind(2, static_cast<std::int64_t>(i));
+    prov.bind(3, std::string_view(info.provenance[i].first));
+    prov.bind(4, std::string_view(info.provenance[i].second));
+    prov.step();
+  }
   tx.commit();
   session_ = id;
   return id;
@@ -610,17 +763,14 @@ StoreStatus CampaignStore::status(std::size_t examples_per_group) {
   }
   {
     // Version 1 stores have no slurm_array_job_id column.
-    const bool has_array_job = db_.query_int(
-                                      "SELECT count(*) FROM pragma_table_info('sessions')"
-                                      " WHERE name = 'slurm_array_job_id'")
-                                   .value_or(0) > 0;
+    const bool array_job = has_column(db_, "sessions", "slurm_array_job_id");
     Statement st = db_.prepare(
         std::string("SELECT id, started_at, coalesce(ended_at, ''), outcome, coalesce(ranks, 0),"
                     " coalesce(hosts, ''), coalesce(slurm_job_id, ''),"
                     " coalesce(slurm_array_task_id, ''), runs_stored,"
                     " (julianday(coalesce(ended_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
-                    " - julianday(started_at)) * 86400.0, ") +
-        (has_array_job ? "coalesce(slurm_array_job_id, '')" : "''") + " FROM sessions ORDER BY id");
+                    " - julianday(started_at)) * 86400.0, coalesce(tmex_version, ''), ") +
+        (array_job ? "coalesce(slurm_array_job_id, '')" : "''") + " FROM sessions ORDER BY id");
     while (st.step()) {
       SessionRow r;
       r.id = st.column_int(0);
@@ -633,8 +783,18 @@ StoreStatus CampaignStore::status(std::size_t examples_per_group) {
       r.slurm_array_task_id = st.column_text(7);
       r.runs_stored = st.column_int(8);
       r.duration_s = st.column_double(9);
-      r.slurm_array_job_id = st.column_text(10);
+      r.tmex_version = st.column_text(10);
+      r.slurm_array_job_id = st.column_text(11);
       s.sessions.push_back(std::move(r));
+    }
+  }
+  if (schema_version_ >= 2) {
+    Statement st = db_.prepare(
+        "SELECT key, value FROM session_provenance WHERE session = ?1 ORDER BY position");
+    for (auto& r : s.sessions) {
+      st.reset();
+      st.bind(1, r.id);
+      while (st.step()) r.provenance.emplace_back(st.column_text(0), st.column_text(1));
     }
   }
   return s;

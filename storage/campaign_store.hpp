@@ -14,9 +14,12 @@
 
 namespace tmex::storage {
 
-/// Version of the store layout. A file with a newer version is refused; version 1 files (tmex
-/// before the sessions' slurm_array_job_id) open read-only but are not resumed.
+/// Version of the store layout written by this tmex. A file with a newer version is refused; one
+/// of version 1 (tmex 0.1.0) opens read-only (status, analyze, export, verify) but is not
+/// resumed.
 inline constexpr int kSchemaVersion = 2;
+/// Oldest store layout this tmex reads.
+inline constexpr int kOldestReadableSchemaVersion = 1;
 
 /// One sampled parameter column of the runs table.
 struct ParameterColumn {
@@ -32,6 +35,7 @@ struct CampaignMeta {
   std::uint32_t replicates = 1;
   std::string design;                       ///< canonical design description
   std::string model;                        ///< model name
+  int model_version = 1;                    ///< models::ModelInfo::version that made the runs
   std::vector<ParameterColumn> parameters;  ///< sampled, in design column order
   std::vector<std::string> outputs;         ///< stored outputs, in column order
   std::vector<std::string> trajectory_variables;
@@ -39,6 +43,13 @@ struct CampaignMeta {
   std::string config;       ///< canonical config text (one "path: value" line each)
   std::string config_hash;  ///< hex digest of `config`
   std::string tmex_version;
+  /// The campaign YAML as written and the absolute path it was read from (relative paths in it
+  /// resolve next to that file), so that `tmex verify` can rebuild the campaign from the store
+  /// alone. Empty in stores of schema version 1.
+  std::string config_yaml;
+  std::string config_file;
+  /// Design::algorithm_version() of the design; 1 where a store of schema version 1 has none.
+  int design_algorithm_version = 1;
   /// Further key/value facts (design quality, model settings, ...), stored in `meta`.
   std::vector<std::pair<std::string, std::string>> extra;
 
@@ -60,6 +71,9 @@ struct RunRecord {
   std::vector<double> trajectories;  ///< variable-major, as models::EvalResult
 };
 
+/// Ordered (key, value) facts, e.g. a session's provenance.
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
 /// Identity of one run of tmex against the store.
 struct SessionInfo {
   int ranks = 1;
@@ -67,6 +81,9 @@ struct SessionInfo {
   std::string command;
   std::string slurm_job_id;
   std::string slurm_array_task_id;
+  /// What produced the session's rows (tmex build, compiler, libraries, model version, ...),
+  /// stored in `session_provenance`.
+  KeyValues provenance;
   std::string slurm_array_job_id;  ///< the array's job id (SLURM_ARRAY_JOB_ID), for array tasks
 };
 
@@ -74,9 +91,18 @@ struct SessionRow {
   std::int64_t id = 0;
   std::string started_at, ended_at, outcome, hosts, slurm_job_id, slurm_array_task_id;
   std::string slurm_array_job_id;  ///< empty in version 1 stores
+  std::string tmex_version;
   int ranks = 0;
   std::int64_t runs_stored = 0;
   double duration_s = 0.0;
+  KeyValues provenance;  ///< empty for sessions of schema version 1 stores
+};
+
+/// A half-open range [begin, end) of run ids (id = sample x replicates + replicate).
+struct IdRange {
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+  friend bool operator==(const IdRange&, const IdRange&) = default;
 };
 
 /// Failures of one status whose reasons differ only in numbers (each number becomes '#').
@@ -107,10 +133,11 @@ class CampaignStore {
   /// transaction. Throws StorageError.
   static CampaignStore create(const std::string& path, const CampaignMeta& meta);
   /// Opens an existing store for appending runs. Throws StorageError when the file is not a
-  /// tmex store, has another schema version (an older one: read-only), or another process is
-  /// writing it.
+  /// tmex store, has another schema version (version 1 stores are read-only), or another
+  /// process is writing it.
   static CampaignStore open_for_writing(const std::string& path);
-  /// Opens an existing store read-only (also while a campaign writes it); version 1 stores too.
+  /// Opens an existing store read-only (also while a campaign writes it); also one of schema
+  /// version 1.
   static CampaignStore open_read_only(const std::string& path);
 
   ~CampaignStore();
@@ -128,8 +155,16 @@ class CampaignStore {
   /// Stores a batch of runs in one transaction; all or nothing. Throws StorageError.
   void append(std::span<const RunRecord> runs);
 
-  /// done[sample * replicates + replicate] is true where a row exists. O(total) bits.
-  std::vector<bool> stored_mask();
+  /// The stored run ids as sorted, disjoint, non-adjacent ranges: O(stored rows) time (a scan
+  /// of the narrow status index), memory O(ranges), independent of the campaign's size.
+  std::vector<IdRange> stored_ranges();
+
+  /// Schema version of the file (1 or kSchemaVersion).
+  int schema_version() const { return schema_version_; }
+
+  /// One stored run with its trajectories (variable-major, NaN where not stored), or nullopt
+  /// when no run has this id. Throws StorageError.
+  std::optional<RunRecord> read_run(std::uint64_t id);
 
   /// Starts a session row (outcome "running"); earlier sessions still "running" are marked
   /// "crashed" (their process is gone: we hold the writer lock). Returns the session id.
@@ -157,6 +192,9 @@ class CampaignStore {
   Database db_;
   CampaignMeta meta_;
   int lock_fd_ = -1;
+  int schema_version_ = kSchemaVersion;
+  std::unique_ptr<Statement> read_run_;
+  std::unique_ptr<Statement> read_trajectory_;
   std::optional<std::int64_t> session_;  ///< the session appended runs belong to
   std::unique_ptr<Statement> insert_run_;
   std::unique_ptr<Statement> insert_trajectory_;

@@ -190,4 +190,6 @@ std::string quote_identifier(std::string_view name) {
   return out;
 }
 
+std::string sqlite_library_version() { return sqlite3_libversion(); }
+
 }  // namespace tmex::storage

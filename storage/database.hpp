@@ -110,4 +110,8 @@ class Transaction {
 /// Quotes an SQL identifier ("name" with embedded quotes doubled).
 std::string quote_identifier(std::string_view name);
 
+/// The version of the SQLite library this process runs with (sqlite3_libversion), e.g.
+/// "3.40.1".
+std::string sqlite_library_version();
+
 }  // namespace tmex::storage

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "driver/errors.hpp"
+#include "models/emdr_parameters.hpp"
 
 namespace tmex::driver {
 namespace {
@@ -118,6 +119,47 @@ TEST_F(ConfigTest, ExamplesParse) {
     SCOPED_TRACE(entry.path().string());
     EXPECT_NO_THROW(load_campaign_config(entry.path().string(), registry_));
   }
+}
+
+// A model's version is part of the campaign's identity; version 1 leaves the text as it was.
+TEST_F(ConfigTest, ModelVersionIsPartOfTheCanonicalText) {
+  const auto ishigami = parse(kValid);
+  EXPECT_EQ(ishigami.model_version, 1);
+  EXPECT_EQ(ishigami.canonical().find("model.version"), std::string::npos);
+  const auto emdr = load_campaign_config(std::string(TMEX_EXAMPLES_DIR) + "/emdr.yaml", registry_);
+  EXPECT_EQ(emdr.model_version, 2);
+  EXPECT_NE(emdr.canonical().find("model.version: 2\n"), std::string::npos);
+  EXPECT_FALSE(model_version_conflict("s.db", "emdr", 2, emdr));
+  EXPECT_FALSE(model_version_conflict("s.db", "ishigami", 1, emdr));  // canonical_diff's job
+  const auto conflict = model_version_conflict("s.db", "emdr", 1, emdr);
+  ASSERT_TRUE(conflict);
+  EXPECT_NE(conflict->find("model 'emdr' version 1"), std::string::npos) << *conflict;
+  EXPECT_NE(conflict->find("model 'emdr' version 2"), std::string::npos) << *conflict;
+  EXPECT_NE(conflict->find("readable"), std::string::npos) << *conflict;
+}
+
+// examples/emdr.yaml and its treatment arms sample exactly the model's default ranges
+// (models/emdr.md), with one seed, so that sample i is the same tumour in every arm.
+TEST_F(ConfigTest, EmdrExamplesSampleTheModelsDefaultRanges) {
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(TMEX_EXAMPLES_DIR)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("emdr", 0) != 0 || entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(name);
+    ++files;
+    const auto config = load_campaign_config(entry.path().string(), registry_);
+    EXPECT_EQ(config.seed, 20261129u);
+    const auto ranges = models::emdr_sampled_ranges();
+    ASSERT_EQ(config.parameters.size(), ranges.size());
+    for (std::size_t i = 0; i < ranges.size(); ++i) {
+      const auto& r = ranges[i];
+      EXPECT_EQ(config.parameters[i].name, r.name);
+      const auto expected = r.log_uniform ? sampling::Distribution::log_uniform(r.min, r.max)
+                                          : sampling::Distribution::uniform(r.min, r.max);
+      EXPECT_EQ(config.parameters[i].distribution.describe(), expected.describe()) << r.name;
+    }
+  }
+  EXPECT_EQ(files, 9);  // emdr.yaml and eight arms
 }
 
 }  // namespace

@@ -20,10 +20,18 @@ std::vector<std::uint64_t> drain(ChunkScheduler& s, std::size_t* chunks = nullpt
   return tasks;
 }
 
+std::unique_ptr<PendingTasks> all_of(std::uint64_t n) {
+  return std::make_unique<UnstoredTasks>(n, std::vector<storage::IdRange>{});
+}
+
 TEST(ChunkScheduler, HandsOutEveryPendingTaskOnceSkippingStoredOnes) {
   std::vector<bool> done(1000, false);
-  for (std::size_t i = 0; i < done.size(); i += 3) done[i] = true;
-  ChunkScheduler s(done, 7, 4);
+  std::vector<storage::IdRange> stored;
+  for (std::uint64_t i = 0; i < done.size(); i += 3) {
+    done[i] = true;
+    stored.push_back({i, i + 1});
+  }
+  ChunkScheduler s(std::make_unique<UnstoredTasks>(1000, stored), 7, 4);
   EXPECT_EQ(s.pending_total(), 666u);
   const auto tasks = drain(s);
   ASSERT_EQ(tasks.size(), 666u);
@@ -35,11 +43,32 @@ TEST(ChunkScheduler, HandsOutEveryPendingTaskOnceSkippingStoredOnes) {
   }
 }
 
+TEST(UnstoredTasks, IsTheComplementOfTheStoredRanges) {
+  // Stored: [0, 5), [10, 12), [13, 20) and [95, 200), which runs past the end.
+  UnstoredTasks t(100, {{0, 5}, {10, 12}, {13, 20}, {95, 200}});
+  EXPECT_EQ(t.total(), 100u - 5 - 2 - 7 - 5);
+  std::vector<std::uint64_t> ranges;
+  EXPECT_EQ(t.take(3, ranges), 3u);
+  EXPECT_EQ(t.take(1000, ranges), 78u);
+  EXPECT_EQ(t.take(1000, ranges), 0u);
+  EXPECT_EQ(ranges, (std::vector<std::uint64_t>{5, 8, 8, 10, 12, 13, 20, 95}));
+}
+
+TEST(UnstoredTasks, AHugeCampaignCostsNothingUpFront) {
+  const std::uint64_t total = std::uint64_t{1} << 40;
+  ChunkScheduler s(std::make_unique<UnstoredTasks>(total, std::vector<storage::IdRange>{{0, 1000}}),
+                   0, 64);
+  EXPECT_EQ(s.pending_total(), total - 1000);
+  const WorkChunk c = s.next();
+  ASSERT_EQ(c.ranges.size(), 2u);
+  EXPECT_EQ(c.ranges[0], 1000u);
+}
+
 TEST(ChunkScheduler, ChunkSizeFollowsMeasuredCost) {
-  ChunkScheduler cheap(std::vector<bool>(10'000'000, false), 0, 2, 0.2);
+  ChunkScheduler cheap(all_of(10'000'000), 0, 2, 0.2);
   cheap.record_cost(1000, 1000 * 1e-6);  // 1 us per task
   EXPECT_GT(cheap.current_chunk_size(), 10000u);
-  ChunkScheduler slow(std::vector<bool>(10'000'000, false), 0, 2, 0.2);
+  ChunkScheduler slow(all_of(10'000'000), 0, 2, 0.2);
   slow.record_cost(10, 10 * 0.5);  // 0.5 s per task
   EXPECT_EQ(slow.current_chunk_size(), 1u);
 }
@@ -47,14 +76,14 @@ TEST(ChunkScheduler, ChunkSizeFollowsMeasuredCost) {
 TEST(ChunkScheduler, AChunkKeepsEveryThreadOfARankBusy) {
   // 16 evaluations at once per rank, 4 ranks, a model of 1 s: one task per chunk would leave
   // 14 of each rank's 16 threads idle with two chunks in flight.
-  ChunkScheduler s(std::vector<bool>(100'000, false), 0, 4 * 16, 0.2, 16);
+  ChunkScheduler s(all_of(100000), 0, 4 * 16, 0.2, 16);
   EXPECT_EQ(s.current_chunk_size(), 16u);  // before any cost is known
   s.record_cost(10, 10 * 1.0);
   EXPECT_EQ(s.current_chunk_size(), 16u);
   for (int i = 0; i < 40; ++i) s.record_cost(1000, 1000 * 1e-6);  // cheap after all
   EXPECT_GT(s.current_chunk_size(), 16u);                         // the time target rules again
   // Near the end too: the guided share (100 / (2 x 64) < 1) does not go below a rank's width.
-  ChunkScheduler tail(std::vector<bool>(100, false), 0, 4 * 16, 0.2, 16);
+  ChunkScheduler tail(all_of(100), 0, 4 * 16, 0.2, 16);
   tail.record_cost(10, 10 * 1.0);
   EXPECT_EQ(tail.current_chunk_size(), 16u);
   std::size_t chunks = 0;
@@ -63,7 +92,7 @@ TEST(ChunkScheduler, AChunkKeepsEveryThreadOfARankBusy) {
 }
 
 TEST(ChunkScheduler, ShrinksNearTheEnd) {
-  ChunkScheduler s(std::vector<bool>(1000, false), 0, 4, 0.2);
+  ChunkScheduler s(all_of(1000), 0, 4, 0.2);
   s.record_cost(100, 1e-7);
   EXPECT_LE(s.current_chunk_size(), 1000u / 8);
   std::size_t chunks = 0;
@@ -72,7 +101,7 @@ TEST(ChunkScheduler, ShrinksNearTheEnd) {
 }
 
 TEST(ChunkScheduler, FixedSizeIsRespected) {
-  ChunkScheduler s(std::vector<bool>(100, false), 10, 2);
+  ChunkScheduler s(all_of(100), 10, 2);
   EXPECT_EQ(s.next().task_count(), 10u);
 }
 

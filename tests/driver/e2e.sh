@@ -140,6 +140,35 @@ case "$TEST" in
     grep -q "model.settings.a: 7 -> 5" err.log || fail "message does not name the difference: $(cat err.log)"
     [ "$before" = "$(sha256sum campaign.db)" ] || fail "store changed"
     ;;
+  model-version)  # a store made by another version of the model is not resumed, but readable
+    cat >c.yaml <<YAML
+campaign: {name: e2e, seed: 99, samples: 40}
+design: {method: lhs}
+model: {name: emdr}
+parameters:
+  adhesion_strength: {distribution: loguniform, min: 0.25, max: 4}
+  il6_basal: {distribution: loguniform, min: 0.1, max: 10}
+storage: {path: campaign.db}
+YAML
+    launch 0 run c.yaml 2>/dev/null
+    "$TMEX" status campaign.db | grep -q "model      emdr (version 2)" || fail "status: no version"
+    # What a tmex of store schema 1 made, with emdr version 1: no model_version record.
+    sqlite3 campaign.db "DELETE FROM meta WHERE key = 'model_version'; PRAGMA user_version = 1;"
+    before=$(sha256sum campaign.db)
+    for command in run check; do
+      set +e
+      "$TMEX" "$command" c.yaml 2>err.log >/dev/null
+      rc=$?
+      set -e
+      [ "$rc" = 2 ] || fail "$command on a version-1 store: exit status $rc, expected 2"
+      grep -q "model 'emdr' version 1; this tmex evaluates model 'emdr' version 2" err.log ||
+        fail "$command: message does not name both versions: $(cat err.log)"
+    done
+    [ "$before" = "$(sha256sum campaign.db)" ] || fail "version-1 store changed"
+    "$TMEX" status campaign.db | grep -q "model      emdr (version 1)" || fail "status of v1 store"
+    [ "$("$TMEX" export campaign.db | wc -l)" = 41 ] || fail "export of the version-1 store"
+    "$TMEX" analyze campaign.db --outputs log_kill >/dev/null || fail "analyze of the version-1 store"
+    ;;
   bad-config)  # an invalid config creates nothing and exits 2 with file:line:column
     write_config c.yaml ishigami 200 1 "a: 7"
     sed -i 's/max: 10}/max: 0.01}/' c.yaml
@@ -373,6 +402,170 @@ PY
     set -e
     [ "$rc" = 2 ] || fail "exit status $rc for a bad --deadline, expected 2"
     grep -q "got 'tomorrow'" err.log || fail "bad --deadline not named: $(cat err.log)"
+    ;;
+  verify)  # tmex verify: untouched stores are identical at any rank count; tampering is named
+    n=$1
+    write_config c.yaml faulty 400 2 "throw_below: 0.1, nan_below: 0.3"
+    launch 0 run c.yaml 2>/dev/null
+    sqlite3 campaign.db 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+    before=$(sha256sum campaign.db)
+    launch "$n" verify campaign.db --fraction 1 2>out.log || fail "untouched store: $(cat out.log)"
+    grep -q "identical: 800 re-evaluated runs" out.log || fail "not all compared: $(cat out.log)"
+    failed=$(sqlite3 campaign.db "SELECT count(*) FROM runs WHERE status <> 'ok'")
+    grep -q "($failed failed ones among them)" out.log || fail "failed runs not re-checked"
+    [ "$before" = "$(sha256sum campaign.db)" ] || fail "verify changed the store"
+    # The same subset at any rank count: the selection depends on --seed and --fraction only.
+    launch 0 verify campaign.db --fraction 0.25 --seed 9 2>one.log
+    launch "$n" verify campaign.db --fraction 0.25 --seed 9 2>many.log
+    [ "$(grep -o 'verifying [0-9]* of' one.log)" = "$(grep -o 'verifying [0-9]* of' many.log)" ] ||
+      fail "subset differs: $(cat one.log many.log)"
+    # One output of one successful run changed in its last digits: named with sample and column.
+    id=$(sqlite3 campaign.db "SELECT id FROM runs WHERE status = 'ok' AND replicate = 1
+                              ORDER BY id LIMIT 1 OFFSET 17")
+    sample=$(sqlite3 campaign.db "SELECT sample FROM runs WHERE id = $id")
+    sqlite3 campaign.db "UPDATE runs SET y2 = y2 + 1e-15 * abs(y2) + 1e-300 WHERE id = $id"
+    set +e
+    launch "$n" verify campaign.db --fraction 1 2>out.log
+    rc=$?
+    set -e
+    [ "$rc" = 1 ] || fail "tampered value: exit status $rc, expected 1: $(cat out.log)"
+    grep -q "differs: sample $sample replicate 1: y2: stored" out.log ||
+      fail "tampered value not named: $(cat out.log)"
+    grep -q "1 of 800 re-evaluated runs differ" out.log || fail "count: $(cat out.log)"
+    # A failed run recorded as ok: the status is the first differing column.
+    fid=$(sqlite3 campaign.db "SELECT id FROM runs WHERE status = 'non_finite' ORDER BY id LIMIT 1")
+    fsample=$(sqlite3 campaign.db "SELECT sample || ' replicate ' || replicate FROM runs WHERE id = $fid")
+    sqlite3 campaign.db "UPDATE runs SET status = 'ok' WHERE id = $fid"
+    set +e
+    launch "$n" verify campaign.db --fraction 1 2>out.log
+    rc=$?
+    set -e
+    [ "$rc" = 1 ] || fail "tampered status: exit status $rc"
+    grep -q "differs: sample $fsample: status: stored ok.*, recomputed non_finite" out.log ||
+      fail "tampered status not named: $(cat out.log)"
+    # Trajectories: a stored value changed is found and named with its variable and time.
+    sed -E "s/samples: *[0-9]+/samples: 60/; s|^storage:.*|storage: {path: emdr.db}|;
+            s|^  name: emdr|  name: emdr\n  trajectory_times: [0, 60, 120]|" \
+      "$TESTS_DIR/../examples/emdr.yaml" >emdr.yaml
+    launch 0 run emdr.yaml 2>/dev/null
+    launch "$n" verify emdr.db 2>out.log || fail "emdr with trajectories: $(cat out.log)"
+    grep -q "identical: 60 re-evaluated runs" out.log || fail "emdr: $(cat out.log)"
+    run=$(sqlite3 emdr.db "SELECT min(run) FROM trajectories")
+    tsample=$(sqlite3 emdr.db "SELECT sample FROM runs WHERE id = $run")
+    sqlite3 emdr.db "UPDATE trajectories SET value = value * 2 + 1 WHERE run = $run AND variable = 1 AND time_index = 2"
+    set +e
+    launch "$n" verify emdr.db 2>out.log
+    rc=$?
+    set -e
+    [ "$rc" = 1 ] || fail "tampered trajectory: exit status $rc"
+    grep -q "differs: sample $tsample replicate 0: trajectory F at t = 120" out.log ||
+      fail "tampered trajectory not named: $(cat out.log)"
+    # Bad input: exit 2 and nothing created.
+    for args in "missing.db" "c.yaml" "campaign.db --fraction 0" "campaign.db --fraction 1.5"; do
+      set +e
+      # shellcheck disable=SC2086
+      launch 0 verify $args 2>err.log
+      rc=$?
+      set -e
+      [ "$rc" = 2 ] || fail "verify $args: exit status $rc, expected 2: $(cat err.log)"
+    done
+    [ ! -e missing.db ] || fail "verify created a store"
+    ;;
+  provenance)  # sessions record provenance; status shows it; design versions and old stores
+    write_config c.yaml linear 300 1 "noise_sd: 0.3"
+    launch 2 run c.yaml 2>/dev/null
+    for key in tmex_version tmex_commit tmex_commit_dirty compiler cxx_flags boost yaml_cpp sqlite \
+      mpi_library libc hosts model model_version; do
+      value=$(sqlite3 campaign.db "SELECT value FROM session_provenance WHERE key = '$key'")
+      [ -n "$value" ] || fail "provenance $key missing"
+    done
+    sqlite3 campaign.db "SELECT value FROM session_provenance WHERE key = 'mpi_library'" |
+      grep -q "Open MPI" || fail "MPI library version not recorded"
+    "$TMEX" status campaign.db >status.txt
+    grep -q "^provenance (session 1):" status.txt || fail "status shows no provenance"
+    grep -qE "^  tmex_commit +[0-9a-f]{40}$|^  tmex_commit +unknown$" status.txt ||
+      fail "no commit in status: $(cat status.txt)"
+    # A store whose design an older design algorithm built is resumed with that algorithm; one
+    # that no algorithm of this tmex builds is refused and left alone.
+    sqlite3 campaign.db "DELETE FROM runs WHERE sample >= 200;
+      UPDATE meta SET value = '1' WHERE key = 'design_algorithm_version'"
+    launch 0 run c.yaml --stop-after 600 2>err.log || fail "older design algorithm: $(cat err.log)"
+    grep -q "building that version" err.log || fail "no note on the design version: $(cat err.log)"
+    launch 0 verify campaign.db 2>err.log || fail "verify after resume: $(cat err.log)"
+    sqlite3 campaign.db "DELETE FROM runs WHERE sample >= 200;
+      UPDATE meta SET value = '3' WHERE key = 'design_algorithm_version'"
+    before=$(sha256sum campaign.db)
+    set +e
+    launch 0 run c.yaml 2>err.log
+    rc=$?
+    set -e
+    [ "$rc" = 2 ] || fail "unknown design algorithm: exit status $rc, expected 2: $(cat err.log)"
+    grep -q "design algorithm version 3" err.log || fail "not explained: $(cat err.log)"
+    [ "$before" = "$(sha256sum campaign.db)" ] || fail "store changed"
+    set +e
+    "$TMEX" check c.yaml 2>err.log >/dev/null
+    rc=$?
+    set -e
+    [ "$rc" = 2 ] && grep -q "design algorithm version 3" err.log || fail "check: $rc $(cat err.log)"
+    # A store of schema version 1 (tmex 0.1.0) is read, verified with --config, not resumed.
+    sqlite3 campaign.db "
+      DELETE FROM meta WHERE key IN ('config_yaml', 'config_file', 'design_algorithm_version');
+      DROP TABLE session_provenance; PRAGMA user_version = 1"
+    "$TMEX" status campaign.db >status.txt || fail "status of a version 1 store"
+    grep -q "provenance: not recorded" status.txt || fail "$(cat status.txt)"
+    "$TMEX" export campaign.db -o runs.csv || fail "export of a version 1 store"
+    before=$(sha256sum campaign.db)
+    set +e
+    launch 0 run c.yaml 2>err.log
+    rc=$?
+    "$TMEX" verify campaign.db 2>verr.log
+    vrc=$?
+    set -e
+    [ "$rc" = 1 ] && grep -q "can be read (status, analyze, export, verify) but not resumed" err.log ||
+      fail "version 1 store: $rc $(cat err.log)"
+    [ "$vrc" = 2 ] && grep -q "give the campaign's YAML with --config" verr.log ||
+      fail "verify without config: $vrc $(cat verr.log)"
+    "$TMEX" verify campaign.db --config c.yaml 2>verr.log || fail "verify --config: $(cat verr.log)"
+    [ "$before" = "$(sha256sum campaign.db)" ] || fail "version 1 store changed"
+    ;;
+  limits)  # the largest campaign runs in bounded memory; larger ones are refused before anything
+    cat >big.yaml <<YAML
+campaign: {name: big, seed: 1, samples: 1099511627776}
+model: {name: ishigami}
+parameters:
+  x1: {distribution: uniform, min: -3.14, max: 3.14}
+  x2: {distribution: uniform, min: -3.14, max: 3.14}
+storage: {path: big.db}
+execution: {progress_interval: 0.5, commit_interval: 0.2}
+YAML
+    # Rank 0's memory for 2^40 samples is that of a 10^7-sample campaign run as long (the same
+    # binary, so this holds under the sanitizers too; the 2^40 resume set alone was 137 GB).
+    sed 's/samples: 1099511627776/samples: 10000000/; s/big.db/small.db/' big.yaml >small.yaml
+    set +e
+    launch 2 run small.yaml --stop-after 2 2>small.log
+    launch 2 run big.yaml --stop-after 2 2>err.log
+    rc=$?
+    set -e
+    [ "$rc" = 3 ] || fail "2^40 samples: exit status $rc, expected 3: $(cat err.log)"
+    rss=$(grep -o 'peak RSS [0-9]* MB' err.log | grep -o '[0-9]*')
+    small=$(grep -o 'peak RSS [0-9]* MB' small.log | grep -o '[0-9]*')
+    [ "$rss" -le $((small * 3 / 2 + 30)) ] ||
+      fail "2^40 samples: rank 0 peak RSS $rss MB, $small MB at 10^7"
+    launch 2 run big.yaml --stop-after 1 2>/dev/null || [ $? = 3 ] || fail "resume of 2^40"
+    "$TMEX" status big.db | grep -q "of 1099511627776 stored" || fail "status of 2^40"
+    for bad in "samples: 1099511627777" "samples: 1099511628, replicates: 1001"; do
+      sed "s/samples: 1099511627776/$bad/" big.yaml >over.yaml
+      sed -i 's/big.db/over.db/' over.yaml
+      set +e
+      "$TMEX" check over.yaml 2>err.log
+      rc=$?
+      launch 0 run over.yaml 2>>err.log
+      rc2=$?
+      set -e
+      [ "$rc" = 2 ] && [ "$rc2" = 2 ] || fail "$bad: exit statuses $rc $rc2"
+      grep -q "over.yaml:1:[0-9]*: campaign" err.log || fail "$bad: no file:line:column: $(cat err.log)"
+      [ ! -e over.db ] || fail "$bad: a store was created"
+    done
     ;;
   *)
     fail "unknown test $TEST"

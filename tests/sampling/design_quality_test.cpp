@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sampling/latin_hypercube.hpp"
+#include "sampling/materialised_design.hpp"
 
 namespace tmex::sampling {
 namespace {
@@ -47,12 +48,48 @@ TEST(DesignQuality, RankCorrelationOfMonotoneColumnsIsOne) {
 
 TEST(DesignQuality, LargeDesignsAreSubsampled) {
   LatinHypercube lhs(5000, 3, 1);
-  const auto q = measure_quality(lhs, 500, 7);
+  const auto q =
+      measure_quality(lhs, {.pairwise_points = 500, .correlation_points = 2000, .seed = 7});
   EXPECT_EQ(q.points_used, 500u);
-  const auto full = measure_quality(lhs, 10000);
+  EXPECT_EQ(q.correlation_points_used, 2000u);
+  const auto full = measure_quality(lhs, {.pairwise_points = 10000, .correlation_points = 10000});
   EXPECT_EQ(full.points_used, 5000u);
+  EXPECT_EQ(full.correlation_points_used, 5000u);
+  const auto exact = measure_quality(materialise(lhs), 3);
+  EXPECT_EQ(full.min_distance, exact.min_distance);
+  EXPECT_EQ(full.max_abs_rank_correlation, exact.max_abs_rank_correlation);
   // A subset of a space-filling design is sparser.
   EXPECT_GT(q.min_distance, full.min_distance);
+}
+
+TEST(DesignQuality, SubsetsAreRandomAndReproducible) {
+  // Saltelli-like structure: the first points of the design are all in one corner, so a subset
+  // that took the first points would show a tiny spread.
+  std::vector<double> points;
+  for (int i = 0; i < 4000; ++i) {
+    const double u = i < 1000 ? 0.001 + 1e-6 * i : (i + 0.5) / 4000.0;
+    points.insert(points.end(), {u, 1.0 - u});
+  }
+  const MaterialisedDesign design(2, points, "corner");
+  const auto a = measure_quality(design, {.pairwise_points = 200, .seed = 3});
+  const auto b = measure_quality(design, {.pairwise_points = 200, .seed = 3});
+  EXPECT_EQ(a.min_distance, b.min_distance);
+  EXPECT_EQ(a.centred_l2_discrepancy, b.centred_l2_discrepancy);
+  // The first 200 points all sit in one corner; a random 200 spread over the square.
+  const auto first = measure_quality(std::span<const double>(points.data(), 400), 2);
+  EXPECT_LT(a.centred_l2_discrepancy, first.centred_l2_discrepancy / 10);
+  EXPECT_EQ(a.correlation_points_used, 4000u);
+}
+
+TEST(DesignQuality, UsesTheCorrelationADesignKnows) {
+  const MaterialisedDesign known(20, 2, "known", 1, [] {
+    std::vector<double> points;
+    for (int i = 0; i < 20; ++i) points.insert(points.end(), {(i + 0.5) / 20, (i + 0.5) / 20});
+    return MaterialisedDesign::Built{points, 0.25};
+  });
+  const auto q = measure_quality(known);
+  EXPECT_EQ(q.max_abs_rank_correlation, 0.25);  // not the measured 1
+  EXPECT_EQ(q.correlation_points_used, 20u);
 }
 
 }  // namespace

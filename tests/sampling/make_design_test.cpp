@@ -2,13 +2,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <thread>
 
 #include "sampling/design_file.hpp"
 #include "sampling/design_spec.hpp"
+#include "sampling/materialised_design.hpp"
+#include "sampling/rank_correlation.hpp"
 
 namespace tmex::sampling {
 namespace {
@@ -103,6 +109,87 @@ TEST(MakeDesign, InvalidSpecsNameTheOptionAndValue) {
   EXPECT_THAT(error_of([] { parse_scramble("owens"); }),
               HasSubstr("scramble: expected one of none, shift, owen, got 'owens'"));
   EXPECT_EQ(parse_placement("centred"), LevelPlacement::kCentred);
+}
+
+TEST(MakeDesign, MaterialisedDesignsHaveBoundedSizes) {
+  auto maximin = spec_of("lhs", kMaxMaximinPoints + 1);
+  maximin.optimize = LhsOptimization::kMaximin;
+  EXPECT_THAT(error_of([&] { make_design(maximin, 2); }),
+              HasSubstr("maximin supports at most 100000 samples"));
+  auto correlated = spec_of("lhs", kMaxCorrelatedPoints + 1);
+  correlated.correlation = CorrelationControl::kDecorrelate;
+  EXPECT_THAT(error_of([&] { make_design(correlated, 2); }), HasSubstr("at most 1000000 samples"));
+  // The plain design of the largest campaign is index-addressable and built at once.
+  const auto huge = make_design(spec_of("lhs", std::uint64_t{1} << 40), 21);
+  std::vector<double> u(21);
+  huge->unit_point((std::uint64_t{1} << 40) - 1, u);
+  EXPECT_GT(u[0], 0.0);
+}
+
+TEST(MakeDesign, OptimisedDesignsAreBuiltOnFirstUseAndValidatedAtOnce) {
+  // A maximin design this size takes about a minute to build; describing it must not.
+  auto maximin = spec_of("lhs", 50000);
+  maximin.optimize = LhsOptimization::kMaximin;
+  const auto d = make_design(maximin, 21);
+  EXPECT_EQ(d->size(), 50000u);
+  EXPECT_THAT(d->describe(), HasSubstr("optimize=maximin, iterations=2500000"));
+  // Everything a build could reject is rejected by make_design itself.
+  auto too_few = spec_of("lhs", 3);
+  too_few.correlation = CorrelationControl::kDecorrelate;
+  EXPECT_THAT(error_of([&] { make_design(too_few, 3); }), HasSubstr("more samples than"));
+  auto bad_matrix = spec_of("lhs", 30);
+  bad_matrix.rank_correlation = {1.0, 0.9, 0.9, 0.9, 1.0, -0.9, 0.9, -0.9, 1.0};
+  EXPECT_THAT(error_of([&] { make_design(bad_matrix, 3); }), HasSubstr("positive definite"));
+}
+
+TEST(MakeDesign, DecorrelatedDesignIsTheRearrangedLatinHypercube) {
+  auto s = spec_of("lhs", 400);
+  s.correlation = CorrelationControl::kDecorrelate;
+  const auto d = make_design(s, 4);
+  EXPECT_EQ(d->algorithm_version(), kImanConoverVersion);
+  EXPECT_EQ(make_design(spec_of("lhs", 400), 4)->algorithm_version(), 1);
+  std::vector<double> expected = materialise(LatinHypercube(400, 4, 42));
+  std::vector<double> identity(16, 0.0);
+  for (std::size_t j = 0; j < 4; ++j) identity[j * 4 + j] = 1.0;
+  const auto result = impose_rank_correlation(expected, 4, identity);
+  EXPECT_EQ(materialise(*d), expected);
+  ASSERT_TRUE(d->known_max_abs_rank_correlation().has_value());
+  double worst = 0.0;
+  for (std::size_t a = 0; a < 4; ++a) {
+    for (std::size_t b = a + 1; b < 4; ++b)
+      worst = std::max(worst, std::fabs(result.achieved[a * 4 + b]));
+  }
+  EXPECT_EQ(*d->known_max_abs_rank_correlation(), worst);
+}
+
+TEST(MaterialisedDesign, BuildsOnceOnFirstUseFromAnyThread) {
+  std::atomic<int> builds{0};
+  const MaterialisedDesign d(50, 2, "lazy", 3, [&] {
+    ++builds;
+    std::vector<double> points(100);
+    for (std::size_t v = 0; v < points.size(); ++v)
+      points[v] = (static_cast<double>(v) + 0.5) / 100;
+    return MaterialisedDesign::Built{points, std::nullopt};
+  });
+  EXPECT_EQ(builds, 0);
+  EXPECT_EQ(d.size(), 50u);
+  EXPECT_EQ(d.describe(), "lazy");
+  EXPECT_EQ(d.algorithm_version(), 3);
+  EXPECT_EQ(builds, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      std::vector<double> u(2);
+      d.unit_point(49, u);
+      EXPECT_EQ(u[1], 99.5 / 100);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(builds, 1);
+  const MaterialisedDesign bad(2, 1, "bad", 1, [] {
+    return MaterialisedDesign::Built{{0.5, 1.5}, {}};
+  });
+  EXPECT_THROW(bad.prepare(), DesignError);
 }
 
 TEST(MakeDesign, TargetCorrelationIsApplied) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace tmex::storage {
@@ -34,6 +35,9 @@ class StoreTest : public ::testing::Test {
     meta_.config = "campaign.name: t\n";
     meta_.config_hash = "00";
     meta_.tmex_version = "test";
+    meta_.config_yaml = "campaign: {name: t}\n";
+    meta_.config_file = "/somewhere/c.yaml";
+    meta_.design_algorithm_version = 2;
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -63,17 +67,17 @@ TEST_F(StoreTest, CreateThenOpenRoundTripsTheMetadata) {
   EXPECT_EQ(s.meta().parameters[1].name, "b");
   EXPECT_EQ(s.meta().outputs, std::vector<std::string>{"y"});
   EXPECT_EQ(s.meta().config, meta_.config);
+  EXPECT_EQ(s.meta().config_yaml, meta_.config_yaml);
+  EXPECT_EQ(s.meta().config_file, meta_.config_file);
+  EXPECT_EQ(s.meta().design_algorithm_version, 2);
+  EXPECT_EQ(s.schema_version(), kSchemaVersion);
 }
 
-TEST_F(StoreTest, AppendStoresRowsAndTheMaskSeesThem) {
+TEST_F(StoreTest, AppendStoresRowsAndTheRangesSeeThem) {
   auto s = CampaignStore::create(path_, meta_);
   std::vector<RunRecord> batch = {run(0, 0, 1.0), run(0, 1, 2.0), run(7, 1, std::nan(""))};
   s.append(batch);
-  const auto mask = s.stored_mask();
-  ASSERT_EQ(mask.size(), 20u);
-  for (std::size_t i = 0; i < mask.size(); ++i) {
-    EXPECT_EQ(mask[i], i == 0 || i == 1 || i == 15) << i;
-  }
+  EXPECT_EQ(s.stored_ranges(), (std::vector<IdRange>{{0, 2}, {15, 16}}));
   const auto st = s.status();
   EXPECT_EQ(st.stored, 3);
   EXPECT_EQ(st.ok, 2);
@@ -91,10 +95,96 @@ TEST_F(StoreTest, ABatchIsAllOrNothing) {
   // The duplicate of (1, 0) makes the whole batch fail; (2, 0) must not be stored either.
   std::vector<RunRecord> bad = {run(2, 0, 1.0), run(1, 0, 5.0)};
   EXPECT_THROW(s.append(bad), StorageError);
-  const auto mask = s.stored_mask();
-  EXPECT_TRUE(mask[2]);
-  EXPECT_FALSE(mask[4]);
+  EXPECT_EQ(s.stored_ranges(), (std::vector<IdRange>{{2, 3}}));
   EXPECT_EQ(s.status().stored, 1);
+}
+
+TEST_F(StoreTest, StoredRangesMergeEveryStatusInIdOrder) {
+  meta_.samples = 1000;
+  meta_.replicates = 1;
+  auto s = CampaignStore::create(path_, meta_);
+  std::vector<RunRecord> batch;
+  // Ids 0..99 and 200..299 stored, out of order, every third one failed; 150 alone; 999 last.
+  for (std::uint64_t i = 300; i-- > 0;) {
+    if (i >= 100 && i < 200 && i != 150) continue;
+    batch.push_back(run(i, 0, i % 3 == 0 ? std::nan("") : 1.0));
+  }
+  batch.push_back(run(999, 0, 2.0));
+  s.append(batch);
+  EXPECT_EQ(s.stored_ranges(),
+            (std::vector<IdRange>{{0, 100}, {150, 151}, {200, 300}, {999, 1000}}));
+  auto empty = CampaignStore::create((dir_ / "empty.db").string(), meta_);
+  EXPECT_TRUE(empty.stored_ranges().empty());
+}
+
+TEST_F(StoreTest, ReadRunReturnsTheStoredRowAndItsTrajectories) {
+  meta_.trajectory_variables = {"u", "v"};
+  meta_.trajectory_times = {0.0, 1.0, 2.0};
+  auto s = CampaignStore::create(path_, meta_);
+  RunRecord ok = run(3, 1, -0.0);
+  ok.trajectories = {1, 2, 3, 4, 5, 6};
+  ok.attempts = 2;
+  ok.block = 4;
+  s.append(std::vector<RunRecord>{ok, run(4, 0, std::nan(""))});
+  const auto r = s.read_run(3 * 2 + 1);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->sample, 3u);
+  EXPECT_EQ(r->replicate, 1u);
+  EXPECT_EQ(r->block, 4);
+  EXPECT_EQ(r->attempts, 2);
+  EXPECT_EQ(r->status, "ok");
+  EXPECT_EQ(r->parameters, ok.parameters);
+  EXPECT_EQ(r->trajectories, ok.trajectories);
+  // SQLite keeps a REAL with an integral value as an integer: -0.0 reads back as +0.0.
+  EXPECT_EQ(r->outputs[0], 0.0);
+  const auto failed = s.read_run(8);
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->status, "non_finite");
+  EXPECT_TRUE(std::isnan(failed->outputs[0]));
+  EXPECT_TRUE(std::isnan(failed->trajectories[0]));  // failed runs store no trajectories
+  EXPECT_FALSE(s.read_run(9).has_value());
+}
+
+TEST_F(StoreTest, SchemaVersionOneStoresOpenReadOnlyButAreNotResumed) {
+  {
+    auto s = CampaignStore::create(path_, meta_);
+    s.begin_session({1, "h", "tmex run", "", "", {{"tmex_commit", "abc"}}, ""});
+    s.append(std::vector<RunRecord>{run(0, 0, 1.0)});
+  }
+  // What tmex 0.1.0 wrote: version 1, no provenance table, no config source.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "PRAGMA user_version = 1; DROP TABLE session_provenance;"
+                         "ALTER TABLE sessions DROP COLUMN slurm_array_job_id;"
+                         "DELETE FROM meta WHERE key IN ('config_yaml', 'config_file',"
+                         " 'design_algorithm_version'); PRAGMA wal_checkpoint(TRUNCATE);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  std::ifstream before_in(path_, std::ios::binary);
+  const std::string before((std::istreambuf_iterator<char>(before_in)), {});
+  {
+    auto r = CampaignStore::open_read_only(path_);
+    EXPECT_EQ(r.schema_version(), 1);
+    EXPECT_EQ(r.meta().design_algorithm_version, 1);
+    EXPECT_TRUE(r.meta().config_yaml.empty());
+    const auto st = r.status();
+    EXPECT_EQ(st.stored, 1);
+    ASSERT_EQ(st.sessions.size(), 1u);
+    EXPECT_TRUE(st.sessions[0].provenance.empty());
+    EXPECT_EQ(st.sessions[0].slurm_array_job_id, "");
+  }
+  try {
+    CampaignStore::open_for_writing(path_);
+    FAIL() << "resumed a version 1 store";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find("can be read"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("tmex test"), std::string::npos) << e.what();
+  }
+  std::ifstream after_in(path_, std::ios::binary);
+  const std::string after((std::istreambuf_iterator<char>(after_in)), {});
+  EXPECT_EQ(before, after);
 }
 
 TEST_F(StoreTest, RejectsRowsOutsideTheCampaign) {
@@ -145,39 +235,31 @@ TEST_F(StoreTest, RefusesAStoreFromANewerSchema) {
   }
 }
 
-TEST_F(StoreTest, AVersion1StoreIsReadButNotResumed) {
+TEST_F(StoreTest, RecordsTheModelVersion) {
+  meta_.model_version = 2;
+  { CampaignStore::create(path_, meta_); }
+  EXPECT_EQ(CampaignStore::open_read_only(path_).meta().model_version, 2);
+  EXPECT_EQ(CampaignStore::open_for_writing(path_).meta().model_version, 2);
+}
+
+TEST_F(StoreTest, OpensASchemaOneStoreWhoseModelVersionReadsAsOne) {
   {
-    auto s = CampaignStore::create(path_, meta_);
-    const auto id = s.begin_session({2, "n1,n2", "tmex run", "105", "5"});
-    s.append(std::vector<RunRecord>{run(0, 0, 1.0)});
-    s.end_session(id, "interrupted");
+    auto store = CampaignStore::create(path_, meta_);
+    store.append(std::vector<RunRecord>{run(0, 0, 1.0)});
   }
-  // Version 1 is version 2 without the sessions' slurm_array_job_id.
+  // What a tmex of schema 1 wrote: no model_version key, user_version 1.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
-                         "ALTER TABLE sessions DROP COLUMN slurm_array_job_id;"
-                         "PRAGMA user_version = 1",
+                         "DELETE FROM meta WHERE key = 'model_version'; "
+                         "UPDATE meta SET value = '1' WHERE key = 'schema_version'; "
+                         "PRAGMA user_version = 1;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
-  const auto size_before = fs::file_size(path_);
-  try {
-    CampaignStore::open_for_writing(path_);
-    FAIL() << "resumed a version 1 store";
-  } catch (const StorageError& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("schema version 1 was written by an older tmex"), std::string::npos)
-        << what;
-    EXPECT_NE(what.find("new store"), std::string::npos) << what;
-  }
-  EXPECT_EQ(fs::file_size(path_), size_before);
   auto reader = CampaignStore::open_read_only(path_);
-  const auto st = reader.status();
-  EXPECT_EQ(st.stored, 1);
-  ASSERT_EQ(st.sessions.size(), 1u);
-  EXPECT_EQ(st.sessions[0].slurm_array_task_id, "5");
-  EXPECT_EQ(st.sessions[0].slurm_array_job_id, "");
+  EXPECT_EQ(reader.meta().model_version, 1);
+  EXPECT_EQ(reader.status().stored, 1);
 }
 
 TEST_F(StoreTest, OneWriterAtATimeButReadersAreWelcome) {
@@ -197,12 +279,13 @@ TEST_F(StoreTest, SessionsAreRecordedAndCrashedOnesMarked) {
   {
     auto s = CampaignStore::create(path_, meta_);
     // Task 3 of array job 74 runs as job 77.
-    s.begin_session({2, "h", "tmex run", "77", "3", "74"});
+    s.begin_session({2, "h", "tmex run", "77", "3", {}, "74"});
     s.append(std::vector<RunRecord>{run(0, 0, 1.0)});
     // no end_session: the process "crashed"
   }
   auto s = CampaignStore::open_for_writing(path_);
-  const auto id = s.begin_session({1, "h", "tmex run", "", ""});
+  const KeyValues provenance = {{"tmex_commit", "0123abc"}, {"compiler", "GNU 12.2.0"}};
+  const auto id = s.begin_session({1, "h", "tmex run", "", "", provenance, ""});
   s.end_session(id, "complete");
   const auto st = s.status();
   ASSERT_EQ(st.sessions.size(), 2u);
@@ -211,8 +294,28 @@ TEST_F(StoreTest, SessionsAreRecordedAndCrashedOnesMarked) {
   EXPECT_EQ(st.sessions[0].slurm_job_id, "77");
   EXPECT_EQ(st.sessions[0].slurm_array_job_id, "74");
   EXPECT_EQ(st.sessions[0].slurm_array_task_id, "3");
-  EXPECT_EQ(st.sessions[1].outcome, "complete");
   EXPECT_EQ(st.sessions[1].slurm_array_job_id, "");
+  EXPECT_EQ(st.sessions[0].tmex_version, "test");
+  EXPECT_TRUE(st.sessions[0].provenance.empty());
+  EXPECT_EQ(st.sessions[1].outcome, "complete");
+  EXPECT_EQ(st.sessions[1].provenance, provenance);  // in the order given
+}
+
+TEST_F(StoreTest, AVersionTwoStoreWithoutTheArrayJobColumnGainsIt) {
+  { CampaignStore::create(path_, meta_); }
+  // Made while schema version 2 was being developed, before sessions.slurm_array_job_id.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE sessions DROP COLUMN slurm_array_job_id", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(CampaignStore::open_read_only(path_).status().sessions.size(), 0u);
+  auto s = CampaignStore::open_for_writing(path_);
+  s.end_session(s.begin_session({1, "h", "tmex run", "9", "0", {}, "8"}), "complete");
+  const auto st = s.status();
+  ASSERT_EQ(st.sessions.size(), 1u);
+  EXPECT_EQ(st.sessions[0].slurm_array_job_id, "8");
 }
 
 TEST_F(StoreTest, ExportWritesCsvWithQuotedErrorsAndEmptyNulls) {
