@@ -549,10 +549,12 @@ int run_campaign(const RunOptions& options) {
   info.command = options.command_line;
   info.slurm_job_id = env_or_empty("SLURM_JOB_ID");
   info.slurm_array_task_id = env_or_empty("SLURM_ARRAY_TASK_ID");
+  info.slurm_array_job_id = env_or_empty("SLURM_ARRAY_JOB_ID");
   info.provenance = collect_provenance(*context->setup.model, hosts);
   const std::uint64_t pending_runs = pending->total();
   ChunkScheduler sched(std::move(pending), config.execution.chunk_size,
-                       std::max(1, world.size() - 1) * static_cast<int>(config.execution.per_rank));
+                       std::max(1, world.size() - 1) * static_cast<int>(config.execution.per_rank),
+                       0.2, config.execution.per_rank);
   std::int64_t session = 0;
   double setup_cpu_s = 0.0;   // rank 0's CPU before dispatch (MPI, config, design, store)
   double setup_wall_s = 0.0;  // rank 0's wall time from MPI's start to the first work message

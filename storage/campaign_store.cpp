@@ -168,6 +168,13 @@ void insert_arms(Database& db, const std::vector<ArmInfo>& arms) {
   }
 }
 
+bool has_column(Database& db, const std::string& table, const std::string& column) {
+  Statement st = db.prepare("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2");
+  st.bind(1, std::string_view(table));
+  st.bind(2, std::string_view(column));
+  return st.step() && st.column_int(0) > 0;
+}
+
 void configure_connection(Database& db, bool writer) {
   if (writer) {
     db.exec("PRAGMA journal_mode=WAL");
@@ -267,8 +274,8 @@ CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta&
         "CREATE TABLE trajectory_times(position INTEGER PRIMARY KEY, t REAL NOT NULL);"
         "CREATE TABLE sessions(id INTEGER PRIMARY KEY, started_at TEXT NOT NULL,"
         " ended_at TEXT, outcome TEXT NOT NULL, ranks INTEGER, hosts TEXT, command TEXT,"
-        " slurm_job_id TEXT, slurm_array_task_id TEXT, tmex_version TEXT,"
-        " runs_stored INTEGER NOT NULL DEFAULT 0);"
+        " slurm_job_id TEXT, slurm_array_job_id TEXT, slurm_array_task_id TEXT,"
+        " tmex_version TEXT, runs_stored INTEGER NOT NULL DEFAULT 0);"
         "CREATE TABLE session_provenance(session INTEGER NOT NULL REFERENCES sessions(id),"
         " position INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
         " PRIMARY KEY(session, key)) WITHOUT ROWID;");
@@ -736,25 +743,30 @@ std::optional<RunRecord> CampaignStore::read_run(std::uint64_t id) {
 
 std::int64_t CampaignStore::begin_session(const SessionInfo& info) {
   Transaction tx(db_);
+  // Stores made during this schema version's development lack the column: add it.
+  if (!has_column(db_, "sessions", "slurm_array_job_id")) {
+    db_.exec("ALTER TABLE sessions ADD COLUMN slurm_array_job_id TEXT");
+  }
   db_.exec("UPDATE sessions SET outcome = 'crashed' WHERE outcome = 'running'");
   Statement st = db_.prepare(
       "INSERT INTO sessions(started_at, outcome, ranks, hosts, command, slurm_job_id,"
-      " slurm_array_task_id, tmex_version) VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
-      " 'running', ?1, ?2, ?3, ?4, ?5, ?6)");
+      " slurm_array_task_id, tmex_version, slurm_array_job_id) VALUES"
+      " (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'running', ?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  // NULL rather than '' where SLURM did not say.
+  auto bind_or_null = [&st](int i, const std::string& v) {
+    if (v.empty()) {
+      st.bind_null(i);
+    } else {
+      st.bind(i, std::string_view(v));
+    }
+  };
   st.bind(1, static_cast<std::int64_t>(info.ranks));
   st.bind(2, std::string_view(info.hosts));
   st.bind(3, std::string_view(info.command));
-  if (info.slurm_job_id.empty()) {
-    st.bind_null(4);
-  } else {
-    st.bind(4, std::string_view(info.slurm_job_id));
-  }
-  if (info.slurm_array_task_id.empty()) {
-    st.bind_null(5);
-  } else {
-    st.bind(5, std::string_view(info.slurm_array_task_id));
-  }
+  bind_or_null(4, info.slurm_job_id);
+  bind_or_null(5, info.slurm_array_task_id);
   st.bind(6, std::string_view(meta_.tmex_version));
+  bind_or_null(7, info.slurm_array_job_id);
   st.step();
   const auto id = db_.query_int("SELECT last_insert_rowid()").value_or(0);
   Statement prov = db_.prepare(
@@ -835,12 +847,15 @@ StoreStatus CampaignStore::status(std::size_t examples_per_group) {
               });
   }
   {
+    // Version 1 stores have no slurm_array_job_id column.
+    const bool array_job = has_column(db_, "sessions", "slurm_array_job_id");
     Statement st = db_.prepare(
-        "SELECT id, started_at, coalesce(ended_at, ''), outcome, coalesce(ranks, 0),"
-        " coalesce(hosts, ''), coalesce(slurm_job_id, ''), coalesce(slurm_array_task_id, ''),"
-        " runs_stored, (julianday(coalesce(ended_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
-        " - julianday(started_at)) * 86400.0, coalesce(tmex_version, '') FROM sessions"
-        " ORDER BY id");
+        std::string("SELECT id, started_at, coalesce(ended_at, ''), outcome, coalesce(ranks, 0),"
+                    " coalesce(hosts, ''), coalesce(slurm_job_id, ''),"
+                    " coalesce(slurm_array_task_id, ''), runs_stored,"
+                    " (julianday(coalesce(ended_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
+                    " - julianday(started_at)) * 86400.0, coalesce(tmex_version, ''), ") +
+        (array_job ? "coalesce(slurm_array_job_id, '')" : "''") + " FROM sessions ORDER BY id");
     while (st.step()) {
       SessionRow r;
       r.id = st.column_int(0);
@@ -854,6 +869,7 @@ StoreStatus CampaignStore::status(std::size_t examples_per_group) {
       r.runs_stored = st.column_int(8);
       r.duration_s = st.column_double(9);
       r.tmex_version = st.column_text(10);
+      r.slurm_array_job_id = st.column_text(11);
       s.sessions.push_back(std::move(r));
     }
   }
