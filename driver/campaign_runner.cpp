@@ -693,6 +693,7 @@ int run_campaign(const RunOptions& options) {
   info.command = options.command_line;
   info.slurm_job_id = env_or_empty("SLURM_JOB_ID");
   info.slurm_array_task_id = env_or_empty("SLURM_ARRAY_TASK_ID");
+  info.slurm_array_job_id = env_or_empty("SLURM_ARRAY_JOB_ID");
   MasterStart start;
   SetupMessage setup_msg = open_master_store(options, text, prepared, info, hosts, store, start);
   mpi::broadcast(world, setup_msg, 0);
@@ -725,7 +726,7 @@ int run_campaign(const RunOptions& options) {
   const std::uint64_t pending_runs = start.pending->total() + start.alone.size();
   ChunkScheduler sched(std::move(start.pending), config.execution.chunk_size,
                        std::max(1, world.size() - 1) * static_cast<int>(config.execution.per_rank),
-                       0.2, std::move(start.alone));
+                       0.2, config.execution.per_rank, std::move(start.alone));
   const double setup_cpu_s = process_cpu_s();  // rank 0's CPU before dispatch
   // Rank 0's wall time from MPI's start to the first work message.
   const double setup_wall_s = seconds_since(mpi_started);

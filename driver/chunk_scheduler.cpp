@@ -40,28 +40,32 @@ std::uint64_t UnstoredTasks::take(std::uint64_t want, std::vector<std::uint64_t>
 
 ChunkScheduler::ChunkScheduler(std::unique_ptr<PendingTasks> pending,
                                std::uint64_t fixed_chunk_size, int workers, double target_chunk_s,
-                               std::vector<std::uint64_t> alone)
+                               std::uint64_t min_chunk, std::vector<std::uint64_t> alone)
     : pending_(std::move(pending)),
       alone_(std::move(alone)),
       fixed_(fixed_chunk_size),
       workers_(std::max(1, workers)),
-      target_s_(target_chunk_s) {
+      target_s_(target_chunk_s),
+      min_chunk_(std::clamp<std::uint64_t>(min_chunk, 1, kMaxChunk)) {
   pending_total_ = pending_->total() + alone_.size();
   remaining_ = pending_total_;
 }
 
 std::uint64_t ChunkScheduler::current_chunk_size() const {
   if (fixed_ > 0) return fixed_;
-  std::uint64_t n = kInitialChunk;
+  std::uint64_t n = std::max(kInitialChunk, min_chunk_);
   if (cost_per_task_s_ > 0.0) {
-    n = static_cast<std::uint64_t>(
-        std::clamp(target_s_ / cost_per_task_s_, 1.0, static_cast<double>(kMaxChunk)));
+    n = static_cast<std::uint64_t>(std::clamp(target_s_ / cost_per_task_s_,
+                                              static_cast<double>(min_chunk_),
+                                              static_cast<double>(kMaxChunk)));
   } else if (cost_per_task_s_ == 0.0) {
     n = kMaxChunk;
   }
   const std::uint64_t guided =
       std::max<std::uint64_t>(1, remaining_ / (2 * static_cast<std::uint64_t>(workers_)));
-  return std::max<std::uint64_t>(1, std::min(n, guided));
+  // Not below a rank's evaluations at once, also near the end: fewer would idle its threads,
+  // and P tasks on P threads take one evaluation's time, the least imbalance possible anyway.
+  return std::max(min_chunk_, std::min(n, guided));
 }
 
 WorkChunk ChunkScheduler::next() {

@@ -40,15 +40,18 @@ class UnstoredTasks final : public PendingTasks {
 
 /// Walks the pending tasks and cuts them into chunks whose size follows the measured cost per
 /// task: chunks aim at `target_chunk_s` seconds of work, never more than 1/(2 x workers) of what
-/// remains (guided self-scheduling, Polychronopoulos & Kuck 1987), and at least 1 task.
-/// Quarantined tasks (in flight when an earlier session died) come first, one per chunk; the
-/// caller runs them alone.
+/// remains (guided self-scheduling, Polychronopoulos & Kuck 1987), and never fewer than
+/// `min_chunk` tasks (a rank's evaluations at once, so that its two chunks in flight keep every
+/// evaluation thread busy) or 1. Quarantined tasks (in flight when an earlier session died) come
+/// first, one per chunk; the caller runs them alone.
 class ChunkScheduler {
  public:
-  /// fixed_chunk_size > 0 disables adaptation. `alone`: tasks to hand out first, one per chunk
-  /// (`pending` must not yield them as well).
+  /// fixed_chunk_size > 0 disables adaptation. `workers` counts evaluation threads over all
+  /// ranks. `alone`: tasks to hand out first, one per chunk (`pending` must not yield them as
+  /// well).
   ChunkScheduler(std::unique_ptr<PendingTasks> pending, std::uint64_t fixed_chunk_size, int workers,
-                 double target_chunk_s = 0.2, std::vector<std::uint64_t> alone = {});
+                 double target_chunk_s = 0.2, std::uint64_t min_chunk = 1,
+                 std::vector<std::uint64_t> alone = {});
 
   /// The next chunk (empty ranges when nothing is left).
   WorkChunk next();
@@ -71,6 +74,7 @@ class ChunkScheduler {
   std::uint64_t fixed_;
   int workers_;
   double target_s_;
+  std::uint64_t min_chunk_;
   double cost_per_task_s_ = -1.0;  ///< <0: not yet measured
   std::uint64_t next_id_ = 0;
 };

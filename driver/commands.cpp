@@ -207,7 +207,12 @@ int status_command(const std::string& db_path) {
     std::string where = r.hosts;
     if (!r.slurm_job_id.empty()) {
       where += " job " + r.slurm_job_id;
-      if (!r.slurm_array_task_id.empty()) where += "_" + r.slurm_array_task_id;
+      // An array task has its own job id; SLURM names it ARRAYJOB_TASK (squeue, sacct, logs).
+      if (!r.slurm_array_task_id.empty()) {
+        where += r.slurm_array_job_id.empty()
+                     ? " (array task " + r.slurm_array_task_id + ")"
+                     : " (array " + r.slurm_array_job_id + "_" + r.slurm_array_task_id + ")";
+      }
     }
     fmt::print("  {:>3}  {:<24} {:<12} {:>5} {:>10} {:>9.1f}  {}\n", r.id, r.started_at, r.outcome,
                r.ranks, r.runs_stored, r.duration_s, where);

@@ -421,7 +421,8 @@ int verify_campaign(const VerifyOptions& options) {
 
   const std::uint64_t selected = selection->total();
   ChunkScheduler sched(std::move(selection), config.execution.chunk_size,
-                       std::max(1, world.size() - 1) * static_cast<int>(config.execution.per_rank));
+                       std::max(1, world.size() - 1) * static_cast<int>(config.execution.per_rank),
+                       0.2, config.execution.per_rank);
   const std::size_t trajectory_values = context->setup.model->info().trajectory_variables.size() *
                                         config.model_spec.trajectory_times.size();
   Comparison comparison(*store, config, trajectory_values, selected);

@@ -180,6 +180,13 @@ void insert_arms(Database& db, const std::vector<ArmInfo>& arms) {
   }
 }
 
+bool has_column(Database& db, const std::string& table, const std::string& column) {
+  Statement st = db.prepare("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2");
+  st.bind(1, std::string_view(table));
+  st.bind(2, std::string_view(column));
+  return st.step() && st.column_int(0) > 0;
+}
+
 void configure_connection(Database& db, bool writer) {
   if (writer) {
     db.exec("PRAGMA journal_mode=WAL");
@@ -207,8 +214,8 @@ void write_schema(Database& db, const CampaignMeta& meta) {
       "CREATE TABLE trajectory_times(position INTEGER PRIMARY KEY, t REAL NOT NULL);"
       "CREATE TABLE sessions(id INTEGER PRIMARY KEY, started_at TEXT NOT NULL,"
       " ended_at TEXT, outcome TEXT NOT NULL, ranks INTEGER, hosts TEXT, command TEXT,"
-      " slurm_job_id TEXT, slurm_array_task_id TEXT, tmex_version TEXT,"
-      " runs_stored INTEGER NOT NULL DEFAULT 0, last_active_at TEXT);"
+      " slurm_job_id TEXT, slurm_array_job_id TEXT, slurm_array_task_id TEXT,"
+      " tmex_version TEXT, runs_stored INTEGER NOT NULL DEFAULT 0, last_active_at TEXT);"
       // The crash quarantine: chunks handed out and not yet returned, and tasks that were in
       // flight when sessions died.
       "CREATE TABLE in_flight(session INTEGER NOT NULL REFERENCES sessions(id),"
@@ -875,28 +882,33 @@ std::optional<RunRecord> CampaignStore::read_run(std::uint64_t id) {
 
 std::int64_t CampaignStore::begin_session(const SessionInfo& info) {
   Transaction tx(db_);
+  // Stores made during this schema version's development lack the column: add it.
+  if (!has_column(db_, "sessions", "slurm_array_job_id")) {
+    db_.exec("ALTER TABLE sessions ADD COLUMN slurm_array_job_id TEXT");
+  }
   db_.exec(
       "UPDATE sessions SET outcome = 'crashed', ended_at = coalesce(last_active_at, started_at)"
       " WHERE outcome = 'running'");
   Statement st = db_.prepare(
       "INSERT INTO sessions(started_at, last_active_at, outcome, ranks, hosts, command,"
-      " slurm_job_id, slurm_array_task_id, tmex_version) VALUES"
+      " slurm_job_id, slurm_array_task_id, tmex_version, slurm_array_job_id) VALUES"
       " (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
-      " 'running', ?1, ?2, ?3, ?4, ?5, ?6)");
+      " 'running', ?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  // NULL rather than '' where SLURM did not say.
+  auto bind_or_null = [&st](int i, const std::string& v) {
+    if (v.empty()) {
+      st.bind_null(i);
+    } else {
+      st.bind(i, std::string_view(v));
+    }
+  };
   st.bind(1, static_cast<std::int64_t>(info.ranks));
   st.bind(2, std::string_view(info.hosts));
   st.bind(3, std::string_view(info.command));
-  if (info.slurm_job_id.empty()) {
-    st.bind_null(4);
-  } else {
-    st.bind(4, std::string_view(info.slurm_job_id));
-  }
-  if (info.slurm_array_task_id.empty()) {
-    st.bind_null(5);
-  } else {
-    st.bind(5, std::string_view(info.slurm_array_task_id));
-  }
+  bind_or_null(4, info.slurm_job_id);
+  bind_or_null(5, info.slurm_array_task_id);
   st.bind(6, std::string_view(meta_.tmex_version));
+  bind_or_null(7, info.slurm_array_job_id);
   st.step();
   const auto id = db_.query_int("SELECT last_insert_rowid()").value_or(0);
   Statement prov = db_.prepare(
@@ -1117,13 +1129,14 @@ StoreStatus CampaignStore::status(std::size_t examples_per_group) {
   }
   {
     const std::string last_active = schema_version_ >= 2 ? "last_active_at" : "NULL";
+    // Version 1 stores have no slurm_array_job_id column.
+    const bool array_job = has_column(db_, "sessions", "slurm_array_job_id");
     Statement st = db_.prepare(
         "SELECT id, started_at, coalesce(ended_at, ''), outcome, coalesce(ranks, 0),"
         " coalesce(hosts, ''), coalesce(slurm_job_id, ''), coalesce(slurm_array_task_id, ''),"
         " runs_stored, julianday(started_at), julianday(ended_at), julianday(" +
-        last_active +
-        "), julianday('now'), coalesce(tmex_version, '') FROM sessions"
-        " ORDER BY id");
+        last_active + "), julianday('now'), coalesce(tmex_version, ''), " +
+        (array_job ? "coalesce(slurm_array_job_id, '')" : "''") + " FROM sessions ORDER BY id");
     while (st.step()) {
       SessionRow r;
       r.id = st.column_int(0);
@@ -1146,6 +1159,7 @@ StoreStatus CampaignStore::status(std::size_t examples_per_group) {
       }
       r.duration_s = (ended - started) * 86400.0;
       r.tmex_version = st.column_text(13);
+      r.slurm_array_job_id = st.column_text(14);
       s.sessions.push_back(std::move(r));
     }
   }

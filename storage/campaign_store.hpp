@@ -141,6 +141,7 @@ struct SessionInfo {
   /// What produced the session's rows (tmex build, compiler, libraries, model version, ...),
   /// stored in `session_provenance`.
   KeyValues provenance;
+  std::string slurm_array_job_id;  ///< the array's job id (SLURM_ARRAY_JOB_ID), for array tasks
 };
 
 struct SessionRow {
@@ -148,6 +149,7 @@ struct SessionRow {
   /// outcome: as stored, except that a session stored as `running` whose process is gone (no
   /// writer holds the store) reads `crashed`.
   std::string started_at, ended_at, outcome, hosts, slurm_job_id, slurm_array_task_id;
+  std::string slurm_array_job_id;  ///< empty in version 1 stores
   std::string tmex_version;
   int ranks = 0;
   std::int64_t runs_stored = 0;

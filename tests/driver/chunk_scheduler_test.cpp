@@ -75,6 +75,24 @@ TEST(ChunkScheduler, ChunkSizeFollowsMeasuredCost) {
   EXPECT_EQ(slow.current_chunk_size(), 1u);
 }
 
+TEST(ChunkScheduler, AChunkKeepsEveryThreadOfARankBusy) {
+  // 16 evaluations at once per rank, 4 ranks, a model of 1 s: one task per chunk would leave
+  // 14 of each rank's 16 threads idle with two chunks in flight.
+  ChunkScheduler s(all_of(100000), 0, 4 * 16, 0.2, 16);
+  EXPECT_EQ(s.current_chunk_size(), 16u);  // before any cost is known
+  s.record_cost(10, 10 * 1.0);
+  EXPECT_EQ(s.current_chunk_size(), 16u);
+  for (int i = 0; i < 40; ++i) s.record_cost(1000, 1000 * 1e-6);  // cheap after all
+  EXPECT_GT(s.current_chunk_size(), 16u);                         // the time target rules again
+  // Near the end too: the guided share (100 / (2 x 64) < 1) does not go below a rank's width.
+  ChunkScheduler tail(all_of(100), 0, 4 * 16, 0.2, 16);
+  tail.record_cost(10, 10 * 1.0);
+  EXPECT_EQ(tail.current_chunk_size(), 16u);
+  std::size_t chunks = 0;
+  EXPECT_EQ(drain(tail, &chunks).size(), 100u);
+  EXPECT_EQ(chunks, 7u);  // 6 x 16 + 4
+}
+
 TEST(ChunkScheduler, ShrinksNearTheEnd) {
   ChunkScheduler s(all_of(1000), 0, 4, 0.2);
   s.record_cost(100, 1e-7);
@@ -88,7 +106,7 @@ TEST(ChunkScheduler, QuarantinedTasksComeFirstOnePerChunk) {
   // Quarantined tasks are not in the ordinary walk: the caller passes them as if stored.
   ChunkScheduler s(
       std::make_unique<UnstoredTasks>(20, std::vector<storage::IdRange>{{3, 4}, {7, 8}}), 5, 2, 0.2,
-      {7, 3});
+      1, {7, 3});
   EXPECT_EQ(s.pending_total(), 20u);
   ASSERT_TRUE(s.in_quarantine());
   EXPECT_EQ(s.next().ranges, (std::vector<std::uint64_t>{7, 8}));

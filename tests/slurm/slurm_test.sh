@@ -241,12 +241,14 @@ check_store() {  # check_store NAME SAMPLES
     fail "$db: the last session is not complete"
   [ "$(sqlite3 "$db" "SELECT count(*) FROM sessions WHERE hosts = '' OR ranks < 1")" = 0 ] ||
     fail "$db: a session without hosts or ranks"
-  say "$db: complete, equal to the direct run; sessions (id|outcome|job|task|ranks|hosts|runs):"
-  sqlite3 "$db" "SELECT id, outcome, slurm_job_id, slurm_array_task_id, ranks, hosts,
-                 runs_stored FROM sessions ORDER BY id" | sed 's/^/    /'
+  say "$db: complete, equal to the direct run; sessions (id|outcome|job|array|task|ranks|hosts|runs):"
+  sqlite3 "$db" "SELECT id, outcome, slurm_job_id, slurm_array_job_id, slurm_array_task_id, ranks,
+                 hosts, runs_stored FROM sessions ORDER BY id" | sed 's/^/    /'
 }
 
 check_store single 400
+[ "$(sqlite3 single.db "SELECT count(*) FROM sessions WHERE slurm_array_job_id IS NOT NULL
+    OR slurm_array_task_id IS NOT NULL")" = 0 ] || fail "single.db: array ids on a plain job"
 [ "$(job_state "$JOB_SINGLE")" = COMPLETED ] || fail "job $JOB_SINGLE: $(job_state "$JOB_SINGLE")"
 grep -q "requeued job $JOB_SINGLE" "tmex-$JOB_SINGLE.log" || fail "tmex.sbatch did not requeue"
 grep -q "SIGUSR1" "tmex-$JOB_SINGLE.log" || fail "tmex.sbatch got no early warning"
@@ -258,6 +260,10 @@ for task in 0 1; do
   check_store "$name" 300
   [ "$(sqlite3 "$name.db" "SELECT DISTINCT slurm_array_task_id FROM sessions")" = "$task" ] ||
     fail "$name.db: sessions not recorded as array task $task"
+  [ "$(sqlite3 "$name.db" "SELECT DISTINCT slurm_array_job_id FROM sessions")" = "$JOB_ARRAY" ] ||
+    fail "$name.db: sessions not recorded as tasks of array job $JOB_ARRAY"
+  "$TMEX" status "$name.db" | grep -q "(array ${JOB_ARRAY}_$task)" ||
+    fail "$name.db: tmex status does not show array task ${JOB_ARRAY}_$task"
   log="tmex-array-${JOB_ARRAY}_$task.log"
   grep -q "ends at" "$log" || fail "$log: tmex did not read the job's end time"
   grep -q "requeued job ${JOB_ARRAY}_$task" "$log" || fail "$log: task $task was not requeued"

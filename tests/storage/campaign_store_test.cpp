@@ -259,7 +259,7 @@ TEST_F(StoreTest, ReadRunReturnsTheStoredRowAndItsTrajectories) {
 TEST_F(StoreTest, SchemaVersionOneStoresOpenReadOnlyButAreNotResumed) {
   {
     auto s = CampaignStore::create(path_, meta_);
-    s.begin_session({1, "h", "tmex run", "", "", {{"tmex_commit", "abc"}}});
+    s.begin_session({1, "h", "tmex run", "", "", {{"tmex_commit", "abc"}}, ""});
     s.append(std::vector<RunRecord>{run(0, 0, 1.0)});
   }
   // What tmex 0.1.0 wrote: version 1, no provenance table, no config source.
@@ -267,6 +267,7 @@ TEST_F(StoreTest, SchemaVersionOneStoresOpenReadOnlyButAreNotResumed) {
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "PRAGMA user_version = 1; DROP TABLE session_provenance;"
+                         "ALTER TABLE sessions DROP COLUMN slurm_array_job_id;"
                          "DELETE FROM meta WHERE key IN ('config_yaml', 'config_file',"
                          " 'design_algorithm_version'); PRAGMA wal_checkpoint(TRUNCATE);",
                          nullptr, nullptr, nullptr),
@@ -283,6 +284,7 @@ TEST_F(StoreTest, SchemaVersionOneStoresOpenReadOnlyButAreNotResumed) {
     EXPECT_EQ(st.stored, 1);
     ASSERT_EQ(st.sessions.size(), 1u);
     EXPECT_TRUE(st.sessions[0].provenance.empty());
+    EXPECT_EQ(st.sessions[0].slurm_array_job_id, "");
   }
   try {
     CampaignStore::open_for_writing(path_);
@@ -387,23 +389,44 @@ TEST_F(StoreTest, OneWriterAtATimeButReadersAreWelcome) {
 TEST_F(StoreTest, SessionsAreRecordedAndCrashedOnesMarked) {
   {
     auto s = CampaignStore::create(path_, meta_);
-    s.begin_session({2, "h", "tmex run", "77", "", {}});
+    // Task 3 of array job 74 runs as job 77.
+    s.begin_session({2, "h", "tmex run", "77", "3", {}, "74"});
     s.append(std::vector<RunRecord>{run(0, 0, 1.0)});
     // no end_session: the process "crashed"
   }
   auto s = CampaignStore::open_for_writing(path_);
   const KeyValues provenance = {{"tmex_commit", "0123abc"}, {"compiler", "GNU 12.2.0"}};
-  const auto id = s.begin_session({1, "h", "tmex run", "", "", provenance});
+  const auto id = s.begin_session({1, "h", "tmex run", "", "", provenance, ""});
   s.end_session(id, "complete");
   const auto st = s.status();
   ASSERT_EQ(st.sessions.size(), 2u);
   EXPECT_EQ(st.sessions[0].outcome, "crashed");
   EXPECT_EQ(st.sessions[0].runs_stored, 1);
   EXPECT_EQ(st.sessions[0].slurm_job_id, "77");
+  EXPECT_EQ(st.sessions[0].slurm_array_job_id, "74");
+  EXPECT_EQ(st.sessions[0].slurm_array_task_id, "3");
+  EXPECT_EQ(st.sessions[1].slurm_array_job_id, "");
   EXPECT_EQ(st.sessions[0].tmex_version, "test");
   EXPECT_TRUE(st.sessions[0].provenance.empty());
   EXPECT_EQ(st.sessions[1].outcome, "complete");
   EXPECT_EQ(st.sessions[1].provenance, provenance);  // in the order given
+}
+
+TEST_F(StoreTest, AVersionTwoStoreWithoutTheArrayJobColumnGainsIt) {
+  { CampaignStore::create(path_, meta_); }
+  // Made while schema version 2 was being developed, before sessions.slurm_array_job_id.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE sessions DROP COLUMN slurm_array_job_id", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(CampaignStore::open_read_only(path_).status().sessions.size(), 0u);
+  auto s = CampaignStore::open_for_writing(path_);
+  s.end_session(s.begin_session({1, "h", "tmex run", "9", "0", {}, "8"}), "complete");
+  const auto st = s.status();
+  ASSERT_EQ(st.sessions.size(), 1u);
+  EXPECT_EQ(st.sessions[0].slurm_array_job_id, "8");
 }
 
 TEST_F(StoreTest, ExportWritesCsvWithQuotedErrorsAndEmptyNulls) {
