@@ -492,6 +492,9 @@ SetupMessage open_master_store(const RunOptions& options, const ConfigText& text
   try {
     if (prepared.code == kExitUsage) throw ConfigError(prepared.error);
     if (prepared.code != kExitOk) throw std::runtime_error(prepared.error);
+    // Here, on rank 0 only: the store's folder exists where rank 0 runs, not necessarily on
+    // every node.
+    check_store_path(config, !options.db_override.empty());
     storage::CampaignMeta meta = make_meta(config, context->setup, text);
     std::error_code ec;
     if (!std::filesystem::exists(config.storage_path, ec) ||

@@ -97,7 +97,6 @@ PreparedCampaign prepare_campaign(const ConfigText& text, const std::string& db_
     p.context->config = parse_campaign_config(text.yaml, text.source, registry);
     CampaignConfig& config = p.context->config;
     if (!db_override.empty()) config.storage_path = db_override;
-    check_store_path(config, !db_override.empty());
     if (text.design_algorithm_version > 0 &&
         text.design_algorithm_version != config.design->algorithm_version()) {
       // Build the version the store holds. Where that fails the config is probably not the

@@ -156,8 +156,8 @@ case "$TEST" in
       exit 0
     fi
     write_config c.yaml faulty 50 1 "sleep_ms: 1"
-    sed -i 's/execution: {/execution: {per_rank: 200, /' c.yaml
-    # 200 thread stacks (8 MiB of address space each) do not fit under 1.2 GiB.
+    sed -i "s/execution: {/execution: {per_rank: 256, /" c.yaml
+    # 256 thread stacks (8 MiB of address space each) do not fit under 1.2 GiB.
     set +e
     prlimit --as=$((1200 * 1024 * 1024)) bash -c "$(declare -f launch); TMEX=$TMEX; launch $n run c.yaml" \
       2>err.log
@@ -165,7 +165,7 @@ case "$TEST" in
     set -e
     cat err.log
     [ "$rc" = 1 ] || fail "exit status $rc, expected 1"
-    grep -q "cannot start 200 evaluation threads (execution.per_rank)" err.log || fail "no reason given"
+    grep -q "cannot start 256 evaluation threads (execution.per_rank)" err.log || fail "no reason given"
     ! grep -qE "terminate called|MPI_ABORT" err.log || fail "an abort instead of a clean stop"
     [ "$(sqlite3 campaign.db "SELECT outcome FROM sessions")" = failed ] || fail "session not failed"
     [ "$(sqlite3 campaign.db 'SELECT count(*) FROM runs')" = 0 ] || fail "runs were stored"
