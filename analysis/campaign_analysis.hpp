@@ -20,6 +20,7 @@
 #include "analysis/run_table.hpp"
 #include "analysis/sobol_indices.hpp"
 #include "analysis/uncertainty_summary.hpp"
+#include "analysis/value_scale.hpp"
 
 namespace tmex::analysis {
 
@@ -72,7 +73,15 @@ struct ScatterSample {
   std::vector<std::string> outputs;
   Eigen::MatrixXd inputs;
   Eigen::MatrixXd outputs_values;
+  std::vector<bool> parameter_log;        ///< per parameter: log-scaled distribution
+  std::vector<ValueScale> output_scales;  ///< per output, over every analysed row
+  /// For each binary output (else empty): P(output = 1) in kProbabilityBins equal-count bins of
+  /// each parameter, over every analysed row: binned[output][parameter].
+  std::vector<std::vector<std::vector<ProbabilityBin>>> binned;
 };
+
+/// Bins of a parameter for the probability of a 0/1 output along it.
+inline constexpr int kProbabilityBins = 10;
 
 /// Everything an analysis of a campaign found: the plan it followed, what it excluded and why,
 /// and each method's results. Sections that did not run are empty. A plain value; report/

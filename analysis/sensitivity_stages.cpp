@@ -89,16 +89,42 @@ void time_courses(const RunTable& samples, const std::vector<std::size_t>& rows,
   }
 }
 
-ScatterSample scatter_sample(const RunTable& samples, const std::vector<std::size_t>& rows,
+// A sample of rows for scatter plots, each output's scale over all `rows`, and for 0/1 outputs
+// the probability along each parameter over all `rows`.
+ScatterSample scatter_sample(const CampaignInfo& campaign, const AnalysisPlan& plan,
+                             const RunTable& samples, const std::vector<std::size_t>& rows,
                              const std::vector<std::size_t>& parameters,
                              const std::vector<std::size_t>& outputs,
-                             std::vector<std::string> parameter_names,
-                             std::vector<std::string> output_names) {
+                             std::vector<std::string> parameter_names) {
   const std::size_t n = std::min<std::size_t>(kScatterRows, rows.size());
   std::vector<std::size_t> picked(n);
   for (std::size_t i = 0; i < n; ++i) picked[i] = rows[i * rows.size() / n];
-  return {std::move(parameter_names), std::move(output_names), gather(samples, picked, parameters),
-          gather(samples, picked, outputs)};
+  ScatterSample s;
+  s.parameters = std::move(parameter_names);
+  s.outputs = plan.outputs;
+  s.inputs = gather(samples, picked, parameters);
+  s.outputs_values = gather(samples, picked, outputs);
+  for (const auto& name : s.parameters) {
+    const auto p = std::find_if(campaign.parameters.begin(), campaign.parameters.end(),
+                                [&](const ParameterInfo& info) { return info.name == name; });
+    s.parameter_log.push_back(p != campaign.parameters.end() && p->log_scaled);
+  }
+  s.output_scales.resize(outputs.size());
+  s.binned.resize(outputs.size());
+  parallel_for(outputs.size(), plan.threads, [&](std::size_t o) {
+    std::vector<double> y(rows.size());
+    const double* column = samples.column(outputs[o]);
+    for (std::size_t i = 0; i < rows.size(); ++i) y[i] = column[rows[i]];
+    s.output_scales[o] = value_scale(y);
+    if (s.output_scales[o] != ValueScale::kBinary) return;
+    std::vector<double> x(rows.size());
+    for (const std::size_t p : parameters) {
+      const double* xs = samples.column(p);
+      for (std::size_t i = 0; i < rows.size(); ++i) x[i] = xs[rows[i]];
+      s.binned[o].push_back(binned_event_probability(x, y, kProbabilityBins, plan.confidence));
+    }
+  });
+  return s;
 }
 
 // Rows of the design's groups (Saltelli base rows, Morris trajectories) that are whole among
@@ -198,7 +224,7 @@ void sample_sensitivity(const CampaignInfo& campaign, const AnalysisPlan& plan,
   }
   if (plan.scatter && !outputs.empty()) {
     out.scatter =
-        scatter_sample(samples, rows, varying, outputs, std::move(varying_names), plan.outputs);
+        scatter_sample(campaign, plan, samples, rows, varying, outputs, std::move(varying_names));
   }
 }
 

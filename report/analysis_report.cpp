@@ -120,23 +120,44 @@ Section failures_section(const CampaignAnalysis& a) {
   return s;
 }
 
-Figure tornado(const std::string& coefficient, const analysis::CorrelationTable& t,
-               Eigen::Index j) {
+bool is_dummy(const analysis::CampaignInfo& c, const std::string& parameter) {
+  return std::any_of(c.parameters.begin(), c.parameters.end(),
+                     [&](const auto& p) { return p.dummy && p.name == parameter; });
+}
+
+Figure tornado(const std::string& coefficient, const analysis::CorrelationTable& t, Eigen::Index j,
+               const analysis::CampaignInfo& campaign) {
   const auto& output = t.outputs[static_cast<std::size_t>(j)];
   const std::string label = upper(coefficient);
   Figure f{FigureKind::kTornado, "tornado_" + coefficient + "_" + output,
            label + " of " + output + " (" + percent(t.confidence) + " CI, " +
                std::to_string(t.samples) + " rows)",
            label, ""};
+  f.caption = label + " of each parameter with " + output +
+              ", largest on top; whiskers: " + percent(t.confidence) +
+              " Fisher-z intervals; colour and stars: p adjusted by Benjamini-Hochberg "
+              "(* < 0.05, ** < 0.01, *** < 0.001).";
   f.data.columns = {{"parameter", "", Role::kKey},
                     {coefficient},
                     {"ci_low", "", Role::kLow, NumberStyle::kCoefficient, coefficient},
-                    {"ci_high", "", Role::kHigh, NumberStyle::kCoefficient, coefficient}};
-  auto order = by_size(t.coefficient, j);
-  std::reverse(order.begin(), order.end());  // largest on top
-  for (const auto i : order) {
-    f.data.rows.push_back({t.parameters[static_cast<std::size_t>(i)], t.coefficient(i, j),
-                           t.ci_low(i, j), t.ci_high(i, j)});
+                    {"ci_high", "", Role::kHigh, NumberStyle::kCoefficient, coefficient},
+                    {"p_bh", "", Role::kPAdjusted, NumberStyle::kPValue, coefficient},
+                    {"dummy", "", Role::kDetail, NumberStyle::kGeneral, coefficient}};
+  double reach = 0.0;  // the largest |end| of a dummy's interval
+  for (const auto i : by_size(t.coefficient, j)) {
+    const auto& p = t.parameters[static_cast<std::size_t>(i)];
+    const bool dummy = is_dummy(campaign, p);
+    f.data.rows.push_back(
+        {p, t.coefficient(i, j), t.ci_low(i, j), t.ci_high(i, j), t.p_bh(i, j), dummy});
+    if (dummy) {
+      reach = std::max({reach, std::abs(t.ci_low(i, j)), std::abs(t.ci_high(i, j))});
+    }
+  }
+  if (reach > 0.0) {
+    f.bands.push_back({-reach, reach, "dummy's reach (" + percent(t.confidence) + " CI)"});
+    f.caption += " Grey band: as far from 0 as the " + percent(t.confidence) +
+                 " interval of the dummy parameter (which the model ignores) reaches: a bar "
+                 "inside it is indistinguishable from noise.";
   }
   return f;
 }
@@ -159,7 +180,8 @@ std::string correlation_heading(analysis::Coefficient c) {
   return "";
 }
 
-Section correlation_section(const analysis::CorrelationResult& c) {
+Section correlation_section(const analysis::CorrelationResult& c,
+                            const analysis::CampaignInfo& campaign) {
   const auto& t = c.table;
   const std::string name = analysis::coefficient_name(c.coefficient);
   Section s{name, correlation_heading(c.coefficient)};
@@ -192,7 +214,7 @@ Section correlation_section(const analysis::CorrelationResult& c) {
                             t.p_bonferroni(i, j), t.p_bh(i, j), significance_marker(t.p_bh(i, j))});
     }
     s.tables.push_back(std::move(table));
-    s.figures.push_back(tornado(name, t, j));
+    s.figures.push_back(tornado(name, t, j, campaign));
   }
   return s;
 }
@@ -228,7 +250,13 @@ Figure index_bars(const analysis::SobolIndices& s, Eigen::Index j) {
   Figure f{FigureKind::kIndexBars, "sobol_" + output,
            "Sobol' indices of " + output + " (" + percent(s.confidence) + " bootstrap CI, " +
                std::to_string(s.base_rows) + " base rows)",
-           "", "index"};
+           "Sobol' index", ""};
+  f.axis_low = -0.5;
+  f.axis_high = 1.1;
+  f.caption = "First-order (S1) and total (ST) Sobol' indices of " + output +
+              ", largest ST on top; whiskers: " + percent(s.confidence) +
+              " percentile bootstrap intervals. Negative S1 estimates are sampling error around "
+              "an index near 0.";
   f.data.columns = concat(
       concat({{"parameter", "", Role::kKey}, {"first", "S1 (first order)"}},
              interval("first", s.confidence, NumberStyle::kCoefficient, "first_low", "first_high")),
@@ -296,17 +324,35 @@ Section morris_section(const analysis::MorrisEffects& s, double confidence) {
   for (Eigen::Index j = 0; j < s.mu.cols(); ++j) {
     const auto& output = s.outputs[static_cast<std::size_t>(j)];
     Table table{"outputs", "output " + output, {output_fact(output)}, columns};
+    Figure bars{
+        FigureKind::kIndexBars, "morris_bars_" + output,
+        "Morris screening of " + output + " (" + std::to_string(s.trajectories) + " trajectories)",
+        "elementary effect (" + output + " per unit fraction of the range)", ""};
+    bars.caption = "mu* (mean |elementary effect|, with " + percent(confidence) +
+                   " bootstrap intervals) and sigma (their sd) of " + output +
+                   ", largest mu* on top.";
+    bars.data.columns = concat(concat({{"parameter", "", Role::kKey}, {"mu_star", "mu*"}},
+                                      interval("mu_star", confidence, NumberStyle::kGeneral,
+                                               "mu_star_low", "mu_star_high")),
+                               {{"sigma", "sigma"},
+                                {"sigma_low", "", Role::kLow, NumberStyle::kGeneral, "sigma"},
+                                {"sigma_high", "", Role::kHigh, NumberStyle::kGeneral, "sigma"}});
     Figure f{
         FigureKind::kMuSigma, "morris_" + output,
         "Morris screening of " + output + " (" + std::to_string(s.trajectories) + " trajectories)",
         "mu* (mean |elementary effect|)", "sigma"};
+    f.caption = "sigma against mu*: far right, important; high, non-linear or interacting. The " +
+                std::to_string(std::min<Eigen::Index>(8, s.mu.rows())) + " largest mu* are named.";
     f.data.columns = {{"parameter", "", Role::kKey}, {"mu_star"}, {"mu"}, {"sigma"}};
     for (const auto i : by_size(s.mu_star, j)) {
       const auto& p = s.parameters[static_cast<std::size_t>(i)];
       table.rows.push_back({p, s.mu_star(i, j), s.mu_star_low(i, j), s.mu_star_high(i, j),
                             s.mu(i, j), s.sigma(i, j),
                             std::int64_t{s.effects[static_cast<std::size_t>(i)]}});
+      bars.data.rows.push_back({p, s.mu_star(i, j), s.mu_star_low(i, j), s.mu_star_high(i, j),
+                                s.sigma(i, j), Value{}, Value{}});
     }
+    sec.figures.push_back(std::move(bars));
     for (Eigen::Index i = 0; i < s.mu.rows(); ++i) {
       f.data.rows.push_back(
           {s.parameters[static_cast<std::size_t>(i)], s.mu_star(i, j), s.mu(i, j), s.sigma(i, j)});
@@ -379,9 +425,25 @@ Section time_course_section(const std::vector<analysis::TimeCourseCorrelation>& 
                            {"p_bh", "p (BH)", Role::kPAdjusted, NumberStyle::kPValue, "prcc"}});
     Figure f{FigureKind::kLines, "prcc_time_" + tc.variable, "PRCC over time of " + tc.variable,
              "time", "PRCC"};
+    f.caption = "PRCC of each parameter with " + tc.variable +
+                " at each recorded time; the seven largest (by their largest |PRCC|) in colour.";
+    // Lines in order of each parameter's largest |PRCC| over time: the first ones get colours.
+    const Eigen::VectorXd peak = t.coefficient.cwiseAbs()
+                                     .unaryExpr([](double v) { return std::isfinite(v) ? v : 0.0; })
+                                     .rowwise()
+                                     .maxCoeff();
+    const auto line_order = by_size(peak, 0);
     f.data.columns = {{"t", "t", Role::kKey}};
-    for (const auto& p : t.parameters) f.data.columns.push_back({p, p});
-    for (std::size_t ti = 0; ti < nt; ++ti) f.data.rows.push_back({tc.times[ti]});
+    for (const auto i : line_order) {
+      const auto& p = t.parameters[static_cast<std::size_t>(i)];
+      f.data.columns.push_back({p, p});
+    }
+    for (std::size_t ti = 0; ti < nt; ++ti) {
+      f.data.rows.push_back({tc.times[ti]});
+      for (const auto i : line_order) {
+        f.data.rows.back().emplace_back(t.coefficient(i, static_cast<Eigen::Index>(ti)));
+      }
+    }
     for (Eigen::Index i = 0; i < t.coefficient.rows(); ++i) {
       const auto& p = t.parameters[static_cast<std::size_t>(i)];
       std::vector<Value> row = {p};
@@ -395,7 +457,6 @@ Section time_course_section(const std::vector<analysis::TimeCourseCorrelation>& 
         const auto c = static_cast<Eigen::Index>(ti);
         data.rows.push_back({p, tc.times[ti], t.coefficient(i, c), t.ci_low(i, c), t.ci_high(i, c),
                              t.p_value(i, c), t.p_bh(i, c)});
-        f.data.rows[ti].emplace_back(t.coefficient(i, c));
       }
     }
     s.tables.push_back(std::move(wide));
@@ -458,6 +519,11 @@ Section uncertainty_section(const analysis::UncertaintyResult& u, double confide
              q.output,
              "runs",
              bins};
+    f.x_log = q.scale == analysis::ValueScale::kLog;
+    f.caption = "Distribution of " + q.output + " over the runs" +
+                (f.x_log ? ", on a log axis with bins of equal width in log10 (its values span "
+                           "orders of magnitude)."
+                         : ".");
     s.tables.push_back(std::move(bins));
     s.figures.push_back(std::move(f));
   }
@@ -499,15 +565,63 @@ std::vector<Figure> scatter_figures(const analysis::ScatterSample& sample,
       top = by_size(a.regressions.front().table.coefficient, j);
     }
     top.resize(std::min<std::size_t>(3, top.size()));
+    const auto scale = sample.output_scales.empty()
+                           ? analysis::ValueScale::kLinear
+                           : sample.output_scales[static_cast<std::size_t>(j)];
+    const auto& binned = sample.binned.empty()
+                             ? std::vector<std::vector<analysis::ProbabilityBin>>{}
+                             : sample.binned[static_cast<std::size_t>(j)];
+    if (scale == analysis::ValueScale::kBinary && !binned.empty()) {
+      // A 0/1 outcome: its probability along each top parameter, not two lines of points.
+      const auto& first = binned.front().front().probability;
+      Figure f{FigureKind::kProbability, "probability_" + output,
+               "P(" + output + " = 1) along its top parameters (" + percent(first.confidence) +
+                   " Wilson CI, " + std::to_string(a.sensitivity_rows) + " rows)",
+               "", "P(" + output + " = 1)"};
+      f.caption = "Share of runs with " + output + " = 1 in " +
+                  std::to_string(binned.front().size()) +
+                  " bins of equal counts of each parameter; horizontal whiskers: the bin's range; "
+                  "vertical: " +
+                  percent(first.confidence) + " Wilson intervals.";
+      f.data.columns = {{"parameter", "parameter", Role::kKey},
+                        {"x", "bin median", Role::kKey},
+                        {"x_low", "bin low", Role::kKey},
+                        {"x_high", "bin high", Role::kKey},
+                        {"probability", "P"},
+                        {"ci_low", "", Role::kLow, NumberStyle::kGeneral, "probability"},
+                        {"ci_high", "", Role::kHigh, NumberStyle::kGeneral, "probability"},
+                        {"log_x", "log x", Role::kDetail}};
+      for (const auto i : top) {
+        const auto pi = static_cast<std::size_t>(i);
+        const bool log_x = pi < sample.parameter_log.size() && sample.parameter_log[pi];
+        for (const auto& bin : binned[pi]) {
+          f.data.rows.push_back({sample.parameters[pi], bin.x_median, bin.x_low, bin.x_high,
+                                 bin.probability.probability, bin.probability.ci_low,
+                                 bin.probability.ci_high, log_x});
+        }
+      }
+      figures.push_back(std::move(f));
+      continue;
+    }
     Figure f{
         FigureKind::kScatter, "scatter_" + output,
         output + " against its top parameters (" + std::to_string(sample.inputs.rows()) + " rows)",
         "", output};
+    f.y_log = scale == analysis::ValueScale::kLog;
+    f.caption =
+        output + " against its three most influential parameters, " +
+        std::to_string(sample.inputs.rows()) + " runs spread evenly over those analysed" +
+        (f.y_log ? "; log axis for " + output + ", whose values span orders of magnitude" : "") +
+        ".";
     for (const auto i : top) {
-      const auto& p = sample.parameters[static_cast<std::size_t>(i)];
-      f.data.columns.push_back({p, p});
+      const auto pi = static_cast<std::size_t>(i);
+      Column c{sample.parameters[pi], sample.parameters[pi]};
+      c.log_scale = pi < sample.parameter_log.size() && sample.parameter_log[pi];
+      f.data.columns.push_back(std::move(c));
     }
-    f.data.columns.push_back({output, output});
+    Column y{output, output};
+    y.log_scale = f.y_log;
+    f.data.columns.push_back(std::move(y));
     for (Eigen::Index r = 0; r < sample.inputs.rows(); ++r) {
       std::vector<Value> row;
       for (const auto i : top) row.emplace_back(sample.inputs(r, i));
@@ -529,7 +643,7 @@ Report build_report(const CampaignAnalysis& a) {
     Section notes{"notes", "Notes", a.notes, true};
     r.sections.push_back(std::move(notes));
   }
-  for (const auto& c : a.correlations) r.sections.push_back(correlation_section(c));
+  for (const auto& c : a.correlations) r.sections.push_back(correlation_section(c, a.campaign));
   for (const auto& g : a.regressions) r.sections.push_back(regression_section(g));
   if (a.sobol) r.sections.push_back(sobol_section(*a.sobol));
   if (a.morris) r.sections.push_back(morris_section(*a.morris, a.plan.confidence));
