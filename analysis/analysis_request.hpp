@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analysis/campaign.hpp"
+#include "analysis/convergence_criteria.hpp"
 
 namespace tmex::analysis {
 
@@ -65,6 +66,7 @@ struct AnalysisRequest {
   std::optional<std::uint64_t> seed{};  ///< of the bootstrap; nullopt: the campaign's seed
   bool scatter = false;                 ///< keep a sample of the rows for scatter plots
   unsigned threads = 0;  ///< threads for the heavy steps (0: all cores); results do not change
+  ConvergenceCriteria convergence{};  ///< what the convergence check asks of the indices
 };
 
 /// A request checked against a campaign and resolved: what analyse_campaign() will do.
@@ -81,6 +83,7 @@ struct AnalysisPlan {
   std::uint64_t seed = 0;
   bool scatter = false;
   unsigned threads = 0;
+  ConvergenceCriteria convergence{};
 
   /// True when `method` is among the methods.
   bool runs(Method method) const;
@@ -92,7 +95,8 @@ std::vector<Method> default_methods(DesignKind kind);
 
 /// Checks `request` against `campaign` and resolves it. Throws RequestError for an unknown or
 /// repeated output, an event on an unknown output, a confidence outside (0, 1), negative
-/// resamples, or a method that does not fit the design (saying why and what fits).
+/// resamples, convergence criteria out of range (a half-width that is not a positive number, a
+/// top below 1), or a method that does not fit the design (saying why and what fits).
 AnalysisPlan plan_analysis(const CampaignInfo& campaign, const AnalysisRequest& request);
 
 }  // namespace tmex::analysis

@@ -8,6 +8,7 @@
 #include "analysis/correlation.hpp"
 #include "analysis/parallel.hpp"
 #include "analysis/pipeline_stages.hpp"
+#include "text/number_text.hpp"
 
 namespace tmex::analysis {
 
@@ -159,6 +160,42 @@ void check_group_size(const CampaignInfo& campaign, std::uint64_t expected, cons
   }
 }
 
+// What to do when the half-widths are too wide: how many more runs, and how to add them.
+// `rows` are the samples (base rows) analysed, each `per_row` design points.
+void advise(const CampaignInfo& campaign, std::uint64_t rows, std::uint64_t per_row,
+            ConvergenceReport& r) {
+  if (r.converged || r.rows_needed <= rows || rows == 0) return;
+  const std::uint64_t have = campaign.samples / per_row;  // samples (base rows) of the design
+  // The design's samples that would give rows_needed analysed ones (failures scale along).
+  const auto wanted = static_cast<std::uint64_t>(std::ceil(
+      static_cast<double>(r.rows_needed) * static_cast<double>(have) / static_cast<double>(rows)));
+  const std::uint64_t runs_per_sample = per_row * campaign.replicates;
+  const auto more = [&](std::uint64_t samples) {
+    return std::to_string((samples - have) * runs_per_sample);
+  };
+  if (campaign.layout.kind == DesignKind::kLhs) {
+    // An extension by a multiple of the stored size keeps the design a Latin hypercube.
+    const std::uint64_t total = have * ((wanted + have - 1) / have);
+    r.advice = "About " + more(wanted) +
+               " more runs would likely bring every significant index's "
+               "interval within +/- " +
+               text::format_number(r.criteria.halfwidth, text::NumberStyle::kBrief) +
+               ". The Latin hypercube can be extended keeping every stored run: set samples: " +
+               std::to_string(total) +
+               " and design: {method: lhs, extend_from: " + std::to_string(have) +
+               "} and run the campaign again into the same store (" + more(total) +
+               " new runs; a multiple of " + std::to_string(have) + " keeps it a Latin hypercube).";
+  } else {
+    r.advice = "About " + more(wanted) + " more runs (" + std::to_string(wanted) + " " +
+               (campaign.layout.kind == DesignKind::kSaltelli ? "base rows" : "samples") +
+               " in all) would likely bring every significant index's interval within +/- " +
+               text::format_number(r.criteria.halfwidth, text::NumberStyle::kBrief) +
+               "; only a Latin hypercube can be extended in place (extend_from), so this needs "
+               "a new campaign with samples: " +
+               std::to_string(wanted) + ".";
+  }
+}
+
 }  // namespace
 
 void sample_sensitivity(const CampaignInfo& campaign, const AnalysisPlan& plan,
@@ -211,9 +248,12 @@ void sample_sensitivity(const CampaignInfo& campaign, const AnalysisPlan& plan,
       ConvergenceOptions co;
       co.steps = rows.size() > kShortConvergenceRows ? 2 : 4;
       co.threads = plan.threads;
+      co.criteria = plan.convergence;
+      co.confidence = plan.confidence;
       const Eigen::MatrixXd* full =
           method == Method::kPrcc ? &out.correlations.back().table.coefficient : nullptr;
       out.convergence = prcc_convergence(std::move(*ranks), kk, labels, co, full);
+      advise(campaign, rows.size(), 1, *out.convergence);
     } else {
       out.notes.push_back("No convergence check: it needs at least " +
                           std::to_string(8 * (kk + 4)) + " rows (8 (k + 4)).");
@@ -285,7 +325,14 @@ void saltelli_sensitivity(const CampaignInfo& campaign, const AnalysisPlan& plan
   so.threads = plan.threads;
   out.sobol = sobol_indices(y, k, labels, so);
   if (used / 8 >= 2) {
-    out.convergence = sobol_convergence(y, k, labels);
+    ConvergenceOptions co;
+    co.criteria = plan.convergence;
+    co.confidence = plan.confidence;
+    Eigen::MatrixXd low(2 * k, m), high(2 * k, m);
+    low << out.sobol->first_low, out.sobol->total_low;
+    high << out.sobol->first_high, out.sobol->total_high;
+    out.convergence = sobol_convergence(y, k, labels, co, &low, &high);
+    advise(campaign, static_cast<std::uint64_t>(used), block, *out.convergence);
   } else {
     out.notes.push_back("No convergence check: it needs at least 16 whole base rows.");
   }

@@ -42,6 +42,7 @@ analysis::AnalysisRequest request_of(const AnalyzeOptions& options) {
   request.bootstrap = options.bootstrap;
   request.seed = options.seed;
   request.scatter = !options.plots_dir.empty();
+  request.convergence = options.convergence;
   return request;
 }
 

@@ -23,6 +23,7 @@ struct AnalyzeOptions {
   double confidence = 0.95;
   std::optional<int> bootstrap;       ///< resamples; default 1000 (fewer for huge summaries)
   std::optional<std::uint64_t> seed;  ///< of the bootstrap; default the campaign's seed
+  analysis::ConvergenceCriteria convergence;  ///< --tolerance (half-width), --stable-top
 };
 
 /// Reads the store at options.db_path and analyses it as the options ask. Throws UsageError

@@ -151,6 +151,22 @@ struct AnalyzeCli {
   CLI::Option* seed_option = nullptr;
 };
 
+// --tolerance and --stable-top: the convergence criteria of analysis::ConvergenceCriteria.
+void add_convergence_options(CLI::App& command, tmex::analysis::ConvergenceCriteria& criteria) {
+  command
+      .add_option("--tolerance", criteria.halfwidth,
+                  "convergence: the largest acceptable half-width of the interval of an index "
+                  "whose interval excludes 0")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command
+      .add_option("--stable-top", criteria.stable_top,
+                  "convergence: how many of the top parameters that matter must keep their order "
+                  "between the last two subsamples")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+}
+
 AnalyzeCli add_analyze(CLI::App& app) {
   AnalyzeCli c;
   c.command = app.add_subcommand(
@@ -194,6 +210,7 @@ AnalyzeCli add_analyze(CLI::App& app) {
       "given; 0: no intervals)");
   c.seed_option =
       analyze_cmd->add_option("--seed", c.seed, "bootstrap seed (default: the campaign's seed)");
+  add_convergence_options(*analyze_cmd, analyze.convergence);
   return c;
 }
 

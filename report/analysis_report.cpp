@@ -365,33 +365,113 @@ Section morris_section(const analysis::MorrisEffects& s, double confidence) {
 
 Section convergence_section(const analysis::ConvergenceReport& c, bool base_rows) {
   Section s{"convergence", "Convergence"};
+  const std::string unit = base_rows ? "base rows" : "rows";
   std::vector<std::string> sizes;
   for (const auto n : c.sample_sizes) sizes.push_back(std::to_string(n));
-  s.paragraphs = {"Indices recomputed on the leading " + text::join(sizes) + " " +
-                  (base_rows ? "base rows" : "rows") + ": " + c.verdict + "."};
+  s.paragraphs = {"Indices recomputed on the leading " + text::join(sizes) + " " + unit + ": " +
+                  c.verdict + "."};
+  if (!c.advice.empty()) s.paragraphs.push_back(c.advice);
+  s.paragraphs.push_back(
+      "Criteria (--tolerance, --stable-top): the parameters that matter (interval excludes 0), at "
+      "most " +
+      std::to_string(c.criteria.stable_top) + " per output, keep their order from " +
+      sizes[sizes.size() - 2] + " to " + sizes.back() + " " + unit +
+      ", and every interval that excludes 0 has a half-width of at most " +
+      number(c.criteria.halfwidth, NumberStyle::kShortest) +
+      " (the largest change of any index over the last doubling, " +
+      number(c.max_change, NumberStyle::kBrief) +
+      ", is shown for comparison but not judged: it is driven by the indices near 0).");
   const std::vector<std::int64_t> size_values(c.sample_sizes.begin(), c.sample_sizes.end());
   s.facts = {{"converged", "", c.converged, {}, kJson},
              {"max_change", "", c.max_change, {}, kData, true},
-             {"tolerance", "", c.tolerance, {}, kJson},
+             {"tolerance", "", c.criteria.halfwidth, {}, kJson},
+             {"stable_top", "", std::int64_t{c.criteria.stable_top}, {}, kJson},
              {"worst_row", "", c.worst_row, {}, kJson},
              {"worst_output", "", c.worst_output, {}, kJson},
              {"verdict", "", c.verdict, {}, kJson},
+             {"advice", "", c.advice, {}, kJson},
+             {"rows_needed", "", as_int(c.rows_needed), {}, kJson},
              {"sample_sizes", "", size_values, {}, kJson}};
-  Table steps{"steps", "", {}, {}, {}, kJson};
+  Table outputs{"outputs", "per output, at " + sizes.back() + " " + unit};
+  outputs.columns = {
+      {"output", "output", Role::kKey},
+      {"top", "top parameters (in order)", Role::kDetail, NumberStyle::kGeneral, "halfwidth"},
+      {"top_stable", "same order", Role::kDetail, NumberStyle::kGeneral, "halfwidth"},
+      {"top_before", "order at N/2", Role::kDetail, NumberStyle::kGeneral, "halfwidth", kJson},
+      {"significant", "significant", Role::kDetail, NumberStyle::kGeneral, "halfwidth"},
+      {"widest", "widest interval", Role::kDetail, NumberStyle::kGeneral, "halfwidth"},
+      {"halfwidth", "+/-", Role::kEstimate, NumberStyle::kCoefficient},
+      {"rows_needed", unit + " needed", Role::kDetail, NumberStyle::kGeneral, "halfwidth"},
+      {"converged", "met", Role::kMarker, NumberStyle::kGeneral, "halfwidth"}};
+  for (const auto& o : c.per_output) {
+    outputs.rows.push_back({o.output, text::join(o.top), o.top_stable, o.top_before,
+                            std::int64_t{o.halfwidths.significant}, o.widest,
+                            o.halfwidths.significant > 0 ? Value{o.halfwidths.largest} : Value{},
+                            as_int(o.rows_needed), std::string(o.converged() ? "yes" : "no")});
+  }
+  s.tables.push_back(std::move(outputs));
+  Table steps{"steps", "", {}, {}, {}, kData};
   steps.columns = {{"size", "size", Role::kKey},
                    {"output", "output", Role::kKey},
-                   {"index", "index", Role::kKey},
-                   {"value", "value"}};
+                   {"index", "parameter", Role::kKey},
+                   {"value", "value"},
+                   {"ci_low", "", Role::kLow, NumberStyle::kCoefficient, "value"},
+                   {"ci_high", "", Role::kHigh, NumberStyle::kCoefficient, "value"}};
   for (std::size_t n = 0; n < c.sample_sizes.size(); ++n) {
     for (Eigen::Index j = 0; j < c.values[n].cols(); ++j) {
       for (Eigen::Index i = 0; i < c.values[n].rows(); ++i) {
         steps.rows.push_back({std::int64_t{c.sample_sizes[n]},
                               c.outputs[static_cast<std::size_t>(j)],
-                              c.rows[static_cast<std::size_t>(i)], c.values[n](i, j)});
+                              c.rows[static_cast<std::size_t>(i)], c.values[n](i, j),
+                              c.low[n](i, j), c.high[n](i, j)});
       }
     }
   }
   s.tables.push_back(std::move(steps));
+  // Per output, the path of its most important indices (the ranked ones, at least 3) over the
+  // sizes: a table and a figure for documents.
+  const Eigen::MatrixXd& last = c.values.back();
+  for (std::size_t j = 0; j < c.per_output.size(); ++j) {
+    const auto& o = c.per_output[j];
+    const auto col = static_cast<Eigen::Index>(j);
+    // Sobol' reports rank by ST: the rows of the second half.
+    const Eigen::Index offset = base_rows ? last.rows() / 2 : 0;
+    const Eigen::Index count = base_rows ? last.rows() / 2 : last.rows();
+    const Eigen::MatrixXd block = last.middleRows(offset, count);
+    const auto shown = analysis::top_rows(block, col, std::max<Eigen::Index>(o.ranked, 3));
+    Table path{"paths", o.output, {output_fact(o.output)}, {{"index", "index", Role::kKey}},
+               {},      kHtml};
+    for (const auto& size : sizes) {
+      path.columns.push_back(
+          {"n" + size, size + " " + unit, Role::kMarker, NumberStyle::kGeneral, "", kHtml});
+    }
+    Figure f{FigureKind::kLines, "convergence_" + o.output,
+             "Convergence of " + o.output + ": leading " + unit, unit + " (log2 scale)",
+             base_rows ? "ST" : "PRCC"};
+    f.x_log = true;
+    f.caption = "The most important indices of " + o.output + " on the leading " + unit +
+                "; the last point is the whole campaign.";
+    f.data.columns = {{"n", "n", Role::kKey}};
+    for (const auto i : shown) {
+      const auto r = static_cast<std::size_t>(offset + i);
+      f.data.columns.push_back({c.rows[r], c.rows[r]});
+      std::vector<Value> row = {c.rows[r]};
+      for (std::size_t n = 0; n < c.sample_sizes.size(); ++n) {
+        const double v = c.values[n](offset + i, col);
+        const double h = 0.5 * (c.high[n](offset + i, col) - c.low[n](offset + i, col));
+        row.emplace_back(number(v, NumberStyle::kCoefficient) +
+                         (std::isfinite(h) ? " +/- " + number(h, NumberStyle::kBrief) : ""));
+      }
+      path.rows.push_back(std::move(row));
+    }
+    for (std::size_t n = 0; n < c.sample_sizes.size(); ++n) {
+      std::vector<Value> row = {static_cast<double>(c.sample_sizes[n])};
+      for (const auto i : shown) row.emplace_back(c.values[n](offset + i, col));
+      f.data.rows.push_back(std::move(row));
+    }
+    s.tables.push_back(std::move(path));
+    s.figures.push_back(std::move(f));
+  }
   return s;
 }
 

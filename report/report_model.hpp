@@ -22,8 +22,9 @@ enum Audience : unsigned {
   kText = 1,             ///< the aligned text table and Markdown
   kJson = 2,             ///< JSON
   kCsv = 4,              ///< long-format CSV
+  kHtml = 8,             ///< only documents (HTML), which also show everything for kText
   kData = kJson | kCsv,  ///< the machine-readable formats
-  kEveryone = kText | kJson | kCsv,
+  kEveryone = kText | kJson | kCsv | kHtml,
 };
 
 /// What a column holds; writers that reshape tables go by it (CSV's long format puts one
