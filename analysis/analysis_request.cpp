@@ -231,6 +231,7 @@ AnalysisPlan plan_analysis(const CampaignInfo& campaign, const AnalysisRequest& 
   plan.resamples = request.bootstrap.value_or(1000);
   plan.seed = request.seed.value_or(campaign.seed);
   plan.scatter = request.scatter;
+  plan.scatter_rows = request.scatter_rows;
   plan.threads = request.threads;
   plan.convergence = request.convergence;
   return plan;

@@ -1,6 +1,7 @@
 // What to analyse: the request (methods, outputs, events, intervals) and the plan made from it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -65,6 +66,7 @@ struct AnalysisRequest {
   std::optional<int> bootstrap{};
   std::optional<std::uint64_t> seed{};  ///< of the bootstrap; nullopt: the campaign's seed
   bool scatter = false;                 ///< keep a sample of the rows for scatter plots
+  std::size_t scatter_rows = 2000;      ///< rows of that sample (spread evenly)
   unsigned threads = 0;  ///< threads for the heavy steps (0: all cores); results do not change
   ConvergenceCriteria convergence{};  ///< what the convergence check asks of the indices
 };
@@ -82,6 +84,7 @@ struct AnalysisPlan {
   std::optional<int> bootstrap{};  ///< as requested (forces bootstrap summaries)
   std::uint64_t seed = 0;
   bool scatter = false;
+  std::size_t scatter_rows = 2000;
   unsigned threads = 0;
   ConvergenceCriteria convergence{};
 

@@ -66,8 +66,8 @@ struct UncertaintyResult {
   int resamples = 0;  ///< of bootstrap intervals
 };
 
-/// A few rows of parameters and outputs for scatter plots (at most kScatterRows, spread evenly
-/// over the rows analysed).
+/// A few rows of parameters and outputs for scatter plots (at most the plan's scatter_rows,
+/// spread evenly over the rows analysed).
 struct ScatterSample {
   std::vector<std::string> parameters;
   std::vector<std::string> outputs;
@@ -106,9 +106,6 @@ struct CampaignAnalysis {
   std::vector<EventResult> events;
   std::optional<ScatterSample> scatter;
 };
-
-/// Rows kept for scatter plots.
-inline constexpr Eigen::Index kScatterRows = 2000;
 
 /// Runs the plan on `runs`: selects the successful runs with every needed value, tests whether
 /// failures depend on the inputs, averages replicates for sensitivity, runs the sensitivity

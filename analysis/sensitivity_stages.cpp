@@ -97,7 +97,7 @@ ScatterSample scatter_sample(const CampaignInfo& campaign, const AnalysisPlan& p
                              const std::vector<std::size_t>& parameters,
                              const std::vector<std::size_t>& outputs,
                              std::vector<std::string> parameter_names) {
-  const std::size_t n = std::min<std::size_t>(kScatterRows, rows.size());
+  const std::size_t n = std::min<std::size_t>(plan.scatter_rows, rows.size());
   std::vector<std::size_t> picked(n);
   for (std::size_t i = 0; i < n; ++i) picked[i] = rows[i * rows.size() / n];
   ScatterSample s;

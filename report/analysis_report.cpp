@@ -133,6 +133,7 @@ Figure tornado(const std::string& coefficient, const analysis::CorrelationTable&
            label + " of " + output + " (" + percent(t.confidence) + " CI, " +
                std::to_string(t.samples) + " rows)",
            label, ""};
+  f.output = output;
   f.caption = label + " of each parameter with " + output +
               ", largest on top; whiskers: " + percent(t.confidence) +
               " Fisher-z intervals; colour and stars: p adjusted by Benjamini-Hochberg "
@@ -251,6 +252,7 @@ Figure index_bars(const analysis::SobolIndices& s, Eigen::Index j) {
            "Sobol' indices of " + output + " (" + percent(s.confidence) + " bootstrap CI, " +
                std::to_string(s.base_rows) + " base rows)",
            "Sobol' index", ""};
+  f.output = output;
   f.axis_low = -0.5;
   f.axis_high = 1.1;
   f.caption = "First-order (S1) and total (ST) Sobol' indices of " + output +
@@ -328,6 +330,7 @@ Section morris_section(const analysis::MorrisEffects& s, double confidence) {
         FigureKind::kIndexBars, "morris_bars_" + output,
         "Morris screening of " + output + " (" + std::to_string(s.trajectories) + " trajectories)",
         "elementary effect (" + output + " per unit fraction of the range)", ""};
+    bars.output = output;
     bars.caption = "mu* (mean |elementary effect|, with " + percent(confidence) +
                    " bootstrap intervals) and sigma (their sd) of " + output +
                    ", largest mu* on top.";
@@ -341,6 +344,7 @@ Section morris_section(const analysis::MorrisEffects& s, double confidence) {
         FigureKind::kMuSigma, "morris_" + output,
         "Morris screening of " + output + " (" + std::to_string(s.trajectories) + " trajectories)",
         "mu* (mean |elementary effect|)", "sigma"};
+    f.output = output;
     f.caption = "sigma against mu*: far right, important; high, non-linear or interacting. The " +
                 std::to_string(std::min<Eigen::Index>(8, s.mu.rows())) + " largest mu* are named.";
     f.data.columns = {{"parameter", "", Role::kKey}, {"mu_star"}, {"mu"}, {"sigma"}};
@@ -449,6 +453,7 @@ Section convergence_section(const analysis::ConvergenceReport& c, bool base_rows
              "Convergence of " + o.output + ": leading " + unit, unit + " (log2 scale)",
              base_rows ? "ST" : "PRCC"};
     f.x_log = true;
+    f.output = o.output;
     f.caption = "The most important indices of " + o.output + " on the leading " + unit +
                 "; the last point is the whole campaign.";
     f.data.columns = {{"n", "n", Role::kKey}};
@@ -505,6 +510,7 @@ Section time_course_section(const std::vector<analysis::TimeCourseCorrelation>& 
                            {"p_bh", "p (BH)", Role::kPAdjusted, NumberStyle::kPValue, "prcc"}});
     Figure f{FigureKind::kLines, "prcc_time_" + tc.variable, "PRCC over time of " + tc.variable,
              "time", "PRCC"};
+    f.output = tc.variable;
     f.caption = "PRCC of each parameter with " + tc.variable +
                 " at each recorded time; the seven largest (by their largest |PRCC|) in colour.";
     // Lines in order of each parameter's largest |PRCC| over time: the first ones get colours.
@@ -600,6 +606,7 @@ Section uncertainty_section(const analysis::UncertaintyResult& u, double confide
              "runs",
              bins};
     f.x_log = q.scale == analysis::ValueScale::kLog;
+    f.output = q.output;
     f.caption = "Distribution of " + q.output + " over the runs" +
                 (f.x_log ? ", on a log axis with bins of equal width in log10 (its values span "
                            "orders of magnitude)."
@@ -658,6 +665,7 @@ std::vector<Figure> scatter_figures(const analysis::ScatterSample& sample,
                "P(" + output + " = 1) along its top parameters (" + percent(first.confidence) +
                    " Wilson CI, " + std::to_string(a.sensitivity_rows) + " rows)",
                "", "P(" + output + " = 1)"};
+      f.output = output;
       f.caption = "Share of runs with " + output + " = 1 in " +
                   std::to_string(binned.front().size()) +
                   " bins of equal counts of each parameter; horizontal whiskers: the bin's range; "
@@ -688,6 +696,7 @@ std::vector<Figure> scatter_figures(const analysis::ScatterSample& sample,
         output + " against its top parameters (" + std::to_string(sample.inputs.rows()) + " rows)",
         "", output};
     f.y_log = scale == analysis::ValueScale::kLog;
+    f.output = output;
     f.caption =
         output + " against its three most influential parameters, " +
         std::to_string(sample.inputs.rows()) + " runs spread evenly over those analysed" +
@@ -728,7 +737,7 @@ Report build_report(const CampaignAnalysis& a) {
   if (a.sobol) r.sections.push_back(sobol_section(*a.sobol));
   if (a.morris) r.sections.push_back(morris_section(*a.morris, a.plan.confidence));
   if (a.scatter) {
-    Section scatter{"scatter", ""};
+    Section scatter{"scatter", "Outputs against their most influential parameters"};
     scatter.figures = scatter_figures(*a.scatter, a);
     r.sections.push_back(std::move(scatter));
   }

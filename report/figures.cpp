@@ -28,16 +28,6 @@ constexpr const char* kLightGrey = "#CCCCCC";
 // Points labelled on a mu*-sigma plot: more overlap into a smear.
 constexpr std::size_t kLabelledPoints = 8;
 
-std::string file_stem(const std::string& name) {
-  std::string s;
-  for (char c : name) {
-    const bool safe =
-        std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-    s += safe ? c : '_';
-  }
-  return s;
-}
-
 // A gnuplot string literal in double quotes (backslash escapes are interpreted there, so a
 // backslash or quote is escaped; no enhanced-text markup applies, the terminals are noenhanced).
 std::string gp_string(const std::string& s) {
@@ -449,7 +439,7 @@ std::string style_lines() {
 }
 
 FigureScript script_of(const Figure& f, const std::string& png_terminal) {
-  const std::string name = file_stem(f.name);
+  const std::string name = figure_file_stem(f.name);
   Body body;
   switch (f.kind) {
     case FigureKind::kTornado:
@@ -504,6 +494,16 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 }
 
 }  // namespace
+
+std::string figure_file_stem(const std::string& name) {
+  std::string s;
+  for (char c : name) {
+    const bool safe =
+        std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+    s += safe ? c : '_';
+  }
+  return s;
+}
 
 std::vector<FigureScript> figure_scripts(const Report& report, const std::string& png_terminal) {
   std::vector<FigureScript> out;

@@ -70,6 +70,7 @@ struct Table {
   std::vector<Column> columns{};
   std::vector<std::vector<Value>> rows{};  ///< one Value per column
   unsigned audience = kEveryone;
+  bool folded = false;  ///< documents show it folded away (details), e.g. per-step values
 };
 
 /// The kinds of figure; each expects its data columns in the order documented here.
@@ -113,6 +114,7 @@ struct Figure {
   double axis_low = -std::numeric_limits<double>::infinity();
   double axis_high = std::numeric_limits<double>::infinity();
   std::string caption{};  ///< a sentence under the figure in documents (what it shows)
+  std::string output{};   ///< the output it shows: documents place it after that output's table
 };
 
 /// A section: a heading, paragraphs, facts, tables and figures, under a unique key.
@@ -129,6 +131,7 @@ struct Section {
 /// A report: its title and sections in reading order.
 struct Report {
   std::string title{};
+  std::string subtitle{};  ///< one line under the title in documents (what, where, when)
   std::vector<Section> sections{};
 };
 
