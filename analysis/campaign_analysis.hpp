@@ -94,6 +94,9 @@ struct CampaignAnalysis {
   std::uint64_t failed_runs = 0;
   std::uint64_t sensitivity_rows = 0;  ///< samples, base rows or trajectories analysed
   std::vector<std::string> notes;      ///< sentences on exclusions, averaging, choices
+  /// Sentences on results that cannot be trusted (too few samples for the method, a constant
+  /// output): shown before the results.
+  std::vector<std::string> warnings;
 
   std::optional<FailureAnalysis> failures;
   std::vector<CorrelationResult> correlations;

@@ -722,11 +722,26 @@ std::vector<Figure> scatter_figures(const analysis::ScatterSample& sample,
   return figures;
 }
 
+// Whether a figure has something to draw: a finite number after its first column (a constant
+// output's indices are all NaN, and gnuplot refuses a plot without points).
+bool drawable(const Figure& f) {
+  for (const auto& row : f.data.rows) {
+    for (std::size_t c = 1; c < row.size(); ++c) {
+      if (const auto* d = std::get_if<double>(&row[c]); d && std::isfinite(*d)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Report build_report(const CampaignAnalysis& a) {
   Report r{"tmex analyze", {}};
   r.sections.push_back(campaign_section(a));
+  if (!a.warnings.empty()) {
+    Section warnings{"warnings", "Warnings", a.warnings, true};
+    r.sections.push_back(std::move(warnings));
+  }
   r.sections.push_back(failures_section(a));
   if (!a.notes.empty()) {
     Section notes{"notes", "Notes", a.notes, true};
@@ -745,6 +760,7 @@ Report build_report(const CampaignAnalysis& a) {
   if (!a.time_courses.empty()) r.sections.push_back(time_course_section(a.time_courses));
   if (a.uncertainty) r.sections.push_back(uncertainty_section(*a.uncertainty, a.plan.confidence));
   if (!a.events.empty()) r.sections.push_back(events_section(a.events, a.plan.confidence));
+  for (auto& s : r.sections) std::erase_if(s.figures, [](const Figure& f) { return !drawable(f); });
   return r;
 }
 
