@@ -333,11 +333,29 @@ Body lines(const Figure& f, const std::string& name) {
       "for [i=2:{}] '{}.dat' using 1:i with linespoints lt (i-1) title "
       "columnheader(i)",
       coloured + 1, name);
+  // A log x axis over the data's range, with a tic at each x when there are few (the sizes of
+  // a convergence check), not widened to whole powers.
+  std::string x_axis;
+  if (f.x_log) {
+    const auto [lo, hi] = column_range(f.data.rows, 0);
+    x_axis = "set logscale x 2\n";
+    if (lo > 0.0 && hi >= lo) {
+      x_axis += fmt::format("set xrange [{}:{}]\n", num(lo / 1.15), num(hi * 1.15));
+      if (f.data.rows.size() <= 12) {
+        std::string tics;
+        for (const auto& row : f.data.rows) {
+          const double x = number_of(row[0]);
+          tics += (tics.empty() ? "" : ", ") + gp_string(fmt::format("{:g}", x)) + " " + num(x);
+        }
+        x_axis += "set xtics (" + tics + ")\n";
+      }
+    }
+  }
   b.script = fmt::format(
       "set title {}\nset xlabel {}\nset ylabel {}\n{}{}set grid lc rgb '#DDDDDD'\n"
       "set xzeroaxis\nset key outside right top\nplot {}\n",
-      gp_string(f.title), gp_string(f.x_label), gp_string(f.y_label),
-      f.x_log ? "set logscale x 2\n" : "", f.y_log ? "set logscale y\n" : "", plots);
+      gp_string(f.title), gp_string(f.x_label), gp_string(f.y_label), x_axis,
+      f.y_log ? "set logscale y\n" : "", plots);
   b.width = 900;
   b.height = 500;
   return b;
