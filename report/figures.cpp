@@ -99,6 +99,16 @@ std::pair<double, double> padded_range(const std::vector<double>& values, double
   return {lo - pad, hi + pad};
 }
 
+// A log axis' tic label: plain (0.02, 500) on an axis within [0.001, 10^5), else mantissa and
+// exponent without '+' or leading zeros (2e5, 1e-9) for every tic of the axis, so that one axis
+// does not mix 10000 and 1e+06.
+std::string tic_label(double v, bool exponent_form) {
+  if (!exponent_form) return fmt::format("{:g}", v);
+  const int exponent = static_cast<int>(std::floor(std::log10(v) + 1e-9));
+  const double mantissa = v / std::pow(10.0, exponent);
+  return fmt::format("{:g}e{}", std::round(mantissa * 1000) / 1000, exponent);
+}
+
 // Commands for axis `axis` ('x' or 'y') over the values [lo, hi]: a range padded by 3% of its
 // width (of its decades on a log axis), and on a log axis tics at 1, 2, 5 (1, 2, 3, 5 within a
 // decade; every power of ten over many decades) times powers of ten, labelled plainly (0.02, not
@@ -132,7 +142,7 @@ std::string axis_commands(char axis, double lo, double hi, bool log) {
     for (const double m : mantissas) {
       const double v = m * std::pow(10.0, e);
       if (v < lo || v > hi) continue;
-      const std::string label = fmt::format("{:g}", v);
+      const std::string label = tic_label(v, lo < 1e-3 || hi >= 1e5);
       tics += (tics.empty() ? "" : ", ") + gp_string(label) + " " + label;
     }
   }
