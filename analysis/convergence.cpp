@@ -147,6 +147,11 @@ void judge(ConvergenceReport& r, const std::string& measure, const char* unit, B
                 " is not a number at " + std::to_string(n) + " " + unit + " (is " +
                 undefined_output + " constant?)";
     if (undefined > 1) r.verdict += "; " + std::to_string(undefined) + " indices in all";
+    if (undefined < last.size()) {
+      r.verdict += "; the others moved by at most " + brief(r.max_change) + " from " +
+                   std::to_string(r.sample_sizes[r.sample_sizes.size() - 2]) + " to " +
+                   std::to_string(n) + " " + unit;
+    }
     return;
   }
   if (r.converged) {

@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 
 #include "driver/errors.hpp"
 #include "driver/gnuplot.hpp"
+#include "driver/output_file.hpp"
 #include "driver/version.hpp"
 #include "report/analysis_report.hpp"
 #include "report/html_writer.hpp"
@@ -162,26 +162,11 @@ int report_command(const ReportOptions& options) {
   inputs.missing_reason = figures.problem.empty() ? "not drawn" : figures.problem;
   inputs.generator = std::string("tmex ") + kVersion;
   inputs.created = created;
-  // Written beside its final name and renamed, so that a failed write leaves no half document.
-  const fs::path target(path);
-  const fs::path temporary = target.string() + ".part";
-  {
-    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-    if (!file) throw UsageError("cannot write the report '" + path + "'");
-    report::write_html(document, inputs, file);
-    if (!file.flush()) {
-      file.close();
-      std::error_code ec;
-      fs::remove(temporary, ec);
-      throw std::runtime_error("error writing '" + path + "' (disk full?)");
-    }
-  }
-  std::error_code ec;
-  fs::rename(temporary, target, ec);
-  if (ec) {
-    fs::remove(temporary, ec);
-    throw UsageError("cannot write the report '" + path + "': " + ec.message());
-  }
+  // Replaced atomically (or written through to a device or FIFO): a failed write leaves no half
+  // document.
+  OutputFile file(path);
+  report::write_html(document, inputs, file.stream());
+  file.commit();
   std::size_t count = 0;
   for (const auto& s : document.sections) count += s.figures.size();
   std::fprintf(stderr, "tmex report: wrote %s (%zu sections, %zu figures)\n", path.c_str(),

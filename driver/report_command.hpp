@@ -23,7 +23,9 @@ std::string report_path(const ReportOptions& options);
 /// reason, sessions, provenance of the newest session), draws every figure as SVG with gnuplot
 /// and writes one HTML file that needs nothing else: no network, no script. A figure gnuplot
 /// could not draw is a marked gap in the document and a warning on stderr. Returns an exit
-/// status; throws as analyze_store(), and UsageError when the file cannot be written.
+/// status; throws as analyze_store(), UsageError when the file cannot be written (a missing
+/// folder) and OutputError when writing it fails (a full disk); the file is replaced atomically
+/// (driver/output_file.hpp).
 int report_command(const ReportOptions& options);
 
 }  // namespace tmex::driver

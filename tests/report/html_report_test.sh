@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `tmex report` end to end: HTML reports of small LHS (emdr, ishigami), Saltelli and Morris
 # campaigns, rendered in headless Chromium, fail on a console message, an external resource, a
-# script, or a figure that is missing or empty; the store's file is left as it was; a broken copy of a
-# report must fail the same checks. Usage: html_report_test.sh TMEX
+# script, or a figure that is missing or empty; the store is left as it was (read-only opening
+# creates nothing beside it); a broken copy of a report must fail the same checks.
+# Usage: html_report_test.sh TMEX
 # Exit 77 (skipped) without chromium, unless TMEX_REQUIRE_CHROMIUM=1.
 set -euo pipefail
 TMEX=$(realpath "$1")
@@ -113,12 +114,13 @@ EOF
 
 for name in emdr_lhs emdr_saltelli ishigami_lhs ishigami_morris; do
   before=$(sha256sum "$name.db")
+  files_before=$(ls "$name".db*)
   "$TMEX" report "$name.db" -o "$name.html" --bootstrap 200 2> "$name.err" || {
     cat "$name.err"
     exit 1
   }
-  if [[ "$(sha256sum "$name.db")" != "$before" ]]; then
-    echo "FAIL: tmex report changed the store $name.db"
+  if [[ "$(sha256sum "$name.db")" != "$before" || "$(ls "$name".db*)" != "$files_before" ]]; then
+    echo "FAIL: tmex report changed the store $name.db or left files beside it"
     exit 1
   fi
   check_report "$name.html" || {
