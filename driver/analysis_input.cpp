@@ -59,14 +59,16 @@ analysis::RunTable read_run_table(storage::CampaignStore& store,
   t.rows = read.rows;
   t.values = std::move(read.values);
   t.sample = std::move(read.sample);
+  t.arm = std::move(read.arm);
   t.replicate = std::move(read.replicate);
   t.block = std::move(read.block);
   t.ok = std::move(read.ok);
   if (plan.trajectories) {
-    const auto replicates = store.meta().replicates;
+    const storage::RunNumbering numbering = store.meta().numbering();
     std::vector<std::int64_t> run_ids(t.rows);
     for (std::size_t r = 0; r < t.rows; ++r) {
-      run_ids[r] = static_cast<std::int64_t>(t.sample[r] * replicates + t.replicate[r]);
+      const std::uint32_t arm = t.arm.empty() ? 0 : t.arm[r];
+      run_ids[r] = static_cast<std::int64_t>(numbering.id(t.sample[r], arm, t.replicate[r]));
     }
     for (auto& tc : storage::read_trajectories(store, run_ids)) {
       t.trajectories.push_back({tc.variable, std::move(tc.times), std::move(tc.values)});

@@ -194,7 +194,7 @@ class ResultSink final : public ResultConsumer {
 };
 
 std::size_t trajectory_value_count(const CampaignSetup& setup, const CampaignConfig& config) {
-  return setup.model->info().trajectory_variables.size() *
+  return setup.model().info().trajectory_variables.size() *
          config.model_spec.trajectory_times.size();
 }
 
@@ -252,8 +252,13 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
     m.parameters.push_back(std::move(column));
   }
   m.outputs = config.outputs;
+  for (const auto& o : config.outputs) {
+    const auto& info = setup.model().info();
+    m.output_better.push_back(models::to_string(info.outputs[*info.output_index(o)].better));
+  }
+  for (const auto& a : config.arms) m.arms.push_back({a.name, a.overrides()});
   if (!config.model_spec.trajectory_times.empty()) {
-    m.trajectory_variables = setup.model->info().trajectory_variables;
+    m.trajectory_variables = setup.model().info().trajectory_variables;
     m.trajectory_times = config.model_spec.trajectory_times;
   }
   m.config = config.canonical();
@@ -550,7 +555,7 @@ int run_campaign(const RunOptions& options) {
   info.slurm_job_id = env_or_empty("SLURM_JOB_ID");
   info.slurm_array_task_id = env_or_empty("SLURM_ARRAY_TASK_ID");
   info.slurm_array_job_id = env_or_empty("SLURM_ARRAY_JOB_ID");
-  info.provenance = collect_provenance(*context->setup.model, hosts);
+  info.provenance = collect_provenance(context->setup.model(), hosts);
   const std::uint64_t pending_runs = pending->total();
   ChunkScheduler sched(std::move(pending), config.execution.chunk_size,
                        std::max(1, world.size() - 1) * static_cast<int>(config.execution.per_rank),
