@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# End-to-end tests of campaigns with treatment arms: common random numbers, identical rows at any
+# rank count, kill/resume, and the contrasts of `tmex analyze` and `tmex compare`.
+# Usage: e2e_arms.sh TMEX TEST [ARGS]
+set -euo pipefail
+TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
+TMEX=$(realpath "$1")
+TEST=$2
+shift 2
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_pml=ob1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmex-e2e-arms.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# launch N ARGS...: tmex on N ranks (N=0: plain process, no launcher).
+launch() {
+  local n=$1
+  shift
+  if [ "$n" = 0 ]; then "$TMEX" "$@"; else mpiexec --oversubscribe -n "$n" "$TMEX" "$@"; fi
+}
+
+# launch_bg N ARGS...: like launch, in the background, with $! the pid of tmex or mpiexec.
+launch_bg() {
+  local n=$1
+  shift
+  if [ "$n" = 0 ]; then
+    (exec "$TMEX" "$@") &
+  else
+    (exec mpiexec --oversubscribe -n "$n" "$TMEX" "$@") &
+  fi
+}
+
+source "$TESTS_DIR/store_rows.sh"
+
+# The linear model with noise under two arms that differ only in the intercept, by 1. Both
+# intercepts lie in [1024, 2048), where doubles are evenly spaced, so adding the same terms to
+# either gives results exactly 1 apart: with common random numbers every paired difference is 1.
+write_linear() {  # write_linear FILE SAMPLES REPLICATES [EXTRA ARMS LINE]
+  cat >"$1" <<YAML
+campaign: {name: arms-e2e, seed: 99, samples: $2, replicates: $3}
+design: {method: lhs}
+model:
+  name: linear
+  settings: {noise_sd: 0.5, intercept: 1536}
+arms:
+  base: {}
+  plus1: {settings: {intercept: 1537}}
+${4:-}
+parameters:
+  x1: {distribution: uniform, min: 0, max: 1}
+  x2: {distribution: loguniform, min: 0.1, max: 10}
+  x3: {distribution: uniform, min: -1, max: 1}
+storage: {path: campaign.db}
+execution: {progress_interval: 0.5, commit_interval: 0.1}
+YAML
+}
+
+# Paired differences plus1 - base of every (sample, replicate), through the primary key.
+differences() {
+  sqlite3 "$1" "SELECT b.y - a.y FROM runs a JOIN runs b ON b.id = a.id + $2
+                WHERE a.arm = 0 ORDER BY a.id"
+}
+
+case "$TEST" in
+  ranks)  # same arms campaign on N ranks == on a single process; common random numbers
+    n=$1
+    write_linear c.yaml 300 3
+    launch 0 run c.yaml --db ref.db 2>/dev/null
+    launch "$n" run c.yaml --db par.db
+    [ "$(sqlite3 par.db 'SELECT count(*) FROM runs')" = 1800 ] || fail "expected 1800 rows"
+    diff <(rows ref.db) <(rows par.db) >/dev/null || fail "rows differ between 1 and $n ranks"
+    # Every sample under both arms with the same parameters and noise: differences exactly 1.
+    [ "$(differences par.db 3 | sort -u)" = "1.0" ] || fail "paired differences are not all 1"
+    [ "$(differences par.db 3 | wc -l)" = 900 ] || fail "expected 900 pairs"
+    [ "$(sqlite3 par.db "SELECT count(DISTINCT y) FROM runs WHERE arm = 0")" -gt 800 ] ||
+      fail "the noise does not vary between runs"
+    [ "$(sqlite3 par.db "SELECT count(*) FROM arm_runs WHERE arm_name = 'plus1'")" = 900 ] ||
+      fail "arm_runs view"
+    launch "$n" run c.yaml --db par.db 2>&1 | grep -q "is complete" || fail "no 'complete' message"
+    ;;
+  kill-resume)  # SIGKILL the master at random moments of an arms campaign, resume until done
+    n=$1
+    cat >c.yaml <<YAML
+campaign: {name: arms-kill, seed: 5, samples: 700, replicates: 1}
+design: {method: lhs}
+model:
+  name: faulty
+  settings: {sleep_ms: 2}
+arms:
+  plain: {}
+  failing: {settings: {nan_below: 0.15, throw_below: 0.05}}
+parameters:
+  x1: {distribution: uniform, min: 0, max: 1}
+  x2: {distribution: uniform, min: 0, max: 1}
+  x3: {distribution: uniform, min: 0, max: 1}
+storage: {path: campaign.db}
+execution: {progress_interval: 0.5, commit_interval: 0.1}
+YAML
+    launch 0 run c.yaml --db ref.db 2>/dev/null
+    [ "$(sqlite3 ref.db "SELECT count(*) FROM runs WHERE arm = 1 AND status <> 'ok'")" -gt 50 ] ||
+      fail "the failing arm has no failures"
+    [ "$(sqlite3 ref.db "SELECT count(*) FROM runs WHERE arm = 0 AND status <> 'ok'")" = 0 ] ||
+      fail "the plain arm failed"
+    kills=0
+    partial=0
+    for attempt in $(seq 1 30); do
+      launch_bg "$n" run c.yaml >run.log 2>&1
+      pid=$!
+      for _ in $(seq 200); do grep -q "runs to do" run.log 2>/dev/null && break; sleep 0.05; done
+      sleep "0.$((RANDOM % 9 + 1))"
+      victim=""
+      for p in $(pgrep -f "$TMEX run c.yaml" || true); do
+        if [ "$n" = 0 ] || tr '\0' '\n' </proc/"$p"/environ 2>/dev/null |
+          grep -qx "OMPI_COMM_WORLD_RANK=0"; then victim=$p; fi
+      done
+      if [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null; then kills=$((kills + 1)); fi
+      wait "$pid" || true
+      stored=$(sqlite3 campaign.db 'SELECT count(*) FROM runs' 2>/dev/null || echo 0)
+      if [ "$stored" -gt 0 ] && [ "$stored" -lt 1400 ]; then partial=$((partial + 1)); fi
+      [ "$kills" -ge 3 ] && [ "$partial" -ge 1 ] && break
+      if [ "$stored" = 1400 ]; then rm -f campaign.db*; kills=0; partial=0; fi
+    done
+    launch "$n" run c.yaml 2>/dev/null || true
+    [ "$kills" -ge 3 ] || fail "killed only $kills times"
+    [ "$partial" -ge 1 ] || fail "no kill happened part-way through the campaign"
+    [ "$(sqlite3 campaign.db 'PRAGMA integrity_check')" = ok ] || fail "integrity check"
+    diff <(rows ref.db) <(rows campaign.db) >/dev/null || fail "rows differ after $kills kills"
+    echo "killed $kills times; rows identical to an uninterrupted run"
+    ;;
+  *)
+    fail "unknown test $TEST"
+    ;;
+esac
+echo "ok: $TEST $*"
