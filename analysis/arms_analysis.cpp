@@ -41,6 +41,7 @@ RunTable runs_of_arm(const RunTable& runs, std::uint32_t arm) {
 CampaignInfo arm_campaign(const CampaignInfo& campaign, std::uint32_t arm) {
   CampaignInfo c = campaign;
   c.arms.clear();
+  c.arm_overrides.clear();
   c.source = campaign.source + " (arm " + campaign.arms.at(arm) + ")";
   return c;
 }

@@ -82,6 +82,8 @@ struct CampaignInfo {
   /// Per output: which direction is better, as the model declares it (empty: none declared).
   std::vector<Direction> better{};
   std::vector<std::string> arms{};  ///< treatment arms; empty: a campaign without arms
+  /// Per arm: what it changes, as text (e.g. "{settings: {il6_block: 0.8}}"); may be empty.
+  std::vector<std::string> arm_overrides{};
   std::vector<std::string> trajectory_variables{};  ///< recorded over time (PRCC over time)
 
   /// Runs of a complete campaign: samples x replicates (x arms).

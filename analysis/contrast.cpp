@@ -74,9 +74,9 @@ std::pair<double, double> mean_interval(const std::vector<double>& values, doubl
   return {mean - t * se, mean + t * se};
 }
 
-bool benefits(Direction better, double difference) {
-  return (better == Direction::kLower && difference < 0.0) ||
-         (better == Direction::kHigher && difference > 0.0);
+bool benefits(Direction better, double margin, double difference) {
+  return (better == Direction::kLower && difference < -margin) ||
+         (better == Direction::kHigher && difference > margin);
 }
 
 // The paired samples of one contrast: per sample, its parameters (as run) and the mean over its
@@ -268,13 +268,14 @@ class ContrastBuilder {
       } else {
         o.difference = {kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
       }
+      o.margin = plan_.margin[c];
       Eigen::Array<bool, Eigen::Dynamic, 1> benefit(n);
       for (Eigen::Index s = 0; s < n; ++s) {
         const double d = data_.difference(s, e);
-        o.increased += d > 0.0;
-        o.decreased += d < 0.0;
-        o.unchanged += d == 0.0;
-        benefit(s) = benefits(o.better, d);
+        o.increased += d > o.margin;
+        o.decreased += d < -o.margin;
+        o.unchanged += std::abs(d) <= o.margin;
+        benefit(s) = benefits(o.better, o.margin, d);
       }
       o.benefit.confidence = plan_.confidence;
       o.benefit.probability = o.benefit.ci_low = o.benefit.ci_high = kNaN;
@@ -381,6 +382,7 @@ class ContrastBuilder {
     // value of a group stay in it, so that one value never lies in two groups.
     std::size_t begin = 0;
     const Direction better = plan_.better[static_cast<std::size_t>(o)];
+    const double margin = plan_.margin[static_cast<std::size_t>(o)];
     for (std::size_t g = 0; g < groups && begin < n; ++g) {
       std::size_t end = std::max(begin + 1, n * (g + 1) / groups);
       if (g + 1 == groups) end = n;
@@ -400,7 +402,7 @@ class ContrastBuilder {
       std::size_t helped = 0;
       for (std::size_t q = begin; q < end; ++q) {
         d.push_back(data_.difference(static_cast<Eigen::Index>(order[q]), o));
-        helped += benefits(better, d.back());
+        helped += benefits(better, margin, d.back());
       }
       s.mean = std::accumulate(d.begin(), d.end(), 0.0) / static_cast<double>(d.size());
       std::tie(s.mean_low, s.mean_high) = mean_interval(d, s.mean, plan_.confidence);
@@ -495,7 +497,27 @@ ContrastPlan plan_contrasts(const CampaignInfo& campaign, const ContrastRequest&
                          "'; the campaign has: " + text::join(campaign.outputs));
     }
   }
+  const auto check_margin = [](double m, const std::string& what) {
+    if (!std::isfinite(m) || m < 0.0) {
+      throw RequestError(what + ": a margin must be a finite number >= 0, got " +
+                         text::format_number(m, text::NumberStyle::kShortest));
+    }
+  };
+  if (request.margin) check_margin(*request.margin, "--margin");
+  for (const auto& [output, margin] : request.margin_outputs) {
+    check_margin(margin, "--margin " + output);
+    if (std::find(campaign.outputs.begin(), campaign.outputs.end(), output) ==
+        campaign.outputs.end()) {
+      throw RequestError("--margin " + output + "=...: unknown output '" + output +
+                         "'; the campaign has: " + text::join(campaign.outputs));
+    }
+  }
   for (const auto& o : plan.outputs) {
+    double margin = request.margin.value_or(0.0);
+    for (const auto& [output, m] : request.margin_outputs) {
+      if (output == o) margin = m;
+    }
+    plan.margin.push_back(margin);
     Direction d = campaign.better_of(o);
     bool requested = false;
     if (d == Direction::kUnknown && request.better) {

@@ -26,6 +26,10 @@ struct ContrastRequest {
   std::optional<Direction> better{};
   /// Per output: its better direction, also over the model's declaration.
   std::vector<std::pair<std::string, Direction>> better_outputs{};
+  /// Differences within +-margin count as unchanged (neither a benefit nor a harm): for every
+  /// output, and per output over it. Default 0: any difference counts.
+  std::optional<double> margin{};
+  std::vector<std::pair<std::string, double>> margin_outputs{};
   double confidence = 0.95;
   /// Bootstrap resamples of the mean and median differences; nullopt: 1000, and large-sample
   /// intervals above 50000 paired samples.
@@ -48,6 +52,7 @@ struct ContrastPlan {
   std::vector<std::string> outputs{};
   std::vector<Direction> better{};       ///< per output
   std::vector<bool> better_requested{};  ///< per output: the direction came from the request
+  std::vector<double> margin{};          ///< per output: |difference| <= margin is unchanged
   double confidence = 0.95;
   int resamples = 1000;
   std::optional<int> bootstrap{};  ///< as requested (forces bootstrap intervals)
@@ -62,7 +67,8 @@ struct ContrastPlan {
 /// Checks `request` against `campaign` and resolves it. Throws RequestError for a campaign
 /// without arms (at least two are needed), a Morris design (its trajectories are not a sample
 /// of the inputs), an unknown arm (listing the arms), an arm compared with itself or twice, an
-/// unknown or repeated output, a confidence outside (0, 1) or negative resamples.
+/// unknown or repeated output, a negative or non-finite margin, a confidence outside (0, 1)
+/// or negative resamples.
 ContrastPlan plan_contrasts(const CampaignInfo& campaign, const ContrastRequest& request);
 
 /// The paired comparison of one output between an arm and its reference, over the samples that
@@ -75,9 +81,11 @@ struct OutputContrast {
   std::uint64_t samples = 0;                    ///< paired samples
   double reference_mean = 0.0, arm_mean = 0.0;  ///< means over the paired samples
   CentreSummary difference{};  ///< mean and median of arm - reference, with intervals
-  std::uint64_t increased = 0, decreased = 0, unchanged = 0;  ///< samples by the sign of it
-  /// P(benefit): the share of samples whose difference lies in the better direction (strictly),
-  /// with a Wilson interval; samples = 0 where the direction is unknown.
+  double margin = 0.0;         ///< differences within +-margin count as unchanged
+  /// Samples whose difference is above +margin, below -margin, or within it.
+  std::uint64_t increased = 0, decreased = 0, unchanged = 0;
+  /// P(benefit): the share of samples whose difference lies beyond the margin in the better
+  /// direction, with a Wilson interval; samples = 0 where the direction is unknown.
   EventProbability benefit{};
   /// 0/1 outputs: the 2 x 2 table of paired runs (sample and replicate) and the exact McNemar
   /// test; its p-value is NaN for campaigns with replicates (the replicates of one sample are

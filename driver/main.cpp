@@ -145,11 +145,61 @@ int execute_verify(VerifyCli& c) {
 struct AnalyzeCli {
   CLI::App* command = nullptr;
   AnalyzeOptions options;
+  std::vector<std::string> stores;  ///< tmex compare's stores
   std::uint64_t seed = 0;
   int bootstrap = 0;
   CLI::Option* bootstrap_option = nullptr;
   CLI::Option* seed_option = nullptr;
 };
+
+// The options `tmex analyze` and `tmex compare` share.
+void add_analysis_options(AnalyzeCli& c) {
+  auto* cmd = c.command;
+  AnalyzeOptions& analyze = c.options;
+  cmd->add_option("--method,-m", analyze.method,
+                  "auto, prcc, pcc, src, srrc, correlation (Pearson and Spearman), sobol, morris "
+                  "or uncertainty")
+      ->capture_default_str();
+  // One value per use, so that `--event 'y > 1' DB` leaves DB to the positional argument.
+  cmd->add_option("--outputs", analyze.outputs,
+                  "outputs to analyse, comma-separated (default: all stored outputs)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--format,-f", analyze.format, "table, csv, json or markdown")
+      ->capture_default_str();
+  cmd->add_option("--out,-o", analyze.out, "output file (default: standard output)");
+  cmd->add_option("--plots", analyze.plots_dir,
+                  "folder for PNG plots (gnuplot) with their data files and scripts");
+  cmd->add_option("--event", analyze.events,
+                  "probability of an event 'OUTPUT OP NUMBER', OP one of < <= > >= == != "
+                  "(repeatable), e.g. --event 'cured == 1'")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--confidence", analyze.confidence, "level of every interval")
+      ->capture_default_str();
+  c.bootstrap_option = cmd->add_option(
+      "--bootstrap", c.bootstrap,
+      "bootstrap resamples of Sobol', Morris, uncertainty and contrast intervals (default "
+      "1000; summaries of more than 50000 runs or paired samples use large-sample intervals "
+      "unless this is given; 0: no intervals)");
+  c.seed_option =
+      cmd->add_option("--seed", c.seed, "bootstrap seed (default: the campaign's seed)");
+  cmd->add_option("--contrast", analyze.contrasts,
+                  "arms to compare: ARM (against the first arm) or ARM:REFERENCE (repeatable; "
+                  "default: every arm against the first)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--better", analyze.better,
+                  "which direction of an output is a benefit: lower or higher for every output "
+                  "whose model declares none, OUTPUT=lower|higher for one (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--margin", analyze.margins,
+                  "differences within +-X count as unchanged, neither helped nor harmed: X for "
+                  "every output, OUTPUT=X for one (repeatable; default 0)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
 
 AnalyzeCli add_analyze(CLI::App& app) {
   AnalyzeCli c;
@@ -158,49 +208,34 @@ AnalyzeCli add_analyze(CLI::App& app) {
       "Sensitivity and uncertainty analysis of the campaign in DB. By default the methods that "
       "fit its design: PRCC with inference and an uncertainty summary for lhs, sobol, grid and "
       "file designs; Sobol' indices for saltelli; Morris mu*, mu, sigma for morris. Failed runs "
-      "are excluded, counted, and tested for dependence on the inputs. Exit status: 0 done, 2 "
-      "bad usage (including a method that does not fit the design), 1 other errors.");
-  auto* analyze_cmd = c.command;
-  AnalyzeOptions& analyze = c.options;
-  analyze_cmd->add_option("db", analyze.db_path, "campaign store (SQLite file)")->required();
-  analyze_cmd
-      ->add_option("--method,-m", analyze.method,
-                   "auto, prcc, pcc, src, srrc, correlation (Pearson and Spearman), sobol, morris "
-                   "or uncertainty")
-      ->capture_default_str();
-  // One value per use, so that `--event 'y > 1' DB` leaves DB to the positional argument.
-  analyze_cmd
-      ->add_option("--outputs", analyze.outputs,
-                   "outputs to analyse, comma-separated (default: all stored outputs)")
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  analyze_cmd->add_option("--format,-f", analyze.format, "table, csv, json or markdown")
-      ->capture_default_str();
-  analyze_cmd->add_option("--out,-o", analyze.out, "output file (default: standard output)");
-  analyze_cmd->add_option("--plots", analyze.plots_dir,
-                          "folder for PNG plots (gnuplot) with their data files and scripts");
-  analyze_cmd
-      ->add_option("--event", analyze.events,
-                   "probability of an event 'OUTPUT OP NUMBER', OP one of < <= > >= == != "
-                   "(repeatable), e.g. --event 'cured == 1'")
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  analyze_cmd->add_option("--confidence", analyze.confidence, "level of every interval")
-      ->capture_default_str();
-  c.bootstrap_option = analyze_cmd->add_option(
-      "--bootstrap", c.bootstrap,
-      "bootstrap resamples of Sobol', Morris and uncertainty intervals (default 1000; "
-      "uncertainty summaries of more than 50000 runs use large-sample intervals unless this is "
-      "given; 0: no intervals)");
-  c.seed_option =
-      analyze_cmd->add_option("--seed", c.seed, "bootstrap seed (default: the campaign's seed)");
+      "are excluded, counted, and tested for dependence on the inputs. A campaign with arms "
+      "gets the analysis of each arm and the paired contrasts between arms. Exit status: 0 "
+      "done, 2 bad usage (including a method that does not fit the design), 1 other errors.");
+  c.command->add_option("db", c.options.db_path, "campaign store (SQLite file)")->required();
+  add_analysis_options(c);
+  return c;
+}
+
+AnalyzeCli add_compare(CLI::App& app) {
+  AnalyzeCli c;
+  c.command = app.add_subcommand(
+      "compare",
+      "Paired contrasts between the stores of separate campaigns of the same samples (model "
+      "and version, design, seed, sample count, replicates and parameters must match; "
+      "settings and options may differ): each store is an arm, the first the reference. The "
+      "same report as tmex analyze of a campaign with arms. Exit status: 0 done, 2 bad usage "
+      "or stores whose samples differ (the message says how), 1 other errors.");
+  c.command->add_option("stores", c.stores, "campaign stores (SQLite files), at least two")
+      ->required()
+      ->expected(2, 1000);
+  add_analysis_options(c);
   return c;
 }
 
 int execute_analyze(AnalyzeCli& c) {
   if (c.bootstrap_option->count() > 0) c.options.bootstrap = c.bootstrap;
   if (c.seed_option->count() > 0) c.options.seed = c.seed;
-  return analyze_command(c.options);
+  return c.stores.empty() ? analyze_command(c.options) : compare_command(c.stores, c.options);
 }
 
 // The read-only commands with simple options.
@@ -284,6 +319,7 @@ int main(int argc, char** argv) {
   VerifyCli verify = add_verify(app);
   add_model_and_export_commands(app, others);
   AnalyzeCli analyze = add_analyze(app);
+  AnalyzeCli compare = add_compare(app);
 
   try {
     app.parse(argc, argv);
@@ -296,6 +332,7 @@ int main(int argc, char** argv) {
     if (*run.command) return execute_run(run, argc, argv);
     if (*verify.command) return execute_verify(verify);
     if (*analyze.command) return execute_analyze(analyze);
+    if (*compare.command) return execute_analyze(compare);
     if (const auto rc = execute_others(others)) return *rc;
   } catch (const UsageError& e) {
     std::fprintf(stderr, "tmex: error: %s\n", e.what());

@@ -128,6 +128,31 @@ Body scatter(const Figure& f, const std::string& name) {
   return {script, 1200, 420};
 }
 
+Body forest(const Figure& f, const std::string& name) {
+  const auto n = static_cast<double>(f.data.rows.size());
+  // The x range holds every interval and 0, with a margin, so that the line at 0 is inside.
+  double lo = 0.0, hi = 0.0;
+  for (const auto& row : f.data.rows) {
+    for (std::size_t c = 1; c < row.size() && c < 4; ++c) {
+      if (const auto* d = std::get_if<double>(&row[c]); d && std::isfinite(*d)) {
+        lo = std::min(lo, *d);
+        hi = std::max(hi, *d);
+      }
+    }
+  }
+  const double pad = hi > lo ? 0.08 * (hi - lo) : 1.0;
+  return {
+      fmt::format("set title {}\nset xlabel {}\nset xrange [{}:{}]\nset yrange [-0.6:{}]\n"
+                  "set grid xtics\nset key off\n"
+                  "set arrow from first 0, graph 0 to first 0, graph 1 nohead lt -1 dt 2\n"
+                  "plot '{}.dat' using 2:0:3:4:yticlabels(1) with xerrorbars pt 7 ps 1.2 lc rgb "
+                  "'#4477aa'\n",
+                  gp_string(f.title), gp_string(f.x_label),
+                  text::format_number(lo - pad, text::NumberStyle::kShortest),
+                  text::format_number(hi + pad, text::NumberStyle::kShortest), n - 0.4, name),
+      900, std::max(260, 140 + 36 * static_cast<int>(f.data.rows.size()))};
+}
+
 FigureScript script_of(const Figure& f, const std::string& terminal) {
   const std::string name = file_stem(f.name);
   Body body;
@@ -161,10 +186,16 @@ FigureScript script_of(const Figure& f, const std::string& terminal) {
       body = scatter(f, name);
       data = data_file(f, header_comment(f));
       break;
+    case FigureKind::kForest:
+      body = forest(f, name);
+      data = data_file(f, header_comment(f) + " (first shown last)");
+      break;
   }
   return {name, data,
+          // noenhanced: names such as growth_rate are text, not subscripts.
           fmt::format("# {0}.png from {0}.dat; run `gnuplot {0}.gp` in this folder.\n"
-                      "set terminal {1} size {2},{3}\nset output '{0}.png'\n{4}",
+                      "set terminal {1} size {2},{3}\nset termoption noenhanced\n"
+                      "set output '{0}.png'\n{4}",
                       name, terminal, body.width, body.height, body.script)};
 }
 

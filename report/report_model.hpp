@@ -77,6 +77,8 @@ enum class FigureKind {
   kLines,      ///< one line per column after the first (x) against it
   kHistogram,  ///< bars: bin low, bin high, count
   kScatter,    ///< one panel per column but the last (y) against it
+  kForest,     ///< points with interval bars around a line at 0: label, value, low, high (first
+               ///< shown last)
 };
 
 /// A figure, drawn from its own data table.

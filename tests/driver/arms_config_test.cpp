@@ -185,5 +185,37 @@ storage: {path: e.db}
   EXPECT_EQ(c.arm_spec(0).options.count("cxcr4_block_schedule"), 0u);
 }
 
+// examples/emdr_arms.yaml runs the single-arm examples' treatments as arms of one campaign (the
+// same settings and options, so the same recommended schedules of emdr.md), plus the pulsed
+// CXCR4 antagonist, on the same samples.
+TEST_F(ArmsConfigTest, TheEmdrArmsExampleHoldsTheSingleArmExamplesTreatments) {
+  const std::string dir = TMEX_EXAMPLES_DIR;
+  const auto arms = load_campaign_config(dir + "/emdr_arms.yaml", registry_);
+  const auto single = load_campaign_config(dir + "/emdr.yaml", registry_);
+  EXPECT_EQ(arms.seed, single.seed);
+  ASSERT_EQ(arms.parameters.size(), single.parameters.size());
+  for (std::size_t i = 0; i < arms.parameters.size(); ++i) {
+    EXPECT_EQ(arms.parameters[i].name, single.parameters[i].name);
+    EXPECT_EQ(arms.parameters[i].distribution.describe(),
+              single.parameters[i].distribution.describe());
+  }
+  std::vector<std::string> names;
+  for (const auto& a : arms.arms) names.push_back(a.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"chemo", "integrin", "il6", "cox2", "vegf", "nfkb",
+                                             "cxcr4", "cxcr4_pulsed", "all"}));
+  for (std::size_t a = 0; a < arms.arms.size(); ++a) {
+    const std::string& name = arms.arms[a].name;
+    if (name == "cxcr4_pulsed") {
+      EXPECT_EQ(arms.arm_spec(a).options.at("cxcr4_block_schedule"), "pulsed");
+      EXPECT_EQ(arms.arm_spec(a).settings.at("cxcr4_block"), 0.97);
+      continue;
+    }
+    SCOPED_TRACE(name);
+    const auto one = load_campaign_config(dir + "/emdr_arm_" + name + ".yaml", registry_);
+    EXPECT_EQ(arms.arm_spec(a).settings, one.model_spec.settings);
+    EXPECT_EQ(arms.arm_spec(a).options, one.model_spec.options);
+  }
+}
+
 }  // namespace
 }  // namespace tmex::driver

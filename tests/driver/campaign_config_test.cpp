@@ -159,7 +159,7 @@ TEST_F(ConfigTest, EmdrExamplesSampleTheModelsDefaultRanges) {
       EXPECT_EQ(config.parameters[i].distribution.describe(), expected.describe()) << r.name;
     }
   }
-  EXPECT_EQ(files, 9);  // emdr.yaml and eight arms
+  EXPECT_EQ(files, 10);  // emdr.yaml, eight single-arm campaigns and emdr_arms.yaml
 }
 
 }  // namespace
