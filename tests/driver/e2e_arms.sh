@@ -130,6 +130,84 @@ YAML
     diff <(rows ref.db) <(rows campaign.db) >/dev/null || fail "rows differ after $kills kills"
     echo "killed $kills times; rows identical to an uninterrupted run"
     ;;
+  contrast)  # tmex analyze of the linear arms: the contrast is 1, with a zero-width interval
+    write_linear c.yaml 300 3
+    launch 0 run c.yaml 2>/dev/null
+    "$TMEX" analyze campaign.db --format json --bootstrap 200 >a.json
+    python3 - a.json <<'PY' || fail "contrast of the linear arms"
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = d["contrasts"]["outputs"][0]["rows"]
+assert len(rows) == 1 and rows[0]["arm"] == "plus1" and rows[0]["reference"] == "base", rows
+r = rows[0]
+assert r["samples"] == 300, r
+for k in ("mean", "ci_low", "ci_high", "median", "median_low", "median_high"):
+    assert r[k] == 1.0, (k, r[k])
+assert r["increased"] == 300 and r["p_benefit"] is None, r
+# Each arm's usual analysis: PRCC per arm, the same in both (the intercept does not rank).
+prcc = d["prcc"]["outputs"]
+assert [t["arm"] for t in prcc] == ["base", "plus1"], prcc
+assert prcc[0]["rows"] == prcc[1]["rows"]
+PY
+    "$TMEX" analyze campaign.db --better higher --bootstrap 200 >a.txt
+    grep -q "who is helped" a.txt || fail "no benefit table with --better"
+    grep -Eq "^ +plus1 +1\.0000 " a.txt || fail "P(benefit) is not 1"
+    # CSV: the arm and reference of every line.
+    "$TMEX" analyze campaign.db --format csv --bootstrap 200 | grep -q "^contrasts,plus1,base,y,,,mean,1,1,1," ||
+      fail "CSV contrast line"
+    # Bad contrast options are usage errors.
+    set +e
+    "$TMEX" analyze campaign.db --contrast nobody 2>err.txt
+    [ $? = 2 ] && grep -q "unknown arm 'nobody'; the campaign's arms are: base, plus1" err.txt ||
+      fail "unknown arm: $(cat err.txt)"
+    "$TMEX" analyze campaign.db --better y=up 2>err.txt
+    [ $? = 2 ] || fail "--better y=up accepted"
+    "$TMEX" analyze campaign.db --margin -1 2>err.txt
+    [ $? = 2 ] || fail "--margin -1 accepted"
+    set -e
+    ;;
+  compare)  # separate stores of the same samples give the contrasts of the campaign with arms
+    write_linear c.yaml 200 2
+    launch 0 run c.yaml --db arms.db 2>/dev/null
+    for arm in base plus1; do
+      intercept=$([ "$arm" = base ] && echo 1536 || echo 1537)
+      sed -e "/^arms:/,/^parameters:/{/^parameters:/!d}" \
+          -e "s/intercept: 1536/intercept: $intercept/" -e "s/name: arms-e2e/name: $arm/" c.yaml >"$arm.yaml"
+      launch 2 run "$arm.yaml" --db "$arm.db" 2>/dev/null
+    done
+    "$TMEX" analyze arms.db --format json --bootstrap 300 >arms.json
+    "$TMEX" compare base.db plus1.db --format json --bootstrap 300 >compare.json
+    python3 - arms.json compare.json <<'PY' || fail "compare disagrees with the arms campaign"
+import json, sys
+a, c = (json.load(open(p)) for p in sys.argv[1:3])
+for section in ("contrasts", "contrast_prcc", "subgroups"):
+    assert a[section].get("outputs", a[section].get("contrasts")) == \
+        c[section].get("outputs", c[section].get("contrasts")), section
+assert a["contrasts"]["outputs"][0]["rows"][0]["mean"] == 1.0
+assert [t["rows"] for t in a["prcc"]["outputs"]] == [t["rows"] for t in c["prcc"]["outputs"]]
+assert c["arms"]["arms"][0]["rows"][1]["arm"] == "plus1"
+PY
+    # Stores of other samples are refused, saying exactly what differs.
+    sed -e "s/seed: 99/seed: 98/" -e "s/samples: 200/samples: 100/" base.yaml >other.yaml
+    launch 0 run other.yaml --db other.db 2>/dev/null
+    set +e
+    "$TMEX" compare base.db other.db >out.txt 2>err.txt
+    rc=$?
+    set -e
+    [ "$rc" = 2 ] || fail "compare of other samples: exit $rc"
+    grep -q "other.db does not hold the samples of base.db" err.txt || fail "$(cat err.txt)"
+    grep -q "  seed: 99 -> 98" err.txt || fail "seed difference not named: $(cat err.txt)"
+    grep -q "  samples: 200 -> 100" err.txt || fail "sample difference not named"
+    [ ! -s out.txt ] || fail "a refused compare wrote a report"
+    set +e
+    "$TMEX" compare base.db arms.db 2>err.txt
+    [ $? = 2 ] && grep -q "arms.db holds a campaign with arms" err.txt || fail "arms store compared"
+    "$TMEX" compare base.db 2>err.txt
+    [ $? = 2 ] || fail "one store compared"
+    "$TMEX" compare base.db missing.db 2>err.txt
+    [ $? = 2 ] && grep -q "'missing.db' does not exist" err.txt || fail "missing store: $(cat err.txt)"
+    set -e
+    ;;
   *)
     fail "unknown test $TEST"
     ;;
