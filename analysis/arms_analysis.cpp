@@ -1,6 +1,8 @@
 // analyse_arms(): the runs split by arm for the usual analysis, then the paired contrasts.
 #include "analysis/arms_analysis.hpp"
 
+#include <algorithm>
+
 #include "analysis/analysis_error.hpp"
 
 namespace tmex::analysis {
@@ -51,10 +53,14 @@ ArmsAnalysis analyse_arms(const CampaignInfo& campaign, const RunTable& runs,
   ArmsAnalysis out;
   out.campaign = campaign;
   out.contrast_plan = contrast_plan;
+  // The arms share the bootstrap budget of one campaign's uncertainty summary.
+  AnalysisPlan arm_plan = plan;
+  arm_plan.bootstrap_summary_runs = std::max<std::size_t>(
+      1, plan.bootstrap_summary_runs / std::max<std::size_t>(1, campaign.arms.size()));
   for (std::uint32_t a = 0; a < campaign.arms.size(); ++a) {
     const RunTable arm_runs = runs_of_arm(runs, a);
     try {
-      out.arms.push_back(analyse_campaign(arm_campaign(campaign, a), arm_runs, plan));
+      out.arms.push_back(analyse_campaign(arm_campaign(campaign, a), arm_runs, arm_plan));
     } catch (const AnalysisError& e) {
       throw AnalysisError("arm " + campaign.arms[a] + ": " + e.what());
     }

@@ -25,7 +25,9 @@ RunTable runs_of_arm(const RunTable& runs, std::uint32_t arm);
 /// saying which arm.
 CampaignInfo arm_campaign(const CampaignInfo& campaign, std::uint32_t arm);
 
-/// analyse_campaign() of each arm's runs (with `plan`), then contrast_arms() with
+/// analyse_campaign() of each arm's runs (with `plan`; the arms share its bootstrap budget:
+/// each arm's summaries of more than plan.bootstrap_summary_runs / arms runs get large-sample
+/// intervals unless the plan fixes the resamples), then contrast_arms() with
 /// `contrast_plan`. `runs` holds every run with the arm column and the columns of both plans.
 /// Throws as analyse_campaign() (naming the arm) and contrast_arms().
 ArmsAnalysis analyse_arms(const CampaignInfo& campaign, const RunTable& runs,

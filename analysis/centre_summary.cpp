@@ -46,19 +46,19 @@ std::vector<CentreSummary> summarize_centres(const Eigen::Ref<const Eigen::Matri
   const Eigen::Index hi = std::min(lo + 1, n - 1);
   const double fraction = h - static_cast<double>(lo);
   // A resample's count of draws below position s is Binomial(n, s / n), sd <= sqrt(n) / 2:
-  // starting the walk 6 sd below the median's rank almost never starts above it (then the
-  // walk starts at 0).
+  // starting the walk 4 sd below the median's rank starts above it about once in 30,000 walks
+  // (then the walk starts at 0).
   const auto margin =
-      static_cast<Eigen::Index>(std::ceil(3.0 * std::sqrt(static_cast<double>(n)))) + 1;
+      static_cast<Eigen::Index>(std::ceil(2.0 * std::sqrt(static_cast<double>(n)))) + 1;
   for (Eigen::Index j = 0; j < m; ++j) {
     auto& c = columns[static_cast<std::size_t>(j)];
+    // (value, row) pairs are distinct: the order is the same whatever the sort.
+    std::vector<std::pair<double, Eigen::Index>> keyed(static_cast<std::size_t>(n));
+    for (Eigen::Index i = 0; i < n; ++i) keyed[static_cast<std::size_t>(i)] = {values(i, j), i};
+    std::sort(keyed.begin(), keyed.end());
     c.order.resize(static_cast<std::size_t>(n));
-    std::iota(c.order.begin(), c.order.end(), Eigen::Index{0});
-    std::stable_sort(c.order.begin(), c.order.end(),
-                     [&](Eigen::Index a, Eigen::Index b) { return values(a, j) < values(b, j); });
     c.values.resize(static_cast<std::size_t>(n));
-    for (Eigen::Index k = 0; k < n; ++k)
-      c.values[static_cast<std::size_t>(k)] = values(c.order[static_cast<std::size_t>(k)], j);
+    for (std::size_t k = 0; k < keyed.size(); ++k) std::tie(c.values[k], c.order[k]) = keyed[k];
     c.start = std::max<Eigen::Index>(0, lo - margin);
     UncertaintyOptions uo;
     uo.levels = {0.5};
@@ -79,15 +79,16 @@ std::vector<CentreSummary> summarize_centres(const Eigen::Ref<const Eigen::Matri
   const int resamples = options.resamples;
   if (resamples == 0) return out;
 
-  // The product's right side: each column centred by its mean (sums of small numbers keep
-  // their precision), then per column the indicator of rows below its walk's start.
-  Eigen::MatrixXd right(n, 2 * m);
+  // The products' right sides: each column centred by its mean (sums of small numbers keep
+  // their precision); and per column the indicator of rows below its walk's start, in single
+  // precision (sums of at most N small integers are exact, and the product twice as fast).
+  Eigen::MatrixXd centred(n, m);
+  Eigen::MatrixXf below_start = Eigen::MatrixXf::Zero(n, m);
   for (Eigen::Index j = 0; j < m; ++j) {
     const auto& c = columns[static_cast<std::size_t>(j)];
-    right.col(j) = values.col(j).array() - out[static_cast<std::size_t>(j)].mean;
-    right.col(m + j).setZero();
+    centred.col(j) = values.col(j).array() - out[static_cast<std::size_t>(j)].mean;
     for (Eigen::Index k = 0; k < c.start; ++k)
-      right(c.order[static_cast<std::size_t>(k)], m + j) = 1.0;
+      below_start(c.order[static_cast<std::size_t>(k)], j) = 1.0f;
   }
   // Resample r of column j: means[j * resamples + r], medians likewise.
   std::vector<double> means(static_cast<std::size_t>(m * resamples));
@@ -96,41 +97,50 @@ std::vector<CentreSummary> summarize_centres(const Eigen::Ref<const Eigen::Matri
   parallel_for(blocks, options.threads, [&](std::size_t b) {
     const Eigen::Index first = static_cast<Eigen::Index>(b) * kBlock;
     const Eigen::Index size = std::min<Eigen::Index>(kBlock, resamples - first);
-    RowMajor counts = RowMajor::Zero(size, n);
+    // Draw counts: 16 bits each, so that a resample's row stays in the first-level cache while
+    // it is drawn (a count above 65535 of N draws is beyond any probability that matters, and
+    // is checked).
+    std::vector<std::uint16_t> counts(static_cast<std::size_t>(size * n), 0);
+    RowMajor counts_d(size, n);
+    Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> counts_f(size, n);
     for (Eigen::Index r = 0; r < size; ++r) {
       BootstrapStream stream(options.seed, static_cast<std::uint64_t>(first + r));
+      std::uint16_t* row = counts.data() + r * n;
       for (Eigen::Index i = 0; i < n; ++i) {
-        counts(r, static_cast<Eigen::Index>(stream.below(static_cast<std::uint64_t>(n)))) += 1.0;
+        std::uint16_t& c = row[stream.below(static_cast<std::uint64_t>(n))];
+        if (c == 0xffff) throw AnalysisError("summarize_centres: a row drawn 65535 times");
+        ++c;
+      }
+      for (Eigen::Index i = 0; i < n; ++i) {
+        counts_d(r, i) = row[i];
+        counts_f(r, i) = static_cast<float>(row[i]);
       }
     }
-    const Eigen::MatrixXd sums = counts * right;  // size x 2m
+    const Eigen::MatrixXd sums = counts_d * centred;       // size x m
+    const Eigen::MatrixXf below = counts_f * below_start;  // size x m
     for (Eigen::Index j = 0; j < m; ++j) {
       const auto& c = columns[static_cast<std::size_t>(j)];
       const auto& o = out[static_cast<std::size_t>(j)];
       for (Eigen::Index r = 0; r < size; ++r) {
+        const std::uint16_t* row = counts.data() + r * n;
         const auto slot = static_cast<std::size_t>(j * resamples + first + r);
         means[slot] = o.mean + sums(r, j) / static_cast<double>(n);
         // The draws at sorted positions below the start, then a walk up to positions lo, hi.
         Eigen::Index k = c.start;
-        double below = sums(r, m + j);
-        if (below > static_cast<double>(lo)) {
+        auto drawn = static_cast<Eigen::Index>(below(r, j));
+        if (drawn > lo) {
           k = 0;
-          below = 0.0;
+          drawn = 0;
         }
-        double at_lo = std::numeric_limits<double>::quiet_NaN();
-        double at_hi = at_lo;
-        for (; k < n; ++k) {
-          const double count = counts(r, c.order[static_cast<std::size_t>(k)]);
-          if (count == 0.0) continue;
-          if (std::isnan(at_lo) && below + count > static_cast<double>(lo)) {
-            at_lo = c.values[static_cast<std::size_t>(k)];
-          }
-          if (below + count > static_cast<double>(hi)) {
-            at_hi = c.values[static_cast<std::size_t>(k)];
-            break;
-          }
-          below += count;
-        }
+        // The first sorted position whose draws reach past lo (one predictable test a step),
+        // then on to hi (the same position, or the next ones drawn).
+        const auto count_at = [&](Eigen::Index q) -> Eigen::Index {
+          return row[c.order[static_cast<std::size_t>(q)]];
+        };
+        while (drawn + count_at(k) <= lo) drawn += count_at(k++);
+        const double at_lo = c.values[static_cast<std::size_t>(k)];
+        while (drawn + count_at(k) <= hi) drawn += count_at(k++);
+        const double at_hi = c.values[static_cast<std::size_t>(k)];
         medians[slot] = at_lo + fraction * (at_hi - at_lo);
       }
     }

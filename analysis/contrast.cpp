@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <set>
 
@@ -364,19 +365,29 @@ class ContrastBuilder {
       if (top.empty()) continue;  // a constant difference: nobody benefits more than anybody
       top.resize(std::min<std::size_t>(top.size(), plan_.subgroup_parameters));
       for (const auto i : top)
-        subgroups(o, x.col(i), names[static_cast<std::size_t>(i)], t.coefficient(i, o));
+        subgroups(o, x.col(i), sorted_by(i, x), names[static_cast<std::size_t>(i)],
+                  t.coefficient(i, o));
       scatter(o, x.col(top.front()), names[static_cast<std::size_t>(top.front())]);
     }
   }
 
-  void subgroups(Eigen::Index o, const Eigen::VectorXd& values, const std::string& parameter,
-                 double prcc) {
+  // The samples in increasing order of parameter column i of `x`, sorted once per parameter.
+  const std::vector<std::size_t>& sorted_by(Eigen::Index i, const Eigen::MatrixXd& x) {
+    auto& order = orders_[i];
+    if (order.empty()) {
+      const auto n = static_cast<std::size_t>(x.rows());
+      order.resize(n);
+      std::iota(order.begin(), order.end(), std::size_t{0});
+      const double* v = x.col(i).data();
+      std::stable_sort(order.begin(), order.end(),
+                       [v](std::size_t a, std::size_t b) { return v[a] < v[b]; });
+    }
+    return order;
+  }
+
+  void subgroups(Eigen::Index o, const Eigen::VectorXd& values,
+                 const std::vector<std::size_t>& order, const std::string& parameter, double prcc) {
     const auto n = static_cast<std::size_t>(values.size());
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      return values(static_cast<Eigen::Index>(a)) < values(static_cast<Eigen::Index>(b));
-    });
     const std::size_t groups = plan_.subgroups;
     // Group g holds sorted positions [n g / groups, n (g + 1) / groups); ties with the last
     // value of a group stay in it, so that one value never lies in two groups.
@@ -434,6 +445,7 @@ class ContrastBuilder {
   std::vector<std::size_t> outputs_;
   PairedSamples data_;
   std::vector<std::array<std::size_t, 2>> pairs_;
+  std::map<Eigen::Index, std::vector<std::size_t>> orders_;  // sorted_by's cache
   Contrast out_;
 };
 
