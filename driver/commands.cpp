@@ -157,6 +157,16 @@ int status_command(const std::string& db_path) {
              s.total,
              s.total ? 100.0 * static_cast<double>(s.stored) / static_cast<double>(s.total) : 0.0,
              s.ok, s.failed, pending);
+  if (!s.arms.empty()) {
+    const std::int64_t per_arm = s.total / static_cast<std::int64_t>(s.arms.size());
+    std::string arms;
+    for (const auto& a : s.arms) {
+      arms += fmt::format("\n  {:<26} {} of {} stored: {} ok, {} failed", a.name, a.stored, per_arm,
+                          a.ok, a.stored - a.ok);
+    }
+    fmt::print("arms       {} (contrasts against {}){}\n", s.arms.size(), s.arms.front().name,
+               arms);
+  }
   if (!s.sessions.empty()) {
     const auto& last = s.sessions.back();
     const double rate =

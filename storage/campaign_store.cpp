@@ -835,6 +835,17 @@ StoreStatus CampaignStore::status(std::size_t examples_per_group) {
     }
     s.stored = s.ok + s.failed;
   }
+  if (!meta_.arms.empty()) {
+    for (const auto& a : meta_.arms) s.arms.push_back({a.name, 0, 0});
+    Statement st =
+        db_.prepare("SELECT arm, count(*), sum(status = 'ok') FROM runs GROUP BY arm ORDER BY arm");
+    while (st.step()) {
+      const auto a = st.column_int(0);
+      if (a < 0 || static_cast<std::size_t>(a) >= s.arms.size()) continue;
+      s.arms[static_cast<std::size_t>(a)].stored = st.column_int(1);
+      s.arms[static_cast<std::size_t>(a)].ok = st.column_int(2);
+    }
+  }
   {
     // Reasons that differ only in their numbers ("x1 = 0.0033 is below ...") form one group.
     struct Group {

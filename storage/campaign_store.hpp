@@ -185,6 +185,13 @@ struct FailureGroup {
   std::vector<std::int64_t> example_samples;
 };
 
+/// The runs of one arm of a campaign with arms.
+struct ArmStatus {
+  std::string name;
+  std::int64_t stored = 0;
+  std::int64_t ok = 0;
+};
+
 struct StoreStatus {
   std::int64_t total = 0;   ///< samples x arms x replicates
   std::int64_t stored = 0;  ///< rows in runs
@@ -192,6 +199,7 @@ struct StoreStatus {
   std::int64_t failed = 0;
   std::vector<FailureGroup> failures;
   std::vector<SessionRow> sessions;
+  std::vector<ArmStatus> arms;  ///< per arm, in order; empty for a campaign without arms
 };
 
 /// `reason` with every number replaced by '#' (for grouping failure reasons).

@@ -89,7 +89,12 @@ TEST_F(ArmsStoreTest, TheArmIsAColumnOfTheRunsAndPartOfTheirIds) {
     EXPECT_EQ(r->arm, 1u);
     EXPECT_EQ(r->replicate, 1u);
     EXPECT_EQ(r->outputs[0], 4.0);
-    EXPECT_EQ(s.status().total, 60);
+    const auto status = s.status();
+    EXPECT_EQ(status.total, 60);
+    ASSERT_EQ(status.arms.size(), 3u);
+    EXPECT_EQ(status.arms[2].name, "all");
+    EXPECT_EQ(status.arms[2].stored, 3);
+    EXPECT_EQ(status.arms[0].ok, 2);
     // An arm the campaign does not have is refused, and the batch with it.
     EXPECT_THROW(s.append(std::vector<RunRecord>{run(2, 0, 0, 1.0), run(2, 3, 0, 1.0)}),
                  StorageError);
