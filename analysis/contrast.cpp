@@ -85,7 +85,8 @@ bool benefits(Direction better, double margin, double difference) {
 struct PairedSamples {
   std::vector<std::uint64_t> sample;
   Eigen::MatrixXd parameters;                  // samples x k
-  Eigen::MatrixXd reference, arm, difference;  // samples x m
+  Eigen::MatrixXd difference;                // samples x m
+  Eigen::VectorXd reference_mean, arm_mean;  // per output, over the samples
 };
 
 class ContrastBuilder {
@@ -102,9 +103,28 @@ class ContrastBuilder {
     out_.reference = campaign.arms[pair.reference];
   }
 
-  Contrast build() {
-    pair_runs();
-    summarise_outputs();
+  /// Stage 1: pairs the runs of the arm and its reference.
+  void pair() { pair_runs(); }
+  /// The paired samples (ascending) and their differences (samples x outputs).
+  const std::vector<std::uint64_t>& samples() const { return data_.sample; }
+  const Eigen::MatrixXd& differences() const { return data_.difference; }
+  /// Options of the centre summary of the differences: bootstrap up to kBootstrapUpTo samples.
+  CentreOptions centre_options() const {
+    CentreOptions co;
+    co.confidence = plan_.confidence;
+    co.resamples = plan_.resamples;
+    co.seed = plan_.seed;
+    co.threads = plan_.threads;
+    co.intervals =
+        static_cast<std::size_t>(data_.difference.rows()) > kBootstrapUpTo && !plan_.bootstrap
+            ? SummaryIntervals::kLargeSample
+            : SummaryIntervals::kBootstrap;
+    return co;
+  }
+  /// Stage 2, given the summaries of the differences' columns (computed with centre_options(),
+  /// alone or beside other contrasts' of the same samples): the rest of the contrast.
+  Contrast finish(std::vector<CentreSummary> centres) {
+    summarise_outputs(std::move(centres));
     predictors();
     return std::move(out_);
   }
@@ -168,8 +188,8 @@ class ContrastBuilder {
     const auto n = static_cast<Eigen::Index>(start.size() - 1);
     data_.sample.resize(static_cast<std::size_t>(n));
     data_.parameters.resize(n, static_cast<Eigen::Index>(k));
-    data_.reference.resize(n, static_cast<Eigen::Index>(m));
-    data_.arm.resize(n, static_cast<Eigen::Index>(m));
+    data_.reference_mean = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(m));
+    data_.arm_mean = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(m));
     data_.difference.resize(n, static_cast<Eigen::Index>(m));
     for (Eigen::Index s = 0; s < n; ++s) {
       const std::size_t first = start[static_cast<std::size_t>(s)];
@@ -189,8 +209,8 @@ class ContrastBuilder {
           diff_sum += column[pairs[p][1]] - column[pairs[p][0]];
         }
         const auto e = static_cast<Eigen::Index>(c);
-        data_.reference(s, e) = ref_sum / count;
-        data_.arm(s, e) = arm_sum / count;
+        data_.reference_mean(e) += ref_sum / count;
+        data_.arm_mean(e) += arm_sum / count;
         data_.difference(s, e) = diff_sum / count;
       }
     }
@@ -229,21 +249,11 @@ class ContrastBuilder {
     }
   }
 
-  void summarise_outputs() {
+  void summarise_outputs(std::vector<CentreSummary> centres) {
     const std::size_t m = outputs_.size();
     const auto n = data_.difference.rows();
-    std::vector<CentreSummary> centres(m);
     if (n >= 2) {
-      CentreOptions co;
-      co.confidence = plan_.confidence;
-      co.resamples = plan_.resamples;
-      co.seed = plan_.seed;
-      co.threads = plan_.threads;
-      co.intervals = static_cast<std::size_t>(n) > kBootstrapUpTo && !plan_.bootstrap
-                         ? SummaryIntervals::kLargeSample
-                         : SummaryIntervals::kBootstrap;
-      centres = summarize_centres(data_.difference, co);
-      if (co.intervals == SummaryIntervals::kLargeSample) {
+      if (centre_options().intervals == SummaryIntervals::kLargeSample) {
         out_.notes.push_back(
             "Intervals of the mean and median differences are large-sample "
             "intervals (" +
@@ -259,8 +269,8 @@ class ContrastBuilder {
       o.better = plan_.better[c];
       o.samples = static_cast<std::uint64_t>(n);
       if (n > 0) {
-        o.reference_mean = data_.reference.col(e).mean();
-        o.arm_mean = data_.arm.col(e).mean();
+        o.reference_mean = data_.reference_mean(e) / static_cast<double>(n);
+        o.arm_mean = data_.arm_mean(e) / static_cast<double>(n);
       } else {
         o.reference_mean = o.arm_mean = kNaN;
       }
@@ -569,7 +579,42 @@ std::vector<Contrast> contrast_arms(const CampaignInfo& campaign, const RunTable
                           std::to_string(pair.reference) + ": the campaign has " +
                           std::to_string(campaign.arms.size()) + " arms");
     }
-    out.push_back(ContrastBuilder(campaign, runs, plan, pair).build());
+  }
+  std::vector<ContrastBuilder> builders;
+  builders.reserve(plan.pairs.size());
+  for (const auto& pair : plan.pairs) {
+    builders.emplace_back(campaign, runs, plan, pair);
+    builders.back().pair();
+  }
+  // Contrasts of the same paired samples (every arm against one reference, without failures)
+  // share the bootstrap: resample r of N samples is the same draw for each (BootstrapStream
+  // (seed, r)), so one summary of their differences side by side gives each contrast's own
+  // numbers, with one draw and one matrix product per resample block instead of one each.
+  std::vector<std::vector<CentreSummary>> centres(builders.size());
+  std::vector<bool> done(builders.size(), false);
+  for (std::size_t i = 0; i < builders.size(); ++i) {
+    if (done[i]) continue;
+    std::vector<std::size_t> group;
+    for (std::size_t j = i; j < builders.size(); ++j) {
+      if (!done[j] && builders[j].samples() == builders[i].samples()) group.push_back(j);
+    }
+    const Eigen::Index n = builders[i].differences().rows();
+    const Eigen::Index m = builders[i].differences().cols();
+    if (n >= 2) {
+      Eigen::MatrixXd side(n, m * static_cast<Eigen::Index>(group.size()));
+      for (std::size_t g = 0; g < group.size(); ++g) {
+        side.middleCols(static_cast<Eigen::Index>(g) * m, m) = builders[group[g]].differences();
+      }
+      const auto all = summarize_centres(side, builders[i].centre_options());
+      for (std::size_t g = 0; g < group.size(); ++g) {
+        const auto first = all.begin() + static_cast<std::ptrdiff_t>(g) * m;
+        centres[group[g]].assign(first, first + m);
+      }
+    }
+    for (const auto g : group) done[g] = true;
+  }
+  for (std::size_t i = 0; i < builders.size(); ++i) {
+    out.push_back(builders[i].finish(std::move(centres[i])));
   }
   return out;
 }

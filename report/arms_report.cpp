@@ -331,6 +331,32 @@ void uncertainty_side_by_side(const ArmsAnalysis& a, Section& s) {
   s.tables.insert(s.tables.begin(), side.begin(), side.end());
 }
 
+// The text of the convergence section: one line per arm instead of a paragraph each.
+void convergence_side_by_side(const ArmsAnalysis& a, Section& s) {
+  const auto first = std::find_if(a.arms.begin(), a.arms.end(),
+                                  [](const auto& arm) { return arm.convergence.has_value(); });
+  if (first == a.arms.end()) return;
+  const auto& c = *first->convergence;
+  std::vector<std::string> sizes;
+  for (const auto n : c.sample_sizes) sizes.push_back(std::to_string(n));
+  s.paragraphs = {"Indices recomputed on the leading " + text::join(sizes) +
+                  " rows of each arm; converged when no index moved by more than " +
+                  number(c.tolerance, NumberStyle::kShortest) +
+                  " over the last doubling, else more samples would move them."};
+  Table t{"by_arm", "", {}, {}, {}, kText};
+  t.columns = {{"arm", "arm", Role::kKey},
+               {"converged", "converged", Role::kKey},
+               {"max_change", "largest change", Role::kEstimate, NumberStyle::kCoefficient},
+               {"worst", "of", Role::kKey}};
+  for (std::size_t i = 0; i < a.arms.size(); ++i) {
+    const auto& v = a.arms[i].convergence;
+    if (!v) continue;
+    t.rows.push_back({a.campaign.arms[i], v->converged ? "yes" : "no", v->max_change,
+                      v->worst_row + " on " + v->worst_output});
+  }
+  s.tables.insert(s.tables.begin(), std::move(t));
+}
+
 // Whether every contrast has the same reference (the text then leaves the column out).
 bool one_reference(const ArmsAnalysis& a) {
   return std::all_of(a.contrasts.begin(), a.contrasts.end(), [&](const Contrast& c) {
@@ -739,6 +765,7 @@ Report build_arms_report(const ArmsAnalysis& a) {
       correlation_side_by_side(key, a, s);
     }
     if (key == "uncertainty") uncertainty_side_by_side(a, s);
+    if (key == "convergence") convergence_side_by_side(a, s);
     (is_sensitivity(key) ? r.sections : rest).push_back(std::move(s));
   }
   if (!a.contrasts.empty()) {
