@@ -80,6 +80,10 @@ case "$TEST" in
     [ "$(sqlite3 par.db "SELECT count(*) FROM arm_runs WHERE arm_name = 'plus1'")" = 900 ] ||
       fail "arm_runs view"
     launch "$n" run c.yaml --db par.db 2>&1 | grep -q "is complete" || fail "no 'complete' message"
+    # Every run re-evaluates to the stored bits under its own arm.
+    launch "$n" verify par.db --fraction 1 2>verify.log || fail "verify: $(tail -3 verify.log)"
+    grep -q "identical: 1800 re-evaluated runs" verify.log || fail "verify: $(tail -1 verify.log)"
+    "$TMEX" status par.db | grep -q "^  plus1 .*900 of 900 stored: 900 ok" || fail "status per arm"
     ;;
   kill-resume)  # SIGKILL the master at random moments of an arms campaign, resume until done
     n=$1
