@@ -134,6 +134,20 @@ YAML
     diff <(rows ref.db) <(rows campaign.db) >/dev/null || fail "rows differ after $kills kills"
     echo "killed $kills times; rows identical to an uninterrupted run"
     ;;
+  extend)  # design.extend_from enlarges an arms campaign: stored runs keep their ids and values
+    write_linear a.yaml 200 2
+    launch 0 run a.yaml 2>/dev/null
+    rows campaign.db >before.txt
+    sed 's/samples: 200, replicates: 2}/samples: 500, replicates: 2}/; s/design: {method: lhs}/design: {method: lhs, extend_from: 200}/' a.yaml >b.yaml
+    launch 2 run b.yaml 2>err.log || fail "extension run failed: $(cat err.log)"
+    grep -q "extending campaign" err.log || fail "no extension message"
+    [ "$(sqlite3 campaign.db 'SELECT count(*) FROM runs')" = 2000 ] || fail "not 500 x 2 x 2 runs"
+    diff before.txt <(rows campaign.db | head -800) >/dev/null || fail "original rows changed"
+    [ "$(differences campaign.db 2 | sort -u)" = "1.0" ] || fail "new samples are not paired"
+    "$TMEX" analyze campaign.db --format json --bootstrap 100 >a.json
+    grep -q '"samples": 500,' a.json ||
+      fail "the contrast does not pair 500 samples"
+    ;;
   contrast)  # tmex analyze of the linear arms: the contrast is 1, with a zero-width interval
     write_linear c.yaml 300 3
     launch 0 run c.yaml 2>/dev/null
