@@ -220,7 +220,7 @@ class ContrastBuilder {
         out_.failed_arm_only + out_.failed_reference_only + out_.failed_both;
     if (left_out > 0) {
       out_.notes.push_back(std::to_string(left_out) +
-                           " runs pairs left out: failed (or without a value for an "
+                           " run pairs left out: failed (or without a value for an "
                            "output) under " +
                            out_.arm + " only: " + std::to_string(out_.failed_arm_only) +
                            ", under " + out_.reference +
