@@ -84,7 +84,7 @@ bool benefits(Direction better, double margin, double difference) {
 // paired replicates of each output under the reference, under the arm, and of the difference.
 struct PairedSamples {
   std::vector<std::uint64_t> sample;
-  Eigen::MatrixXd parameters;                  // samples x k
+  Eigen::MatrixXd parameters;                // samples x k
   Eigen::MatrixXd difference;                // samples x m
   Eigen::VectorXd reference_mean, arm_mean;  // per output, over the samples
 };

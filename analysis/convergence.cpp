@@ -42,12 +42,34 @@ void judge(ConvergenceReport& r, const std::string& measure, const char* unit) {
       }
     }
   }
-  r.converged = r.max_change <= r.tolerance;
+  // An index that is not a number (a constant output or input) cannot have converged: the
+  // verdict says so instead of judging only the others.
+  Eigen::Index undefined = 0;
+  std::string undefined_row, undefined_output;
+  for (Eigen::Index j = 0; j < last.cols(); ++j) {
+    for (Eigen::Index i = 0; i < last.rows(); ++i) {
+      if (std::isfinite(last(i, j))) continue;
+      if (undefined++ == 0) {
+        undefined_row = r.rows[static_cast<std::size_t>(i)];
+        undefined_output = r.outputs[static_cast<std::size_t>(j)];
+      }
+    }
+  }
+  r.converged = undefined == 0 && r.max_change <= r.tolerance;
   const auto brief = [](double v) { return text::format_number(v, text::NumberStyle::kBrief); };
   const std::string doubling = "over the last doubling (" +
                                std::to_string(r.sample_sizes[r.sample_sizes.size() - 2]) + " to " +
                                std::to_string(r.sample_sizes.back()) + " " + unit + ")";
-  if (r.converged) {
+  if (undefined > 0) {
+    r.verdict = "undefined: " + measure + " " + undefined_row + " on " + undefined_output +
+                " is not a number at " + std::to_string(r.sample_sizes.back()) + " " + unit +
+                " (is " + undefined_output + " constant?)";
+    if (undefined > 1)
+      r.verdict += "; " + std::to_string(undefined) + " indices in all are not numbers";
+    if (undefined < last.size()) {
+      r.verdict += "; the others moved by at most " + brief(r.max_change) + " " + doubling;
+    }
+  } else if (r.converged) {
     r.verdict = "converged: " + measure + " moved by at most " + brief(r.max_change) + " " +
                 doubling + ", within the tolerance " + brief(r.tolerance);
   } else {

@@ -20,8 +20,10 @@ struct ConvergenceReport {
   double max_change = 0.0;                 ///< max |value(N) - value(N / 2)| over finite entries
   std::string worst_row, worst_output;     ///< where max_change occurs
   double tolerance = 0.02;
-  bool converged = false;  ///< max_change <= tolerance
-  std::string verdict;     ///< "converged: ..." or "not converged: ...; increase samples"
+  bool converged = false;  ///< max_change <= tolerance and every index of N rows is a number
+  /// "converged: ...", "not converged: ...; increase samples", or "undefined: ..." when an
+  /// index is not a number (a constant output)
+  std::string verdict;
 };
 
 struct ConvergenceOptions {

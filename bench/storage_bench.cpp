@@ -42,7 +42,7 @@ std::string temp_path(const char* what) {
 }
 
 void remove_store(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path + suffix);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
 }
 
 storage::RunRecord record(std::uint64_t i) {

@@ -16,6 +16,7 @@
 #include "driver/errors.hpp"
 #include "driver/external_model_config.hpp"
 #include "storage/campaign_store.hpp"
+#include "storage/store_file.hpp"
 #include "text/number_text.hpp"
 #include "text/strings.hpp"
 
@@ -29,6 +30,14 @@ constexpr std::uint64_t kMaxReplicates = 1'000'000;
 constexpr std::uint64_t kDecorrelateUpTo = 100'000;
 // Every rank builds one model per arm; analyses and reports grow with the arms.
 constexpr std::size_t kMaxArms = 1000;
+// Sampled parameters and stored outputs per campaign: each is a column of the runs table, and
+// SQLite allows 2000 columns per table (SQLITE_MAX_COLUMN) beside tmex's own ten. The design's
+// correlation work also grows with the cube of the parameters.
+constexpr std::size_t kMaxParameters = 1000;
+constexpr std::size_t kMaxOutputs = 900;
+// Evaluations at once per rank: each is a thread with its own stack (8 MiB of address space by
+// default), and past the cores of one node more threads only add contention; run more ranks.
+constexpr std::uint64_t kMaxPerRank = 256;
 
 std::string num(double v) { return text::format_number(v, text::NumberStyle::kExact); }
 
@@ -72,16 +81,21 @@ class Parser {
  public:
   explicit Parser(std::string source) : source_(std::move(source)) {}
 
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& path,
-                         const std::string& msg) const {
-    std::string where = source_;
+  // "source:line:column" of a node (just the source when it has no position).
+  std::string where(const YAML::Node& at) const {
+    std::string out = source_;
     if (at.IsDefined()) {
       const YAML::Mark m = at.Mark();
       if (m.line >= 0) {
-        where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+        out += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
       }
     }
-    throw ConfigError(where + ": " + path + ": " + msg);
+    return out;
+  }
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& path,
+                         const std::string& msg) const {
+    throw ConfigError(where(at) + ": " + path + ": " + msg);
   }
 
   // A mapping whose keys are checked against `allowed` (duplicates and unknown keys fail).
@@ -203,7 +217,7 @@ const std::vector<DistributionKeys>& distribution_table() {
   return table;
 }
 
-sampling::Distribution parse_distribution(const Parser& p, const YAML::Node& n,
+sampling::Distribution build_distribution(const Parser& p, const YAML::Node& n,
                                           const std::string& path) {
   if (!n.IsMap())
     p.fail(n, path, "expected a mapping with 'distribution', got " + describe_node(n));
@@ -262,6 +276,53 @@ sampling::Distribution parse_distribution(const Parser& p, const YAML::Node& n,
     p.fail(n, path, e.what());
   }
 }
+
+// A distribution whose values overflow (uniform(-1e308, 1e308), beta(1e300, 1e300)) would give
+// every run a non-finite parameter: refused here. Probed at the median and far in both tails
+// (beyond what designs of up to 10^6 points reach).
+sampling::Distribution parse_distribution(const Parser& p, const YAML::Node& n,
+                                          const std::string& path) {
+  sampling::Distribution d = build_distribution(p, n, path);
+  for (const double u : {0.5, 1e-6, 1.0 - 1e-6}) {
+    const double v = d.quantile(u);
+    if (!std::isfinite(v)) {
+      p.fail(n, path,
+             d.describe() + " gives non-finite values (" +
+                 (u == 0.5 ? std::string("its median is ") : "at probability " + num(u) + ": ") +
+                 (std::isnan(v) ? std::string("NaN") : num(v)) +
+                 "); use a range whose values and width are finite numbers");
+    }
+  }
+  return d;
+}
+
+// The columns of the runs table a campaign claims: SQLite compares column names without regard
+// to case, so names equal but for case clash with each other and with the table's own columns.
+class ColumnNames {
+ public:
+  ColumnNames() {
+    for (const auto& r : storage::kRunColumns) {
+      const std::string name(r.name);
+      names_.emplace(folded(name), "the runs table's own column '" + name + "'");
+    }
+  }
+  void claim(const Parser& p, const std::string& name, const std::string& what,
+             const YAML::Node& at, const std::string& path) {
+    auto [it, fresh] = names_.emplace(folded(name), what + " '" + name + "'");
+    if (!fresh) {
+      p.fail(at, path,
+             what + " '" + name + "' clashes with " + it->second +
+                 " (the store's column names ignore case); rename it");
+    }
+  }
+
+ private:
+  static std::string folded(std::string s) {
+    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  }
+  std::map<std::string, std::string> names_;  // folded name -> what holds it
+};
 
 sampling::DesignSpec parse_design(const Parser& p, const YAML::Node& design,
                                   std::size_t dimension) {
@@ -455,8 +516,16 @@ std::unique_ptr<models::Model> parse_model_section(const Parser& p, const YAML::
 
 // parameters: the sampled ones and their distributions, dummies, against the model's.
 void parse_parameters_section(const Parser& p, const YAML::Node& root,
-                              const models::ModelInfo& info, CampaignConfig& c) {
+                              const models::ModelInfo& info, CampaignConfig& c,
+                              ColumnNames& columns) {
   const YAML::Node params = root["parameters"];
+  if (params.IsMap() && params.size() > kMaxParameters) {
+    p.fail(params, "parameters",
+           std::to_string(params.size()) + " parameters, more than the " +
+               std::to_string(kMaxParameters) +
+               " a campaign can sample (each is a column of the store, which SQLite limits to "
+               "2000)");
+  }
   for (const auto& [name, knode] : p.entries(params, "parameters")) {
     const std::string path = "parameters." + name;
     if (!is_parameter_name(name)) {
@@ -488,6 +557,7 @@ void parse_parameters_section(const Parser& p, const YAML::Node& root,
                  "' is both fixed in model.settings and sampled here; keep "
                  "one");
     }
+    columns.claim(p, name, dummy ? "dummy parameter" : "parameter", knode, "parameters");
     c.parameters.push_back({name, parse_distribution(p, pnode, path)});
     if (dummy) c.dummies.push_back(name);
   }
@@ -615,12 +685,27 @@ void parse_design_section(const Parser& p, const YAML::Node& root, CampaignConfi
   if (c.design_spec.method == "file") {
     for (const auto& sp : c.parameters) c.design_spec.parameter_names.push_back(sp.name);
   }
+  const std::uint64_t lhs_points = c.design_spec.extend_from.value_or(c.samples);
+  const bool correlation_asked =
+      !c.design_spec.rank_correlation.empty() ||
+      (c.design_spec.correlation &&
+       *c.design_spec.correlation != sampling::CorrelationControl::kNone);
+  if (c.design_spec.method == "lhs" && correlation_asked && lhs_points <= c.parameters.size()) {
+    const YAML::Node design = root["design"];
+    const YAML::Node at =
+        design["correlation"] ? design["correlation"] : design["rank_correlation"];
+    p.fail(at ? at : design,
+           design["correlation"] ? "design.correlation" : "design.rank_correlation",
+           "rank correlation control (Iman-Conover) needs more samples than parameters, got " +
+               std::to_string(lhs_points) + " samples for " + std::to_string(c.parameters.size()) +
+               " parameters");
+  }
   if (c.design_spec.method == "lhs" && !c.design_spec.correlation && !c.design_spec.optimize &&
-      c.design_spec.rank_correlation.empty() &&
-      c.design_spec.extend_from.value_or(c.samples) <= kDecorrelateUpTo) {
+      c.design_spec.rank_correlation.empty() && lhs_points > c.parameters.size() &&
+      lhs_points <= kDecorrelateUpTo) {
     // Chance correlations between inputs (about 1/sqrt(N)) produce false PRCC significance at
     // a few hundred samples; above kDecorrelateUpTo they are negligible and the design stays
-    // index-addressable instead of materialised.
+    // index-addressable instead of materialised. It needs more samples than parameters.
     c.design_spec.correlation = sampling::CorrelationControl::kDecorrelate;
   }
   try {
@@ -638,7 +723,7 @@ void parse_design_section(const Parser& p, const YAML::Node& root, CampaignConfi
 
 // outputs: the stored outputs (default: all of the model's).
 void parse_outputs_section(const Parser& p, const YAML::Node& root, const models::ModelInfo& info,
-                           CampaignConfig& c) {
+                           CampaignConfig& c, ColumnNames& columns) {
   if (const YAML::Node outputs = root["outputs"]) {
     if (!outputs.IsSequence() || outputs.size() == 0) {
       p.fail(outputs, "outputs",
@@ -661,13 +746,20 @@ void parse_outputs_section(const Parser& p, const YAML::Node& root, const models
   } else {
     for (const auto& o : info.outputs) c.outputs.push_back(o.name);
   }
-  for (const auto& o : c.outputs) {
-    const bool parameter = std::any_of(c.parameters.begin(), c.parameters.end(),
-                                       [&](const auto& sp) { return sp.name == o; });
-    if (storage::is_run_column(o) || parameter) {
-      p.fail(root["outputs"] ? root["outputs"] : root, "outputs",
-             "output '" + o + "' clashes with a parameter or a column of the runs table");
-    }
+  const YAML::Node model = root["model"];
+  if (c.outputs.size() > kMaxOutputs) {
+    p.fail(root["outputs"] ? root["outputs"] : model, "outputs",
+           std::to_string(c.outputs.size()) + " outputs, more than the " +
+               std::to_string(kMaxOutputs) +
+               " a store can hold (each is a column, which SQLite limits to 2000); list the ones "
+               "to keep in outputs:");
+  }
+  for (std::size_t i = 0; i < c.outputs.size(); ++i) {
+    const YAML::Node outputs = root["outputs"];
+    const YAML::Node at = outputs                             ? YAML::Node(outputs[i])
+                          : model.IsMap() && model["outputs"] ? model["outputs"]
+                                                              : model;
+    columns.claim(p, c.outputs[i], "output", at, outputs ? "outputs" : "model.outputs");
   }
 }
 
@@ -677,6 +769,7 @@ void parse_storage_and_execution(const Parser& p, const YAML::Node& root, Campai
   p.expect_map(storage, "storage", {"path"});
   if (!storage["path"]) p.fail(storage, "storage", "missing key 'path'");
   c.storage_path = p.text(storage["path"], "storage.path");
+  c.storage_path_at = p.where(storage["path"]);
 
   if (const YAML::Node ex = root["execution"]) {
     p.expect_map(ex, "execution",
@@ -702,7 +795,7 @@ void parse_storage_and_execution(const Parser& p, const YAML::Node& root, Campai
     }
     if (const YAML::Node v = ex["per_rank"]) {
       c.execution.per_rank =
-          static_cast<std::uint32_t>(p.integer(v, "execution.per_rank", 1, 1024));
+          static_cast<std::uint32_t>(p.integer(v, "execution.per_rank", 1, kMaxPerRank));
     }
     if (const YAML::Node v = ex["max_failure_fraction"]) {
       c.execution.max_failure_fraction = p.number(v, "execution.max_failure_fraction");
@@ -745,25 +838,42 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   c.source = source;
   parse_campaign_section(p, root, c);
   const std::unique_ptr<models::Model> model = parse_model_section(p, root, registry, c);
-  parse_parameters_section(p, root, model->info(), c);
+  ColumnNames columns;
+  parse_parameters_section(p, root, model->info(), c, columns);
   parse_arms_section(p, root, registry, model->info(), c);
   parse_design_section(p, root, c);
-  parse_outputs_section(p, root, model->info(), c);
+  parse_outputs_section(p, root, model->info(), c, columns);
   parse_storage_and_execution(p, root, c);
   c.model_spec.workspace.scratch_directory = c.execution.scratch;
   c.model_spec.workspace.keep_failed_scratch = c.execution.keep_failed_scratch;
   return c;
 }
 
+void check_store_path(const CampaignConfig& config, bool from_command_line) {
+  if (auto problem = storage::store_path_problem(config.storage_path)) {
+    throw ConfigError(from_command_line ? "--db: " + *problem
+                                        : config.storage_path_at + ": storage.path: " + *problem);
+  }
+}
+
 std::string read_config_file(const std::string& path) {
+  constexpr std::size_t kMaxConfigBytes = 16 * 1024 * 1024;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ConfigError(path + ": is a folder, not a configuration file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot read the configuration file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  if (text.size() > 16 * 1024 * 1024) {
+  // Read at most one byte past the limit: a device such as /dev/zero never ends.
+  std::string text;
+  char buffer[65536];
+  while (text.size() <= kMaxConfigBytes && in.read(buffer, sizeof buffer).gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+  }
+  if (text.size() > kMaxConfigBytes) {
     throw ConfigError(path + ": the configuration file is larger than 16 MiB");
   }
+  if (in.bad()) throw ConfigError(path + ": cannot read the configuration file");
   return text;
 }
 

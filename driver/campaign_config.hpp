@@ -65,6 +65,7 @@ struct CampaignConfig {
   /// without arms, whose runs use model_spec alone.
   std::vector<ArmConfig> arms;
   std::string storage_path;
+  std::string storage_path_at;  ///< "file:line:column" of storage.path, for messages
   ExecutionConfig execution;
 
   /// Arms of the campaign, at least 1 (a campaign without arms has one implicit arm).
@@ -88,6 +89,11 @@ struct CampaignConfig {
 /// with "source:line:column: key: problem (got VALUE)" for anything wrong.
 CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::string& source,
                                      const models::ModelRegistry& registry);
+
+/// Refuses a store path that cannot hold a store (storage::store_path_problem: ":memory:", a URI,
+/// a folder, a FIFO, a device, a missing folder, ...): throws ConfigError located at
+/// storage.path, or naming --db when the path came from the command line.
+void check_store_path(const CampaignConfig& config, bool from_command_line);
 
 /// Reads and parses a file; throws ConfigError when it cannot be read or is invalid.
 CampaignConfig load_campaign_config(const std::string& path, const models::ModelRegistry& registry);

@@ -90,6 +90,31 @@ class ResultSink final : public ResultConsumer {
     rethrow_locked();
   }
 
+  std::uint64_t record_dispatch(const WorkChunk& chunk, int rank) override {
+    std::lock_guard lock(mutex_);
+    dispatched_.push_back({chunk.id, rank, chunk.ranges});
+    work_cv_.notify_one();
+    return ++tickets_issued_;
+  }
+  bool durable(std::uint64_t ticket) const override { return tickets_durable_.load() >= ticket; }
+  void wait_durable(std::uint64_t ticket, double max_wait_s) override {
+    std::unique_lock lock(mutex_);
+    space_cv_.wait_for(lock, std::chrono::duration<double>(max_wait_s),
+                       [&] { return durable(ticket) || error_ || stopping_; });
+    rethrow_locked();
+  }
+  void record_finished(const std::vector<std::uint64_t>& chunks) override {
+    if (chunks.empty()) return;
+    std::lock_guard lock(mutex_);
+    finished_.insert(finished_.end(), chunks.begin(), chunks.end());
+    work_cv_.notify_one();
+  }
+  void check() override {
+    if (!writer_failed_.load()) return;
+    std::lock_guard lock(mutex_);
+    rethrow_locked();
+  }
+
   /// Ends the writer thread without committing what is still queued (after an error).
   void stop() noexcept {
     {
@@ -135,16 +160,33 @@ class ResultSink final : public ResultConsumer {
     auto last_commit = Clock::now();
     const auto interval = std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double>(config_.execution.commit_interval_s));
+    std::vector<storage::InFlightChunk> dispatched;
+    std::vector<std::uint64_t> finished;
     std::unique_lock lock(mutex_);
     while (true) {
       work_cv_.wait_until(lock, last_commit + interval, [&] {
-        return stopping_ || !queue_.empty() || flush_requests_ > flushes_done_;
+        return stopping_ || !queue_.empty() || flush_requests_ > flushes_done_ ||
+               !dispatched_.empty() || !finished_.empty();
       });
       if (stopping_) return;
       const std::uint64_t flush_target = flush_requests_;
       taken.swap(queue_);
+      dispatched.swap(dispatched_);
+      finished.swap(finished_);
+      const std::uint64_t tickets = tickets_issued_;
       lock.unlock();
       try {
+        if (!dispatched.empty() || !finished.empty()) {
+          // Before results: a chunk waits for its record before it is sent.
+          store_.update_in_flight(dispatched, finished);
+          dispatched.clear();
+          finished.clear();
+        }
+        if (tickets > tickets_durable_.load()) {
+          tickets_durable_ = tickets;
+          std::lock_guard notify_lock(mutex_);
+          space_cv_.notify_all();
+        }
         for (const ResultBatch& batch : taken) {
           auto records = to_records(batch, config_, trajectory_values_);
           std::move(records.begin(), records.end(), std::back_inserter(buffer));
@@ -160,6 +202,7 @@ class ResultSink final : public ResultConsumer {
       } catch (...) {
         lock.lock();
         error_ = std::current_exception();
+        writer_failed_ = true;
         space_cv_.notify_all();
         return;
       }
@@ -186,6 +229,11 @@ class ResultSink final : public ResultConsumer {
   std::condition_variable work_cv_;   // the writer waits for batches or a flush request
   std::condition_variable space_cv_;  // the owner waits for queue space or a finished flush
   std::deque<ResultBatch> queue_;
+  std::vector<storage::InFlightChunk> dispatched_;  // in-flight records to add
+  std::vector<std::uint64_t> finished_;             // and to remove
+  std::uint64_t tickets_issued_ = 0;
+  std::atomic<std::uint64_t> tickets_durable_{0};
+  std::atomic<bool> writer_failed_{false};  // error_ is set
   std::size_t queued_rows_ = 0;
   std::uint64_t flush_requests_ = 0, flushes_done_ = 0;
   bool stopping_ = false;
@@ -200,33 +248,17 @@ std::size_t trajectory_value_count(const CampaignSetup& setup, const CampaignCon
 
 // What the store records of the campaign `text` describes (everything but the design quality,
 // which only a new store needs: add_design_quality).
-// Opens an existing store to add this campaign's runs. A store made by another version of the
-// campaign's model is refused with a message naming both versions, also where the store's
-// schema alone would refuse it (every store of emdr version 1 has schema 1).
-storage::CampaignStore open_store_for_resume(const CampaignConfig& config) {
-  const auto refuse_other_model_version = [&](const storage::CampaignMeta& stored) {
-    if (const auto conflict = model_version_conflict(config.storage_path, stored.model,
-                                                     stored.model_version, config)) {
-      throw ConfigError(*conflict);
-    }
-  };
-  std::optional<storage::CampaignStore> store;
-  try {
-    store.emplace(storage::CampaignStore::open_for_writing(config.storage_path));
-  } catch (const storage::StorageError&) {
-    std::optional<storage::CampaignMeta> stored;
-    try {
-      stored = storage::CampaignStore::open_read_only(config.storage_path).meta();
-    } catch (const storage::StorageError&) {
-      // Not readable either: the first error says why.
-    }
-    if (stored) refuse_other_model_version(*stored);
-    throw;
+// A store made by another version of the campaign's model is refused with a message naming
+// both versions.
+void refuse_other_model_version(const CampaignConfig& config, const storage::CampaignMeta& stored) {
+  if (const auto conflict =
+          model_version_conflict(config.storage_path, stored.model, stored.model_version, config)) {
+    throw ConfigError(*conflict);
   }
-  refuse_other_model_version(store->meta());
-  return std::move(*store);
 }
 
+// What the store records of the campaign `text` describes (everything but the design quality,
+// which only a new store needs: add_design_quality).
 storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetup& setup,
                                 const ConfigText& text) {
   storage::CampaignMeta m;
@@ -341,6 +373,50 @@ std::string design_algorithm_mismatch(const std::string& path, const storage::Ca
          stored.tmex_version + ", or start a new store (--db)";
 }
 
+// Stores the runs that were in flight when two sessions died (the last time alone) with
+// status `crashed`, so that they stop killing every resume.
+void store_crashed_runs(storage::CampaignStore& store, const CampaignContext& context,
+                        const std::vector<storage::QuarantinedTask>& crashed) {
+  TaskEvaluator recorder(context.config, context.setup, 0);
+  ResultBatch batch;
+  for (const auto& q : crashed) {
+    recorder.record_failure(
+        q.task, models::EvalStatus::kCrashed,
+        "the process evaluating it died each time it ran (sessions " + q.sessions +
+            ", the last time with nothing else running): a crash in the model (segmentation "
+            "fault, abort, out of memory, SIGKILL) or of its node; `tmex run --retry-crashed` "
+            "runs it again",
+        0.0, batch);
+  }
+  store.append(
+      to_records(batch, context.config, trajectory_value_count(context.setup, context.config)));
+  std::fprintf(
+      stderr,
+      "tmex: %zu run%s in flight when two sessions died (the last time alone): stored "
+      "with status 'crashed' (e.g. sample %llu); `tmex run --retry-crashed` runs them "
+      "again\n",
+      crashed.size(), crashed.size() == 1 ? " was" : "s were",
+      static_cast<unsigned long long>(context.config.numbering().sample(crashed.front().task)));
+}
+
+// Sorted, disjoint ranges of `stored` and `tasks` together (quarantined tasks are kept out of
+// the ordinary walk as if stored).
+std::vector<storage::IdRange> with_tasks(std::vector<storage::IdRange> stored,
+                                         const std::vector<std::uint64_t>& tasks) {
+  for (std::uint64_t t : tasks) stored.push_back({t, t + 1});
+  std::sort(stored.begin(), stored.end(),
+            [](const storage::IdRange& a, const storage::IdRange& b) { return a.begin < b.begin; });
+  std::vector<storage::IdRange> out;
+  for (const auto& r : stored) {
+    if (!out.empty() && r.begin <= out.back().end) {
+      out.back().end = std::max(out.back().end, r.end);
+    } else {
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
 std::string env_or_empty(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
@@ -374,13 +450,25 @@ int run_worker_rank(mpi::environment& env, mpi::communicator& world,
   SetupMessage setup_msg;
   mpi::broadcast(world, setup_msg, 0);
   if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
-  if (prepared.code != kExitOk) {
-    // Rank 0 accepted what this rank could not build (a file missing on this node, say).
-    std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), prepared.error.c_str());
-    env.abort(kExitError);
+  // Stage 4 (see rank 0): start the evaluation threads, or say why not and stop everyone.
+  std::optional<EvaluationEngine> engine;
+  std::string error = prepared.error;
+  if (prepared.code == kExitOk) {
+    try {
+      const ExecutionConfig& ex = prepared.context->config.execution;
+      engine.emplace(prepared.context, world.rank(), static_cast<int>(ex.per_rank),
+                     watchdog_seconds(ex));
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
   }
+  if (!engine) {
+    // Rank 0 accepted what this rank could not build (a file missing on this node, say).
+    std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), error.c_str());
+  }
+  if (!ready_everywhere(world, engine.has_value())) return kExitError;
   try {
-    serve_as_worker(world, prepared.context);
+    serve_as_worker(world, *engine);
   } catch (const std::exception& e) {
     // Workers never unwind across pending communication: report and abort the job.
     std::fprintf(stderr, "tmex: rank %d: fatal: %s\n", world.rank(), e.what());
@@ -389,28 +477,42 @@ int run_worker_rank(mpi::environment& env, mpi::communicator& world,
   return kExitOk;
 }
 
-// Rank 0, stage 3: opens or creates the store (or refuses a store of another campaign) before
-// any worker starts evaluating, and finds what is left to do. The message says whether to go on.
+// What rank 0's stage 3 hands to the dispatch.
+struct MasterStart {
+  std::unique_ptr<PendingTasks> pending;
+  std::vector<std::uint64_t> alone;  ///< quarantined runs, run alone first
+  std::int64_t session = 0;
+};
+
+// Rank 0, stage 3: opens or creates the store (or refuses a store of another campaign, before
+// anything in it changes) before any worker starts evaluating, turns what dead sessions had in
+// flight into the quarantine, finds what is left to do and begins the session. The message says
+// whether to go on.
 SetupMessage open_master_store(const RunOptions& options, const ConfigText& text,
-                               const PreparedCampaign& prepared,
-                               std::optional<storage::CampaignStore>& store,
-                               std::unique_ptr<PendingTasks>& pending) {
+                               const PreparedCampaign& prepared, storage::SessionInfo& info,
+                               const std::vector<std::string>& hosts,
+                               std::optional<storage::CampaignStore>& store, MasterStart& start) {
   SetupMessage setup_msg;
   const std::shared_ptr<CampaignContext>& context = prepared.context;
   CampaignConfig& config = context->config;
   try {
     if (prepared.code == kExitUsage) throw ConfigError(prepared.error);
     if (prepared.code != kExitOk) throw std::runtime_error(prepared.error);
+    // Here, on rank 0 only: the store's folder exists where rank 0 runs, not necessarily on
+    // every node.
+    check_store_path(config, !options.db_override.empty());
     storage::CampaignMeta meta = make_meta(config, context->setup, text);
-    if (std::filesystem::exists(config.storage_path)) {
-      store.emplace(open_store_for_resume(config));
-      const auto diff = canonical_diff(store->meta().config, meta.config);
-      if (!diff.empty() && extends_stored_campaign(config, store->meta(), diff)) {
-        std::fprintf(stderr, "tmex: extending campaign '%s' from %llu to %llu samples\n",
-                     config.name.c_str(), static_cast<unsigned long long>(store->meta().samples),
-                     static_cast<unsigned long long>(meta.samples));
-        store->extend(meta);
-      } else if (!diff.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(config.storage_path, ec) ||
+        std::filesystem::file_size(config.storage_path, ec) == 0) {
+      // Only a new store needs it (an empty file is built into one).
+      add_design_quality(meta, config, *context->setup.design);
+    }
+    auto check_stored = [&](const storage::CampaignMeta& stored) {
+      refuse_other_model_version(config, stored);
+      const auto diff = canonical_diff(stored.config, meta.config);
+      if (!diff.empty() && extends_stored_campaign(config, stored, diff)) return;
+      if (!diff.empty()) {
         std::string msg = config.storage_path +
                           ": holds a campaign with a different configuration; refusing to mix "
                           "results. Differences (stored -> " +
@@ -418,16 +520,57 @@ SetupMessage open_master_store(const RunOptions& options, const ConfigText& text
         for (const auto& d : diff) msg += "\n  " + d;
         msg += "\nUse another --db (or storage.path) to start a new campaign.";
         throw ConfigError(msg);
-      } else if (store->meta().design_algorithm_version != meta.design_algorithm_version) {
-        // prepare_campaign built the store's version where this tmex has it; here it has not.
-        throw ConfigError(design_algorithm_mismatch(config.storage_path, store->meta(), meta));
       }
-    } else {
-      add_design_quality(meta, config, *context->setup.design);
-      store.emplace(storage::CampaignStore::create(config.storage_path, meta));
+      if (stored.design_algorithm_version != meta.design_algorithm_version) {
+        // prepare_campaign built the store's version where this tmex has it; here it has not.
+        throw ConfigError(design_algorithm_mismatch(config.storage_path, stored, meta));
+      }
+    };
+    bool created = false;
+    try {
+      store.emplace(
+          storage::CampaignStore::open_or_create(config.storage_path, meta, created, check_stored));
+    } catch (const storage::StorageError&) {
+      // Where the store's schema alone refuses it (every store of emdr version 1 has schema 1),
+      // a store of another model version is still named as such.
+      std::optional<storage::CampaignMeta> stored;
+      try {
+        stored = storage::CampaignStore::open_read_only(config.storage_path).meta();
+      } catch (const storage::StorageError&) {
+        // Not readable either: the first error says why.
+      }
+      if (stored) refuse_other_model_version(config, *stored);
+      throw;
     }
-    pending = std::make_unique<UnstoredTasks>(config.total_runs(), store->stored_ranges());
-    if (pending->total() == 0) {
+    if (!created && !canonical_diff(store->meta().config, meta.config).empty()) {
+      std::fprintf(stderr, "tmex: extending campaign '%s' from %llu to %llu samples\n",
+                   config.name.c_str(), static_cast<unsigned long long>(store->meta().samples),
+                   static_cast<unsigned long long>(meta.samples));
+      store->extend(meta);
+    }
+    // The crash quarantine: what was in flight when earlier sessions died.
+    std::vector<storage::QuarantinedTask> quarantine = store->recover_in_flight();
+    if (options.retry_crashed) {
+      const auto n = store->retry_crashed();
+      std::fprintf(stderr, "tmex: --retry-crashed: %lld run%s stored as crashed will run again\n",
+                   static_cast<long long>(n), n == 1 ? "" : "s");
+      // Again: retry_crashed also set back runs whose second crash was just recovered.
+      quarantine = store->recover_in_flight();
+    }
+    std::vector<storage::QuarantinedTask> crashed;
+    for (const auto& q : quarantine) {
+      if (q.task >= config.total_runs()) continue;
+      if (q.crashes >= 2) {
+        crashed.push_back(q);
+      } else {
+        start.alone.push_back(q.task);
+      }
+    }
+    std::vector<std::uint64_t> set_aside = start.alone;
+    for (const auto& q : crashed) set_aside.push_back(q.task);
+    start.pending = std::make_unique<UnstoredTasks>(config.total_runs(),
+                                                    with_tasks(store->stored_ranges(), set_aside));
+    if (start.pending->total() == 0 && set_aside.empty()) {
       setup_msg.nothing_to_do = true;
       const auto s = store->status(0);
       std::fprintf(stderr,
@@ -435,6 +578,19 @@ SetupMessage open_master_store(const RunOptions& options, const ConfigText& text
                    "nothing to do\n",
                    config.name.c_str(), static_cast<long long>(s.stored),
                    static_cast<long long>(s.failed), config.storage_path.c_str());
+    } else {
+      // Before any worker starts: a store that cannot record the session stops everyone here,
+      // cleanly, with nothing left running.
+      info.provenance = collect_provenance(context->setup.model(), hosts);
+      start.session = store->begin_session(info);
+      if (!crashed.empty()) store_crashed_runs(*store, *context, crashed);
+      if (!start.alone.empty()) {
+        std::fprintf(stderr,
+                     "tmex: quarantine: %zu run%s in flight when an earlier session died; "
+                     "%s first, one at a time, with nothing else running\n",
+                     start.alone.size(), start.alone.size() == 1 ? " was" : "s were",
+                     start.alone.size() == 1 ? "it runs" : "they run");
+      }
     }
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "tmex: error: %s\n", e.what());
@@ -517,10 +673,7 @@ int run_campaign(const RunOptions& options) {
           ? resolve_stop_after_s(options.stop_after_s, options.deadline, options.deadline_margin_s,
                                  options.read_slurm_end_time)
           : 0.0;
-  const auto deadline = stop_after_s > 0
-                            ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                                 std::chrono::duration<double>(stop_after_s))
-                            : Clock::time_point::max();
+  const auto deadline = steady_deadline_after(stop_after_s);
 
   std::vector<std::string> hosts;
   mpi::gather(world, env.processor_name(), hosts, 0);
@@ -541,13 +694,8 @@ int run_campaign(const RunOptions& options) {
   if (!prepared.note.empty()) std::fprintf(stderr, "tmex: note: %s\n", prepared.note.c_str());
   // Stage 3, rank 0: open or create the store before any worker starts evaluating.
   std::optional<storage::CampaignStore> store;
-  std::unique_ptr<PendingTasks> pending;
   std::shared_ptr<CampaignContext> context = prepared.context;
   CampaignConfig& config = context->config;
-  SetupMessage setup_msg = open_master_store(options, text, prepared, store, pending);
-  mpi::broadcast(world, setup_msg, 0);
-  if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
-
   storage::SessionInfo info;
   info.ranks = world.size();
   info.hosts = joined_hosts(hosts);
@@ -555,29 +703,49 @@ int run_campaign(const RunOptions& options) {
   info.slurm_job_id = env_or_empty("SLURM_JOB_ID");
   info.slurm_array_task_id = env_or_empty("SLURM_ARRAY_TASK_ID");
   info.slurm_array_job_id = env_or_empty("SLURM_ARRAY_JOB_ID");
-  info.provenance = collect_provenance(context->setup.model(), hosts);
-  const std::uint64_t pending_runs = pending->total();
-  ChunkScheduler sched(std::move(pending), config.execution.chunk_size,
-                       std::max(1, world.size() - 1) * static_cast<int>(config.execution.per_rank),
-                       0.2, config.execution.per_rank);
-  std::int64_t session = 0;
-  double setup_cpu_s = 0.0;   // rank 0's CPU before dispatch (MPI, config, design, store)
-  double setup_wall_s = 0.0;  // rank 0's wall time from MPI's start to the first work message
-  try {
-    session = store->begin_session(info);
-    setup_cpu_s = process_cpu_s();
-    setup_wall_s = seconds_since(mpi_started);
-    std::fprintf(stderr,
-                 "tmex: campaign '%s': %llu of %llu runs to do on %d rank%s -> %s (start-up "
-                 "%.3f s, after %.2f s starting MPI)\n",
-                 config.name.c_str(), static_cast<unsigned long long>(pending_runs),
-                 static_cast<unsigned long long>(config.total_runs()), world.size(),
-                 world.size() == 1 ? "" : "s", config.storage_path.c_str(), setup_wall_s,
-                 std::chrono::duration<double>(mpi_started - entered).count());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
-    env.abort(kExitError);
+  MasterStart start;
+  SetupMessage setup_msg = open_master_store(options, text, prepared, info, hosts, store, start);
+  mpi::broadcast(world, setup_msg, 0);
+  if (setup_msg.code != kExitOk || setup_msg.nothing_to_do) return setup_msg.code;
+  const std::int64_t session = start.session;
+
+  // Stage 4: every evaluating rank starts its threads; if one cannot, everyone stops here.
+  std::optional<EvaluationEngine> engine;
+  std::string engine_error;
+  if (world.size() == 1) {
+    try {
+      engine.emplace(context, 0, static_cast<int>(config.execution.per_rank),
+                     watchdog_seconds(config.execution));
+    } catch (const std::exception& e) {
+      engine_error = e.what();
+    }
   }
+  if (!ready_everywhere(world, world.size() > 1 || engine.has_value())) {
+    std::fprintf(stderr, "tmex: error: %s\n",
+                 engine_error.empty() ? "a rank could not start (its message is above)"
+                                      : engine_error.c_str());
+    try {
+      store->end_session(session, "failed");
+    } catch (const std::exception&) {
+      // The store is failing as well: the session reads crashed to the next run.
+    }
+    return kExitError;
+  }
+
+  const std::uint64_t pending_runs = start.pending->total() + start.alone.size();
+  ChunkScheduler sched(std::move(start.pending), config.execution.chunk_size,
+                       std::max(1, world.size() - 1) * static_cast<int>(config.execution.per_rank),
+                       0.2, config.execution.per_rank, std::move(start.alone));
+  const double setup_cpu_s = process_cpu_s();  // rank 0's CPU before dispatch
+  // Rank 0's wall time from MPI's start to the first work message.
+  const double setup_wall_s = seconds_since(mpi_started);
+  std::fprintf(stderr,
+               "tmex: campaign '%s': %llu of %llu runs to do on %d rank%s -> %s (start-up "
+               "%.3f s, after %.2f s starting MPI)\n",
+               config.name.c_str(), static_cast<unsigned long long>(pending_runs),
+               static_cast<unsigned long long>(config.total_runs()), world.size(),
+               world.size() == 1 ? "" : "s", config.storage_path.c_str(), setup_wall_s,
+               std::chrono::duration<double>(mpi_started - entered).count());
 
   ResultSink sink(*store, config, trajectory_value_count(context->setup, config), pending_runs);
   DispatchOptions dispatch;
@@ -587,7 +755,7 @@ int run_campaign(const RunOptions& options) {
   bool drain_timed_out = false;
   try {
     reason = world.size() == 1
-                 ? dispatch_single(context, sched, sink, dispatch)
+                 ? dispatch_single(*engine, sched, sink, dispatch)
                  : dispatch_master(world, config, sched, sink, dispatch, drain_timed_out);
     sink.commit();
     sink.stop();  // the store is the main thread's again

@@ -15,6 +15,7 @@ struct RunOptions {
   std::optional<std::chrono::system_clock::time_point> deadline;
   double deadline_margin_s = 60;    ///< --deadline-margin: seconds kept before a deadline
   bool read_slurm_end_time = true;  ///< inside a SLURM job, also stop before the job's end
+  bool retry_crashed = false;       ///< --retry-crashed: runs stored as `crashed` run again
   std::string command_line;         ///< recorded in the session row
 };
 

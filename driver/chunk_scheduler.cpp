@@ -40,13 +40,14 @@ std::uint64_t UnstoredTasks::take(std::uint64_t want, std::vector<std::uint64_t>
 
 ChunkScheduler::ChunkScheduler(std::unique_ptr<PendingTasks> pending,
                                std::uint64_t fixed_chunk_size, int workers, double target_chunk_s,
-                               std::uint64_t min_chunk)
+                               std::uint64_t min_chunk, std::vector<std::uint64_t> alone)
     : pending_(std::move(pending)),
+      alone_(std::move(alone)),
       fixed_(fixed_chunk_size),
       workers_(std::max(1, workers)),
       target_s_(target_chunk_s),
       min_chunk_(std::clamp<std::uint64_t>(min_chunk, 1, kMaxChunk)) {
-  pending_total_ = pending_->total();
+  pending_total_ = pending_->total() + alone_.size();
   remaining_ = pending_total_;
 }
 
@@ -70,6 +71,12 @@ std::uint64_t ChunkScheduler::current_chunk_size() const {
 WorkChunk ChunkScheduler::next() {
   WorkChunk chunk;
   chunk.id = next_id_++;
+  if (in_quarantine()) {
+    const std::uint64_t task = alone_[next_alone_++];
+    chunk.ranges = {task, task + 1};
+    --remaining_;
+    return chunk;
+  }
   const std::uint64_t want = std::min(current_chunk_size(), remaining_);
   const std::uint64_t taken = pending_->take(want, chunk.ranges);
   // A source yields exactly total() tasks; should one fall short, stop rather than spin.

@@ -42,16 +42,21 @@ class UnstoredTasks final : public PendingTasks {
 /// task: chunks aim at `target_chunk_s` seconds of work, never more than 1/(2 x workers) of what
 /// remains (guided self-scheduling, Polychronopoulos & Kuck 1987), and never fewer than
 /// `min_chunk` tasks (a rank's evaluations at once, so that its two chunks in flight keep every
-/// evaluation thread busy) or 1.
+/// evaluation thread busy) or 1. Quarantined tasks (in flight when an earlier session died) come
+/// first, one per chunk; the caller runs them alone.
 class ChunkScheduler {
  public:
   /// fixed_chunk_size > 0 disables adaptation. `workers` counts evaluation threads over all
-  /// ranks.
+  /// ranks. `alone`: tasks to hand out first, one per chunk (`pending` must not yield them as
+  /// well).
   ChunkScheduler(std::unique_ptr<PendingTasks> pending, std::uint64_t fixed_chunk_size, int workers,
-                 double target_chunk_s = 0.2, std::uint64_t min_chunk = 1);
+                 double target_chunk_s = 0.2, std::uint64_t min_chunk = 1,
+                 std::vector<std::uint64_t> alone = {});
 
   /// The next chunk (empty ranges when nothing is left).
   WorkChunk next();
+  /// True while quarantined tasks are left to hand out.
+  bool in_quarantine() const { return next_alone_ < alone_.size(); }
   /// Feeds back a measured batch: tasks evaluated and seconds spent.
   void record_cost(std::uint64_t tasks, double busy_s);
 
@@ -62,6 +67,8 @@ class ChunkScheduler {
 
  private:
   std::unique_ptr<PendingTasks> pending_;
+  std::vector<std::uint64_t> alone_;
+  std::size_t next_alone_ = 0;
   std::uint64_t pending_total_ = 0;
   std::uint64_t remaining_ = 0;
   std::uint64_t fixed_;

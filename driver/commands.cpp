@@ -14,19 +14,34 @@
 
 #include "driver/campaign_config.hpp"
 #include "driver/errors.hpp"
+#include "driver/output_file.hpp"
 #include "models/model_registry.hpp"
 #include "sampling/design_quality.hpp"
 #include "sampling/design_spec.hpp"
 #include "storage/campaign_store.hpp"
+#include "storage/store_file.hpp"
 #include "text/number_text.hpp"
 
 namespace tmex::driver {
+
+namespace {
+
+// Opens a store that a read-only command names; a path that cannot hold a store is a usage
+// error (exit 2), before anything opens it.
+storage::CampaignStore open_store_to_read(const std::string& db_path) {
+  if (auto problem = storage::store_path_problem(db_path)) throw UsageError(*problem);
+  if (!std::filesystem::exists(db_path)) throw UsageError("'" + db_path + "' does not exist");
+  return storage::CampaignStore::open_read_only(db_path);
+}
+
+}  // namespace
 
 int check_command(const std::string& config_path, const std::string& db_override) {
   models::ModelRegistry registry;
   models::register_builtin_models(registry);
   CampaignConfig config = load_campaign_config(config_path, registry);
   if (!db_override.empty()) config.storage_path = db_override;
+  check_store_path(config, !db_override.empty());
   fmt::print("{}: valid\n", config_path);
   fmt::print("campaign   {}\n", config.name);
   fmt::print("model      {} (version {})\n", config.model_name, config.model_version);
@@ -102,12 +117,8 @@ int sample_command(const std::string& config_path, const std::string& out) {
   const CampaignConfig config = load_campaign_config(config_path, registry);
   const sampling::Design& design = *config.design;
   const sampling::ParameterSpace space(config.parameters);
-  std::ofstream file;
-  if (!out.empty() && out != "-") {
-    file.open(out, std::ios::binary | std::ios::trunc);
-    if (!file) throw UsageError("cannot write '" + out + "'");
-  }
-  std::ostream& os = file.is_open() ? static_cast<std::ostream&>(file) : std::cout;
+  OutputFile file(out);
+  std::ostream& os = file.stream();
   os << "sample,block";
   for (const auto& p : config.parameters) os << ',' << p.name;
   os << '\n';
@@ -119,8 +130,7 @@ int sample_command(const std::string& config_path, const std::string& out) {
     for (double v : values) os << ',' << text::format_number(v, text::NumberStyle::kExact);
     os << '\n';
   }
-  os.flush();
-  if (!os) throw storage::StorageError("writing the design failed (disk full?)");
+  file.commit();
   if (design.size() < 2) return kExitOk;
   // Offline, so a larger budget than a campaign's start-up affords.
   const auto q = sampling::measure_quality(
@@ -145,12 +155,16 @@ int sample_command(const std::string& config_path, const std::string& out) {
 }
 
 int status_command(const std::string& db_path) {
-  auto store = storage::CampaignStore::open_read_only(db_path);
+  auto store = open_store_to_read(db_path);
   const auto& m = store.meta();
   const auto s = store.status(5);
   const std::int64_t pending = s.total - s.stored;
   fmt::print("campaign   {}\n", m.name);
-  fmt::print("store      {}\n", db_path);
+  fmt::print("store      {}{}\n", db_path,
+             store.schema_version() < storage::kSchemaVersion
+                 ? fmt::format(" (schema version {}, made by an older tmex: read, not resumed)",
+                               store.schema_version())
+                 : "");
   fmt::print("model      {} (version {})\n", m.model, m.model_version);
   fmt::print("design     {}\n", m.design);
   fmt::print("runs       {} of {} stored ({:.1f}%): {} ok, {} failed; {} pending\n", s.stored,
@@ -178,17 +192,32 @@ int status_command(const std::string& db_path) {
     }
     fmt::print("\n");
   }
-  fmt::print("state      {}\n", pending == 0 ? "complete"
-                                : (!s.sessions.empty() && s.sessions.back().outcome == "running")
-                                    ? "running (or crashed without closing its session)"
-                                    : "incomplete: run the campaign again to resume");
+  fmt::print("state      {}\n", pending == 0      ? "complete"
+                                : s.writer_active ? "running (a tmex run is writing it now)"
+                                                  : "incomplete: run the campaign again to resume");
+  if (s.quarantined > 0) {
+    fmt::print(
+        "quarantine {} pending run{} in flight when a session died: the next run runs {} first, "
+        "alone\n",
+        s.quarantined, s.quarantined == 1 ? " was" : "s were", s.quarantined == 1 ? "it" : "them");
+  }
   if (!s.failures.empty()) {
+    // The largest groups; a store can hold as many groups as failures.
+    constexpr std::size_t kGroupsShown = 20;
     fmt::print("\nfailures by reason:\n");
-    for (const auto& g : s.failures) {
+    for (std::size_t i = 0; i < s.failures.size() && i < kGroupsShown; ++i) {
+      const auto& g = s.failures[i];
       std::string ex;
       for (auto id : g.example_samples) ex += (ex.empty() ? "" : ", ") + std::to_string(id);
       fmt::print("  {:>8}  {:<18} {}\n            e.g. samples {}\n", g.count, g.status, g.reason,
                  ex);
+    }
+    if (s.failures.size() > kGroupsShown) {
+      std::int64_t rest = 0;
+      for (std::size_t i = kGroupsShown; i < s.failures.size(); ++i) rest += s.failures[i].count;
+      fmt::print(
+          "  ... {} more groups with {} failures in all (sqlite3 {} 'SELECT * FROM failures')\n",
+          s.failures.size() - kGroupsShown, rest, db_path);
     }
   }
   fmt::print("\nsessions:\n  {:>3}  {:<24} {:<12} {:>5} {:>10} {:>9}  {}\n", "id", "started",
@@ -291,24 +320,10 @@ int models_command(const std::string& only) {
 
 int export_command(const std::string& db_path, const std::string& format, const std::string& out) {
   if (format != "csv") throw UsageError("unknown export format '" + format + "'; expected csv");
-  auto store = storage::CampaignStore::open_read_only(db_path);
-  if (out.empty() || out == "-") {
-    store.export_csv(std::cout);
-    std::cout.flush();
-    if (!std::cout) throw storage::StorageError("writing to standard output failed");
-    return kExitOk;
-  }
-  const std::string tmp = out + ".partial";
-  {
-    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    if (!file) throw UsageError("cannot write '" + tmp + "'");
-    store.export_csv(file);
-    file.flush();
-    if (!file) throw storage::StorageError("writing '" + tmp + "' failed (disk full?)");
-  }
-  if (std::rename(tmp.c_str(), out.c_str()) != 0) {
-    throw storage::StorageError("cannot rename '" + tmp + "' to '" + out + "'");
-  }
+  auto store = open_store_to_read(db_path);
+  OutputFile file(out);
+  store.export_csv(file.stream());
+  file.commit();
   return kExitOk;
 }
 

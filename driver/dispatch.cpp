@@ -9,7 +9,9 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <cstdio>
+#include <deque>
 #include <list>
+#include <set>
 #include <thread>
 
 #include "driver/stop_signals.hpp"
@@ -141,38 +143,80 @@ class FailureLimit {
   double max_;
 };
 
-// How long a rank lets an evaluation run before the watchdog gives up on it: the model's own
-// deadline plus a grace period in which a cooperative model reports its time-out itself.
+// A chunk waiting for its in-flight record to be committed before it goes out.
+struct PendingChunk {
+  int rank = 0;
+  WorkChunk chunk;
+  std::uint64_t ticket = 0;
+};
+
+}  // namespace
+
 double watchdog_seconds(const ExecutionConfig& ex) {
   if (ex.evaluation_timeout_s <= 0.0) return 0.0;
   return ex.evaluation_timeout_s + std::max(1.0, 0.1 * ex.evaluation_timeout_s);
 }
 
-}  // namespace
+bool ready_everywhere(const mpi::communicator& world, bool ready) {
+  int all = 0;
+  mpi::all_reduce(world, ready ? 1 : 0, all, mpi::minimum<int>());
+  return all == 1;
+}
 
-StopReason dispatch_single(std::shared_ptr<const CampaignContext> context, ChunkScheduler& sched,
-                           ResultConsumer& sink, const DispatchOptions& options) {
-  const CampaignConfig& config = context->config;
+StopReason dispatch_single(EvaluationEngine& engine, ChunkScheduler& sched, ResultConsumer& sink,
+                           const DispatchOptions& options) {
   const Clock::time_point deadline = options.deadline;
-  EvaluationEngine engine(context, 0, static_cast<int>(config.execution.per_rank),
-                          watchdog_seconds(config.execution));
   FailureLimit limit(options.max_failure_fraction);
-  std::size_t in_flight = 0;
+  std::size_t in_flight = 0;   // chunks recorded and not yet back (also those not submitted)
+  std::size_t alone_open = 0;  // quarantined chunks among them
+  std::set<std::uint64_t> open_chunks;
+  std::set<std::uint64_t> alone_chunks;
+  std::deque<PendingChunk> pending;
   auto top_up = [&] {
     while (in_flight < 2 && !sched.exhausted()) {
-      engine.submit(sched.next());
+      // A quarantined task runs alone: nothing else is in flight with it.
+      const bool alone = sched.in_quarantine();
+      if ((alone || alone_open > 0) && in_flight > 0) return;
+      WorkChunk chunk = sched.next();
+      const std::uint64_t ticket = sink.record_dispatch(chunk, 0);
+      open_chunks.insert(chunk.id);
+      if (alone) {
+        alone_chunks.insert(chunk.id);
+        ++alone_open;
+      }
+      pending.push_back({0, std::move(chunk), ticket});
       ++in_flight;
     }
   };
   top_up();
   StopReason reason = StopReason::kNone;
   while (reason == StopReason::kNone) {
-    engine.wait(0.05);
+    sink.check();
+    while (!pending.empty() && sink.durable(pending.front().ticket)) {
+      engine.submit(std::move(pending.front().chunk));
+      pending.pop_front();
+    }
+    if (!pending.empty() && engine.chunks_in_flight() == 0) {
+      sink.wait_durable(pending.front().ticket, 0.05);
+    } else {
+      engine.wait(0.05);
+    }
+    std::vector<std::uint64_t> back;
+    bool alone_back = false;
     for (auto& batch : engine.take_completed()) {
       --in_flight;
+      back.push_back(batch.chunk_id);
+      open_chunks.erase(batch.chunk_id);
+      if (alone_chunks.erase(batch.chunk_id) > 0) {
+        --alone_open;
+        alone_back = true;
+      }
       sched.record_cost(batch.size(), batch.busy_s);
       sink.add(std::move(batch));
     }
+    sink.record_finished(back);
+    // A quarantined run that came back is committed at once: the next one may crash.
+    if (alone_back) sink.commit();
     engine.check_watchdog();
     top_up();
     sink.maybe_progress();
@@ -187,15 +231,25 @@ StopReason dispatch_single(std::shared_ptr<const CampaignContext> context, Chunk
     }
   }
   if (reason != StopReason::kComplete) sink.add(engine.cancel());
+  // This process is alive: whatever was in flight was abandoned, not crashed on.
+  sink.record_finished({open_chunks.begin(), open_chunks.end()});
   if (engine.abandoned_threads() > 0) g_hard_exit = true;
   return reason;
+}
+
+StopReason dispatch_single(std::shared_ptr<const CampaignContext> context, ChunkScheduler& sched,
+                           ResultConsumer& sink, const DispatchOptions& options) {
+  const ExecutionConfig& ex = context->config.execution;
+  EvaluationEngine engine(context, 0, static_cast<int>(ex.per_rank), watchdog_seconds(ex));
+  return dispatch_single(engine, sched, sink, options);
 }
 
 namespace {
 
 struct WorkerSlot {
   std::uint64_t chunks_sent = 0;
-  int outstanding = 0;
+  int outstanding = 0;  ///< chunks recorded for it and not back (sent or waiting to be sent)
+  std::set<std::uint64_t> open_chunks;
   bool final = false;
 };
 
@@ -209,38 +263,73 @@ StopReason dispatch_master(const mpi::communicator& world, const CampaignConfig&
   FailureLimit limit(options.max_failure_fraction);
   std::vector<WorkerSlot> slots(static_cast<std::size_t>(world.size()));
   std::list<mpi::request> sends;
+  std::deque<PendingChunk> pending;
+  std::set<std::uint64_t> alone_chunks;
+  int outstanding = 0;  // over all workers
   StopReason reason = StopReason::kNone;
   Clock::time_point stop_time{};
 
-  auto send_chunk = [&](int r) {
-    if (sched.exhausted()) return;
+  // Records a chunk for worker r; it goes out once its record is committed.
+  auto dispatch = [&](int r) {
+    const bool alone = sched.in_quarantine();
     WorkChunk chunk = sched.next();
-    sends.push_back(world.isend(r, kTagWork, chunk));
-    ++slots[r].chunks_sent;
+    const std::uint64_t ticket = sink.record_dispatch(chunk, r);
+    slots[r].open_chunks.insert(chunk.id);
+    if (alone) alone_chunks.insert(chunk.id);
     ++slots[r].outstanding;
+    ++outstanding;
+    pending.push_back({r, std::move(chunk), ticket});
   };
-  auto all_idle = [&] {
-    return std::all_of(slots.begin() + 1, slots.end(),
-                       [](const WorkerSlot& s) { return s.outstanding == 0; });
+  // Two chunks in flight per worker, so that it never waits on the master between chunks; a
+  // quarantined task runs alone in the whole job.
+  auto top_up = [&] {
+    if (reason != StopReason::kNone) return;
+    for (int r = 1; r <= workers; ++r) {
+      while (slots[r].outstanding < 2 && !sched.exhausted()) {
+        if (sched.in_quarantine() || !alone_chunks.empty()) {
+          if (outstanding == 0 && sched.in_quarantine()) dispatch(r);
+          return;
+        }
+        dispatch(r);
+      }
+    }
   };
+  auto send_durable = [&] {
+    while (!pending.empty() && sink.durable(pending.front().ticket)) {
+      PendingChunk& p = pending.front();
+      sends.push_back(world.isend(p.rank, kTagWork, p.chunk));
+      ++slots[p.rank].chunks_sent;
+      pending.pop_front();
+    }
+  };
+  auto all_idle = [&] { return outstanding == 0; };
   auto begin_stop = [&](StopReason why) {
     if (reason != StopReason::kNone) return;
     reason = why;
     stop_time = Clock::now();
+    // Chunks still waiting for their record are never sent.
+    std::vector<std::uint64_t> unsent;
+    for (const PendingChunk& p : pending) {
+      unsent.push_back(p.chunk.id);
+      slots[p.rank].open_chunks.erase(p.chunk.id);
+      --slots[p.rank].outstanding;
+      --outstanding;
+    }
+    pending.clear();
+    sink.record_finished(unsent);
     sink.commit();
     for (int r = 1; r <= workers; ++r) {
       sends.push_back(world.isend(r, kTagStop, StopOrder{slots[r].chunks_sent}));
     }
   };
 
-  // Two chunks in flight per worker: it never waits on the master between chunks.
-  for (int k = 0; k < 2; ++k) {
-    for (int r = 1; r <= workers; ++r) send_chunk(r);
-  }
+  top_up();
   if (sched.exhausted() && all_idle()) begin_stop(StopReason::kComplete);
   Backoff backoff;
   while (true) {
+    sink.check();
     if (reason == StopReason::kNone) {
+      send_durable();
       if (caught_stop_signal()) {
         begin_stop(StopReason::kSignal);
       } else if (Clock::now() > deadline) {
@@ -255,14 +344,24 @@ StopReason dispatch_master(const mpi::communicator& world, const CampaignConfig&
       const bool final = batch.final;
       const bool interrupted = batch.interrupted;
       if (batch.size() > 0) sched.record_cost(batch.size(), batch.busy_s);
-      // The next chunk goes out before the batch is queued for storage (which may wait).
+      bool was_alone = false;
       if (!final) {
         --slots[src].outstanding;
-        if (reason == StopReason::kNone) send_chunk(src);
+        --outstanding;
+        slots[src].open_chunks.erase(batch.chunk_id);
+        was_alone = alone_chunks.erase(batch.chunk_id) > 0;
+        sink.record_finished({batch.chunk_id});
+        // The next chunk is recorded before the batch is queued for storage (which may wait).
+        top_up();
       }
       sink.add(std::move(batch));
+      // A quarantined run that came back is committed at once: the next one may crash.
+      if (was_alone) sink.commit();
       if (final) {
+        // The worker is alive and abandoned the rest of its chunks: not a crash.
         slots[src].final = true;
+        sink.record_finished({slots[src].open_chunks.begin(), slots[src].open_chunks.end()});
+        slots[src].open_chunks.clear();
         if (interrupted) begin_stop(StopReason::kSignal);
       }
       if (reason == StopReason::kNone) {
@@ -301,6 +400,10 @@ void serve_as_worker(const mpi::communicator& world,
   const ExecutionConfig& ex = context->config.execution;
   EvaluationEngine engine(context, world.rank(), static_cast<int>(ex.per_rank),
                           watchdog_seconds(ex));
+  serve_as_worker(world, engine);
+}
+
+void serve_as_worker(const mpi::communicator& world, EvaluationEngine& engine) {
   std::uint64_t received = 0;
   std::optional<std::uint64_t> expected;
   bool final_sent = false;

@@ -81,7 +81,26 @@ class ResultConsumer {
   virtual void maybe_progress(bool force = false) = 0;
   virtual std::uint64_t received() const = 0;
   virtual std::uint64_t failed() const = 0;
+
+  /// The crash quarantine's record (README, "Crashes that repeat"). A chunk handed to `rank`
+  /// is recorded before it is sent, and goes out once durable(ticket) for the returned ticket.
+  /// The default records nothing: every ticket is durable at once.
+  virtual std::uint64_t record_dispatch(const WorkChunk& /*chunk*/, int /*rank*/) { return 0; }
+  virtual bool durable(std::uint64_t /*ticket*/) const { return true; }
+  /// Waits until durable(ticket) or `max_wait_s`; throws the consumer's error.
+  virtual void wait_durable(std::uint64_t /*ticket*/, double /*max_wait_s*/) {}
+  /// The chunks came back, or a live rank abandoned them: their records go.
+  virtual void record_finished(const std::vector<std::uint64_t>& /*chunks*/) {}
+  /// Throws the consumer's error, if it had one (for loops that wait on durable()).
+  virtual void check() {}
 };
+
+/// How long a rank lets an evaluation run before its watchdog gives up on it: the model's own
+/// deadline plus a grace period in which a cooperative model reports its time-out itself.
+double watchdog_seconds(const ExecutionConfig& ex);
+
+/// True when every rank says it is ready (a collective: every rank calls it once).
+bool ready_everywhere(const boost::mpi::communicator& world, bool ready);
 
 /// How rank 0 dispatches.
 struct DispatchOptions {
@@ -91,20 +110,29 @@ struct DispatchOptions {
   double max_failure_fraction = 1.0;
 };
 
-/// Single rank: evaluates on this process's threads and dispatches on the calling thread, until
-/// the scheduler is exhausted or a stop. Results of unfinished chunks go to `sink` on a stop.
+/// Single rank: evaluates on `engine`'s threads and dispatches on the calling thread, until the
+/// scheduler is exhausted or a stop. Quarantined chunks run alone. Results of unfinished chunks
+/// go to `sink` on a stop.
+StopReason dispatch_single(EvaluationEngine& engine, ChunkScheduler& sched, ResultConsumer& sink,
+                           const DispatchOptions& options);
+/// The same with an engine of execution.per_rank threads made here (throws when they cannot
+/// start).
 StopReason dispatch_single(std::shared_ptr<const CampaignContext> context, ChunkScheduler& sched,
                            ResultConsumer& sink, const DispatchOptions& options);
 
-/// Rank 0 of several: hands out chunks to the other ranks (two in flight each), passes their
-/// results to `sink`, and on a stop collects what is in flight within
-/// execution.drain_timeout_s; `drain_timed_out` tells when some rank did not answer in time.
+/// Rank 0 of several: hands out chunks to the other ranks (two in flight each; a quarantined
+/// chunk alone in the whole job), passes their results to `sink`, and on a stop collects what is
+/// in flight within execution.drain_timeout_s; `drain_timed_out` tells when some rank did not
+/// answer in time.
 StopReason dispatch_master(const boost::mpi::communicator& world, const CampaignConfig& config,
                            ChunkScheduler& sched, ResultConsumer& sink,
                            const DispatchOptions& options, bool& drain_timed_out);
 
-/// A worker rank: receives chunks, evaluates them, returns one batch per chunk, until rank 0's
-/// stop order (or a signal). Throws on MPI failure.
+/// A worker rank: receives chunks, evaluates them on `engine`, returns one batch per chunk,
+/// until rank 0's stop order (or a signal). Throws on MPI failure.
+void serve_as_worker(const boost::mpi::communicator& world, EvaluationEngine& engine);
+/// The same with an engine of execution.per_rank threads made here (throws when they cannot
+/// start).
 void serve_as_worker(const boost::mpi::communicator& world,
                      std::shared_ptr<const CampaignContext> context);
 

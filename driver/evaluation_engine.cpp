@@ -5,6 +5,9 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <system_error>
 
 #include "driver/task_evaluator.hpp"
 
@@ -48,6 +51,8 @@ struct EvaluationEngine::State {
   std::vector<Slot> slots;
   bool shutting_down = false;
   int abandoned_running = 0;
+  std::size_t threads_ready = 0;  ///< threads that set up (or failed to), for the constructor
+  std::string startup_error;      ///< why a thread could not set up (out of memory)
 
   // Adds a finished row to its chunk; a full chunk moves to `completed`.
   void finish_row(Chunk& chunk, const ResultBatch& row) {
@@ -88,10 +93,32 @@ EvaluationEngine::EvaluationEngine(std::shared_ptr<const CampaignContext> contex
       watchdog_s_(watchdog_s),
       state_(std::make_shared<State>()) {
   const auto n = static_cast<std::size_t>(std::max(1, threads));
-  std::lock_guard lock(state_->mutex);
+  std::unique_lock lock(state_->mutex);
   state_->slots.resize(n);
   threads_.resize(n);
-  for (std::size_t s = 0; s < n; ++s) start_thread(s);
+  std::string failure;
+  try {
+    for (std::size_t s = 0; s < n; ++s) start_thread(s);
+    // Every thread sets up its evaluator before the engine counts as started.
+    state_->done_cv.wait(lock, [&] { return state_->threads_ready >= n; });
+    if (state_->startup_error.empty()) return;
+    failure = state_->startup_error;
+  } catch (const std::exception& e) {
+    // Out of threads or memory (a process or address-space limit: std::system_error, or
+    // std::bad_alloc from the thread's own state).
+    failure = e.what();
+  }
+  // Stop those that started, then report.
+  state_->shutting_down = true;
+  lock.unlock();
+  state_->work_cv.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  throw std::runtime_error("cannot start " + std::to_string(n) +
+                           " evaluation threads (execution.per_rank) on rank " +
+                           std::to_string(rank) + ": " + failure +
+                           "; lower execution.per_rank or raise the limit on threads/memory");
 }
 
 EvaluationEngine::~EvaluationEngine() {
@@ -134,7 +161,23 @@ void EvaluationEngine::submit(WorkChunk work) {
 void EvaluationEngine::thread_main(std::shared_ptr<State> state,
                                    std::shared_ptr<const CampaignContext> context, int rank,
                                    std::size_t s, std::uint64_t generation) {
-  TaskEvaluator evaluator(context->config, context->setup, rank);
+  std::optional<TaskEvaluator> made;
+  try {
+    made.emplace(context->config, context->setup, rank);
+  } catch (const std::exception& e) {
+    // Out of memory as the thread starts: said to the constructor, not a terminate().
+    std::lock_guard lock(state->mutex);
+    state->startup_error = e.what();
+    ++state->threads_ready;
+    state->done_cv.notify_all();
+    return;
+  }
+  {
+    std::lock_guard lock(state->mutex);
+    ++state->threads_ready;
+    state->done_cv.notify_all();
+  }
+  TaskEvaluator& evaluator = *made;
   ResultBatch row;
   while (true) {
     Chunk* chunk = nullptr;

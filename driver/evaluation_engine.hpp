@@ -25,6 +25,7 @@ struct CampaignContext {
 class EvaluationEngine {
  public:
   /// watchdog_s > 0: an evaluation running longer is recorded as a time-out and abandoned.
+  /// Throws std::runtime_error (and leaves no thread behind) when the threads cannot start.
   EvaluationEngine(std::shared_ptr<const CampaignContext> context, int rank, int threads,
                    double watchdog_s);
   ~EvaluationEngine();

@@ -45,7 +45,13 @@ bool take_char(const std::string& s, std::size_t& pos, char c) {
   return false;
 }
 
-WallClock::time_point from_seconds(double s) {
+// Unix seconds of the latest time a WallClock::time_point holds (nanoseconds in 64 bits:
+// 2262-04-11), less a margin; later times would overflow and read as 1677.
+constexpr double kLatestSeconds = 9.223372e9;
+
+// A time from Unix seconds; nullopt outside what WallClock represents.
+std::optional<WallClock::time_point> from_seconds(double s) {
+  if (!(std::fabs(s) <= kLatestSeconds)) return std::nullopt;
   return WallClock::time_point(
       std::chrono::duration_cast<WallClock::duration>(std::chrono::duration<double>(s)));
 }
@@ -122,6 +128,8 @@ std::optional<WallClock::time_point> parse_iso8601(const std::string& text) {
     t = std::mktime(&local);
     if (t == static_cast<std::time_t>(-1)) return std::nullopt;
   }
+  // A time past 2262 is no limit at all (SLURM writes far-future end times for no limit).
+  if (static_cast<double>(t) > kLatestSeconds) return WallClock::time_point::max();
   return from_seconds(static_cast<double>(t) + fraction);
 }
 
@@ -188,10 +196,19 @@ WallClock::time_point parse_deadline(const std::string& text) {
     const auto dot = digits.find('.');
     const std::string whole = digits.substr(0, dot);
     const std::string frac = dot == std::string::npos ? "" : digits.substr(dot + 1);
+    std::optional<WallClock::time_point> parsed;
     if (all_digits(whole) && (dot == std::string::npos || all_digits(frac)) && whole.size() <= 12) {
-      return from_seconds(std::strtod(digits.c_str(), nullptr));
+      parsed = from_seconds(std::strtod(digits.c_str(), nullptr));
+      if (!parsed) parsed = WallClock::time_point::max();
+    } else {
+      parsed = parse_iso8601(t);
     }
-    if (auto iso = parse_iso8601(t)) return *iso;
+    if (parsed == WallClock::time_point::max()) {
+      throw UsageError("--deadline: '" + text +
+                       "' is after 2262-04-11, the latest time tmex can represent; give an "
+                       "earlier time, or no --deadline for none");
+    }
+    if (parsed) return *parsed;
   }
   throw UsageError(
       "--deadline: expected Unix seconds (e.g. 1764400000) or an ISO 8601 date and time "
@@ -241,12 +258,21 @@ double seconds_until_stop(WallClock::time_point now, double stop_after_s,
   constexpr double kAtOnce = 1e-3;  // a positive stop-after: "stop now", not "no limit"
   double best = stop_after_s > 0 ? stop_after_s : 0;
   for (const auto& limit : {deadline, job_end}) {
-    if (!limit) continue;
+    if (!limit || *limit == WallClock::time_point::max()) continue;
     const double s = std::chrono::duration<double>(*limit - now).count() - margin_s;
     const double v = std::max(s, kAtOnce);
     best = best > 0 ? std::min(best, v) : v;
   }
   return best;
+}
+
+std::chrono::steady_clock::time_point steady_deadline_after(double seconds) {
+  using Steady = std::chrono::steady_clock;
+  // Beyond about 30 years (or not a number) there is no limit; beyond 292 years the sum would
+  // overflow and stop the run at once.
+  if (!(seconds > 0.0) || seconds > 1e9) return Steady::time_point::max();
+  return Steady::now() +
+         std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(seconds));
 }
 
 std::string format_local_time(WallClock::time_point t) {
@@ -270,6 +296,8 @@ double resolve_stop_after_s(double stop_after_s, std::optional<WallClock::time_p
                    "tmex: warning: could not read the end time of SLURM job %s (%s); relying on "
                    "signals and --deadline\n",
                    job_id, warning.c_str());
+    } else if (*job_end == WallClock::time_point::max()) {
+      job_end.reset();  // no end time worth the name
     } else {
       const double left = std::chrono::duration<double>(*job_end - WallClock::now()).count();
       if (left <= margin_s) {

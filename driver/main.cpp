@@ -1,5 +1,7 @@
 // The tmex executable: command-line parsing and dispatch to the subcommands.
 #include <CLI/CLI.hpp>
+#include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -14,10 +16,12 @@
 #include "driver/commands.hpp"
 #include "driver/errors.hpp"
 #include "driver/job_deadline.hpp"
+#include "driver/output_file.hpp"
 #include "driver/verify_command.hpp"
 #include "driver/version.hpp"
 #include "models/subprocess.hpp"
 #include "storage/database.hpp"
+#include "storage/store_file.hpp"
 
 namespace {
 
@@ -54,10 +58,19 @@ RunCli add_run(CLI::App& app) {
   RunOptions& run = c.options;
   run_cmd->add_option("config", run.config_path, "campaign YAML file")->required();
   run_cmd->add_option("--db", run.db_override, "store file (overrides storage.path)");
+  // CLI11's number checks let "nan" through (every comparison with NaN is false).
+  const CLI::Validator finite(
+      [](std::string& text) {
+        double v = 0.0;
+        return CLI::detail::lexical_cast(text, v) && std::isfinite(v)
+                   ? std::string()
+                   : "expected a finite number, got '" + text + "'";
+      },
+      "FINITE");
   run_cmd
       ->add_option("--stop-after", run.stop_after_s,
                    "stop cleanly after this many seconds (exit status 3; resumable)")
-      ->check(CLI::PositiveNumber);
+      ->check(finite & CLI::PositiveNumber);
   run_cmd
       ->add_option("--deadline", c.deadline_text,
                    "stop cleanly --deadline-margin seconds before TIME (Unix seconds or ISO "
@@ -68,20 +81,26 @@ RunCli add_run(CLI::App& app) {
                    "seconds to stop before --deadline and before the end of the SLURM job, "
                    "enough to drain and commit")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite & CLI::NonNegativeNumber);
   run_cmd->add_flag("!--no-slurm-deadline", run.read_slurm_end_time,
                     "inside a SLURM job, do not read the job's end time (rely on signals)");
+  run_cmd->add_flag("--retry-crashed", run.retry_crashed,
+                    "run again the runs stored as 'crashed' (in flight when two sessions died); "
+                    "they run alone, first");
   return c;
 }
 
 // Leaves at once when evaluations were abandoned (they may still be running external programs:
-// none outlives us), else returns `rc`.
+// none outlives us), else returns `rc`. Either way the processes that external programs
+// detached (adopt_orphaned_descendants) end first.
 int leave(int rc) {
   if (needs_hard_exit()) {
     tmex::models::kill_running_processes();
+    tmex::models::end_adopted_processes();
     std::fflush(nullptr);
     std::_Exit(rc);
   }
+  tmex::models::end_adopted_processes();
   return rc;
 }
 
@@ -89,6 +108,8 @@ int execute_run(RunCli& c, int argc, char** argv) {
   RunOptions& run = c.options;
   if (!c.deadline_text.empty()) run.deadline = parse_deadline(c.deadline_text);
   for (int i = 0; i < argc; ++i) run.command_line += (i ? " " : "") + std::string(argv[i]);
+  // What external programs detach (setsid, double forks) is adopted and ended with them.
+  tmex::models::adopt_orphaned_descendants();
   return leave(run_campaign(run));
 }
 
@@ -139,6 +160,7 @@ VerifyCli add_verify(CLI::App& app) {
 
 int execute_verify(VerifyCli& c) {
   if (c.fraction_option->count() > 0) c.options.fraction = c.fraction;
+  tmex::models::adopt_orphaned_descendants();
   return leave(verify_campaign(c.options));
 }
 
@@ -299,15 +321,40 @@ std::optional<int> execute_others(const OtherCli& c) {
   if (*c.models) return models_command(c.models_only);
   if (*c.export_) return export_command(c.export_db, c.export_format, c.export_out);
   if (*c.eval) {
-    return eval_command(c.eval_model, key_values(c.eval_sets, "--set"),
-                        key_values(c.eval_options, "--option"), c.eval_format);
+    tmex::models::adopt_orphaned_descendants();
+    const int rc = eval_command(c.eval_model, key_values(c.eval_sets, "--set"),
+                                key_values(c.eval_options, "--option"), c.eval_format);
+    tmex::models::end_adopted_processes();
+    return rc;
   }
   return std::nullopt;
 }
 
+// Runs a command; everything it wrote to standard output must have arrived there (a full disk
+// or a closed pipe is an error, not a silent success).
+int with_checked_output(int rc) {
+  std::string error;
+  if (!flush_standard_output(error)) {
+    std::fprintf(stderr, "tmex: error: writing to standard output failed: %s\n", error.c_str());
+    return rc == kExitOk ? kExitError : rc;
+  }
+  return rc;
+}
+
+int run_command(int argc, char** argv);
+
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) { return with_checked_output(run_command(argc, argv)); }
+
+namespace {
+
+int run_command(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) a write fails with EFBIG and the command reports it
+  // (removing a partial output) instead of being killed by the signal.
+  std::signal(SIGXFSZ, SIG_IGN);
+  tmex::storage::set_store_notice_handler(
+      [](const std::string& text) { std::fprintf(stderr, "tmex: warning: %s\n", text.c_str()); });
   CLI::App app{
       "tmex: tumour-microenvironment explorer. Runs parameter-exploration campaigns on "
       "MPI and stores every outcome in one SQLite file."};
@@ -346,9 +393,14 @@ int main(int argc, char** argv) {
   } catch (const tmex::storage::StorageError& e) {
     std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
     return kExitError;
+  } catch (const OutputError& e) {
+    std::fprintf(stderr, "tmex: error: %s\n", e.what());
+    return kExitError;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tmex: error: %s\n", e.what());
     return kExitError;
   }
   return kExitOk;
 }
+
+}  // namespace

@@ -9,6 +9,23 @@
 
 namespace tmex::driver {
 
+namespace {
+
+// Longest failure reason stored per run: a model may say anything (an external program's
+// output, a list of keys), and the reason is stored in every failed row and grouped by status.
+constexpr std::size_t kMaxReasonChars = 2000;
+
+std::string bounded_reason(const std::string& reason) {
+  if (reason.size() <= kMaxReasonChars) return reason;
+  // Cut on a UTF-8 character boundary.
+  std::size_t cut = kMaxReasonChars;
+  while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
+  return reason.substr(0, cut) + "... (" + std::to_string(reason.size() - cut) +
+         " more characters)";
+}
+
+}  // namespace
+
 TaskEvaluator::TaskEvaluator(const CampaignConfig& config, const CampaignSetup& setup, int rank)
     : config_(config),
       setup_(setup),
@@ -130,7 +147,7 @@ void TaskEvaluator::append_row(std::uint64_t task, double elapsed_s, std::uint16
   if (!ok) {
     batch.error_rows.push_back(static_cast<std::uint32_t>(batch.tasks.size() - 1));
     batch.error_texts.push_back(result_.reason.empty() ? models::to_string(result_.status)
-                                                       : result_.reason);
+                                                       : bounded_reason(result_.reason));
   }
   batch.rank = rank_;
 }

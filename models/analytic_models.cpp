@@ -110,6 +110,10 @@ class Linear final : public Model {
     info_.parameters.push_back({"noise_sd", 0.0, "1", "standard deviation of additive noise"});
     info_.outputs = {{"y", "1", "function value"}};
     apply_spec(info_, spec, {"coefficients"});
+    // A fixed negative noise_sd would make every evaluation fail: refused with the setting.
+    if (const double sd = info_.parameters.back().default_value; !(sd >= 0.0)) {
+      throw ModelError("noise_sd", "linear: noise_sd must be >= 0, got " + std::to_string(sd));
+    }
   }
   const ModelInfo& info() const override { return info_; }
   void evaluate(std::span<const double> p, const EvalContext& ctx, EvalResult& r) const override {

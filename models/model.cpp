@@ -6,8 +6,8 @@
 namespace tmex::models {
 
 namespace {
-constexpr std::array<const char*, 6> kStatusNames = {"ok",      "non_finite", "solver_failure",
-                                                     "timeout", "exception",  "invalid_parameters"};
+constexpr std::array<const char*, 7> kStatusNames = {
+    "ok", "non_finite", "solver_failure", "timeout", "exception", "invalid_parameters", "crashed"};
 }  // namespace
 
 std::optional<std::size_t> ModelInfo::parameter_index(const std::string& n) const {

@@ -112,9 +112,12 @@ enum class EvalStatus : std::uint8_t {
   kTimeout,            ///< the evaluation passed its deadline
   kException,          ///< the model threw
   kInvalidParameters,  ///< a parameter value outside its valid domain
+  /// The process evaluating it died, twice (the crash quarantine; never set by a model).
+  kCrashed,
 };
 
-/// "ok", "non_finite", "solver_failure", "timeout", "exception", "invalid_parameters".
+/// "ok", "non_finite", "solver_failure", "timeout", "exception", "invalid_parameters",
+/// "crashed".
 const char* to_string(EvalStatus status);
 /// Inverse of to_string; nullopt for an unknown name.
 std::optional<EvalStatus> status_from_string(const std::string& name);

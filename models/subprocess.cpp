@@ -2,21 +2,28 @@
 // child's pidfd, deadline handling by process group, and a bounded capture of the output.
 #include "models/subprocess.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
+#include <sstream>
 
 extern char** environ;  // NOLINT: POSIX declares it nowhere else
 
@@ -29,6 +36,75 @@ using Clock = std::chrono::steady_clock;
 // Process groups of the programs running now, for kill_running_processes().
 std::mutex g_running_mutex;
 std::set<pid_t> g_running;
+
+// Spawning (shared) against looking for adopted orphans (exclusive): a child that exists but
+// is not yet in g_running must not be taken for an orphan.
+std::shared_mutex g_spawn_mutex;
+std::atomic<bool> g_subreaper{false};
+std::atomic<std::uint64_t> g_evaluations{0};
+
+// The children of this process, from /proc/self/task/*/children (an orphan is adopted by some
+// thread of the reaper).
+std::vector<pid_t> children_of_self() {
+  std::vector<pid_t> out;
+  DIR* tasks = ::opendir("/proc/self/task");
+  if (!tasks) return out;
+  while (const dirent* t = ::readdir(tasks)) {
+    if (t->d_name[0] == '.') continue;
+    std::ifstream in(std::string("/proc/self/task/") + t->d_name + "/children");
+    pid_t pid = 0;
+    while (in >> pid) out.push_back(pid);
+  }
+  ::closedir(tasks);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// Whether process `pid` has `entry` ("NAME=value") in its environment (false when unreadable).
+bool environment_has(pid_t pid, const std::string& entry) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  std::string item;
+  std::size_t read = 0;
+  while (std::getline(in, item, '\0') && read < (1u << 20)) {
+    if (item == entry) return true;
+    read += item.size() + 1;
+  }
+  return false;
+}
+
+// Ends adopted children (not run by run_process now): those whose environment holds `mark`,
+// or all when `mark` is null. Exited ones are reaped either way (no zombies pile up). Repeats
+// while it ends some, since their own orphans are adopted in turn.
+std::size_t end_orphans(const std::string* mark) {
+  std::unique_lock spawn_lock(g_spawn_mutex);
+  std::size_t ended = 0;
+  for (int round = 0; round < 64; ++round) {
+    bool any = false;
+    for (const pid_t child : children_of_self()) {
+      {
+        std::lock_guard lock(g_running_mutex);
+        if (g_running.count(child)) continue;
+      }
+      siginfo_t info{};
+      if (::waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+          info.si_pid == child) {
+        ::waitpid(child, nullptr, WNOHANG);  // an exited orphan: reap it
+        continue;
+      }
+      if (mark && !environment_has(child, *mark)) continue;
+      const pid_t group = ::getpgid(child);
+      if (group > 0 && group != ::getpgrp()) ::kill(-group, SIGKILL);
+      ::kill(child, SIGKILL);
+      while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      ++ended;
+      any = true;
+    }
+    if (!any) break;
+  }
+  return ended;
+}
 
 std::string errno_text(int error) { return std::strerror(error); }
 
@@ -235,17 +311,23 @@ ProcessOutcome run_process(const ProcessRequest& request) {
 
   std::vector<std::string> argv_strings{request.program};
   argv_strings.insert(argv_strings.end(), request.arguments.begin(), request.arguments.end());
-  std::vector<std::string> env_strings = merged_environment(request.environment);
+  // The evaluation's mark, inherited by whatever the program starts (see end_orphans).
+  const std::string mark =
+      "TMEX_EVALUATION=" + std::to_string(::getpid()) + "." + std::to_string(++g_evaluations);
+  std::vector<std::string> extra_environment = request.environment;
+  extra_environment.push_back(mark);
+  std::vector<std::string> env_strings = merged_environment(extra_environment);
   std::vector<char*> argv = c_strings(argv_strings);
   std::vector<char*> envp = c_strings(env_strings);
 
   pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, request.program.c_str(), actions.get(), attributes.get(),
-                               argv.data(), envp.data());
-  if (rc != 0) {
-    throw ProcessStartError("cannot start '" + request.program + "': " + errno_text(rc));
-  }
   {
+    std::shared_lock spawn_lock(g_spawn_mutex);
+    const int rc = ::posix_spawn(&pid, request.program.c_str(), actions.get(), attributes.get(),
+                                 argv.data(), envp.data());
+    if (rc != 0) {
+      throw ProcessStartError("cannot start '" + request.program + "': " + errno_text(rc));
+    }
     std::lock_guard lock(g_running_mutex);
     g_running.insert(pid);
   }
@@ -371,19 +453,25 @@ ProcessOutcome run_process(const ProcessRequest& request) {
         pid_slot >= 0 ? (fds[pid_slot].revents & POLLIN) != 0 : (!pidfd.valid() && has_exited(pid));
     if (!exited && now_exited) {
       exited = true;
-      // Whatever the program left running in its group goes with it.
+      // Whatever the program left running in its group goes with it, and (as their reaper)
+      // what it detached from the group, so that pipes they hold open close now.
       kill_group(SIGKILL);
+      if (g_subreaper.load()) end_orphans(&mark);
       drain_until = Clock::now() + std::chrono::seconds(1);
     }
   }
   if (!exited) kill_group(SIGKILL);
-  {
-    std::lock_guard lock(g_running_mutex);
-    g_running.erase(pid);
-  }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  {
+    // Only now: until reaped it is ours alone, not an orphan for end_orphans() to reap.
+    std::lock_guard lock(g_running_mutex);
+    g_running.erase(pid);
+  }
+  // What the program detached from its group and left running was adopted by this process
+  // (a subreaper): it ends with the evaluation.
+  if (g_subreaper.load()) end_orphans(&mark);
 
   if (timed_out) {
     outcome.end = ProcessOutcome::End::kTimedOut;
@@ -406,6 +494,14 @@ void kill_running_processes() {
   std::lock_guard lock(g_running_mutex);
   for (pid_t group : g_running) ::kill(-group, SIGKILL);
 }
+
+bool adopt_orphaned_descendants() {
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) return false;
+  g_subreaper = true;
+  return true;
+}
+
+std::size_t end_adopted_processes() { return end_orphans(nullptr); }
 
 std::string signal_name(int signal) {
   const char* abbrev = ::sigabbrev_np(signal);

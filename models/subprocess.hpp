@@ -59,6 +59,20 @@ ProcessOutcome run_process(const ProcessRequest& request);
 /// it. Async-signal-unsafe (takes a lock); thread-safe.
 void kill_running_processes();
 
+/// Makes this process the reaper of its orphaned descendants (Linux PR_SET_CHILD_SUBREAPER):
+/// a process that a program detached from its group (setsid, setpgid, a double fork) becomes a
+/// child of this process when its parent exits, instead of init's, so that it can be ended.
+/// From then on run_process() ends, when a program exits, the adopted processes that carry its
+/// evaluation's mark (the environment variable TMEX_EVALUATION, which descendants inherit).
+/// Returns false where the kernel refuses. Call once, early, from the main thread.
+bool adopt_orphaned_descendants();
+
+/// Ends (SIGKILL, then reaps) every adopted process: children of this process that run_process
+/// is not running, and their process groups. For the end of a campaign, when processes that
+/// cleared their environment, or whose evaluation was abandoned, would otherwise outlive it.
+/// Returns how many were ended. Thread-safe.
+std::size_t end_adopted_processes();
+
 /// The absolute path of the first executable regular file named `name` (no '/') in the
 /// directories of $PATH (unset or empty: /usr/local/bin:/usr/bin:/bin), or nullopt. For
 /// run_process(), which does not search.

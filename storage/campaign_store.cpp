@@ -1,8 +1,6 @@
 // CampaignStore: schema creation, metadata, batched run inserts, resume mask, sessions, status.
 #include "storage/campaign_store.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,7 +11,9 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "storage/legacy_meta.hpp"
 #include "text/number_text.hpp"
@@ -26,30 +26,10 @@ namespace {
 // 'tmex' in ASCII: marks a SQLite file as a tmex store (PRAGMA application_id).
 constexpr std::int64_t kApplicationId = 0x746d6578;
 
-// Takes the advisory writer lock on PATH.lock; returns the fd or throws.
-int acquire_writer_lock(const std::string& path) {
-  const std::string lock_path = path + ".lock";
-  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    throw StorageError("cannot create lock file '" + lock_path + "': " + std::strerror(errno));
-  }
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    const int err = errno;
-    ::close(fd);
-    if (err == EWOULDBLOCK) {
-      throw StorageError("'" + path + "' is being written by another tmex run (lock held on '" +
-                         lock_path + "'); wait for it to finish or stop it first");
-    }
-    throw StorageError("cannot lock '" + lock_path + "': " + std::strerror(err));
-  }
-  return fd;
-}
-
-void release_lock(int fd) {
-  if (fd >= 0) {
-    ::flock(fd, LOCK_UN);
-    ::close(fd);
-  }
+std::string num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
 }
 
 void set_meta(Database& db, const std::string& key, const std::string& value) {
@@ -63,8 +43,7 @@ std::string require_meta(Database& db, const std::string& key) {
   Statement st = db.prepare("SELECT value FROM meta WHERE key = ?1");
   st.bind(1, std::string_view(key));
   if (!st.step()) {
-    throw StorageError(db.path() + ": not a complete tmex store (metadata '" + key +
-                       "' is missing)");
+    throw StorageError(db.path() + ": damaged tmex store (its metadata '" + key + "' is missing)");
   }
   return st.column_text(0);
 }
@@ -76,25 +55,49 @@ std::optional<std::string> optional_meta(Database& db, const std::string& key) {
   return st.column_text(0);
 }
 
-// Checks the file is a tmex store of a schema version this tmex reads before anything else reads
-// it; returns the version.
-int check_identity(Database& db) {
+enum class Access { kRead, kWrite };
+
+// Refuses, without SQLite, a file that is not a tmex store; says "damaged" for one that is.
+void check_file_kind(const std::string& path, const StoreFileProbe& probe) {
+  switch (probe.kind) {
+    case StoreFileProbe::Kind::kTmex:
+      return;
+    case StoreFileProbe::Kind::kEmpty:
+      throw StorageError(path +
+                         ": not a tmex store yet: the file is empty (0 bytes); `tmex run` builds "
+                         "the store in it");
+    case StoreFileProbe::Kind::kOtherSqlite:
+      throw StorageError(path + ": not a tmex store (an SQLite database of another program)");
+    case StoreFileProbe::Kind::kNotSqlite:
+      throw StorageError(path + ": not a tmex store (not an SQLite database)");
+  }
+}
+
+// Checks the file is a tmex store of a schema version we can use (read: 1..current; write:
+// current) before anything else reads it. Returns the version.
+int check_identity(Database& db, Access access) {
   std::int64_t app = 0;
+  std::int64_t version = 0;
   try {
     app = db.query_int("PRAGMA application_id").value_or(0);
+    version = db.query_int("PRAGMA user_version").value_or(0);
+    db.query_int("SELECT count(*) FROM sqlite_master");
   } catch (const StorageError& e) {
-    throw StorageError(db.path() +
-                       ": not a tmex store (not a readable SQLite database: " + e.what() + ")");
+    throw StorageError(db.path() + ": damaged tmex store (SQLite cannot read it: " + e.what() +
+                       ")");
   }
   if (app != kApplicationId) {
     throw StorageError(db.path() + ": not a tmex store (SQLite application_id is " +
                        std::to_string(app) + ", expected " + std::to_string(kApplicationId) + ")");
   }
-  const auto version = db.query_int("PRAGMA user_version").value_or(0);
+  if (!db.query_int("SELECT 1 FROM sqlite_master WHERE name = 'meta'")) {
+    throw StorageError(db.path() +
+                       ": damaged tmex store: marked as one but without its tables (a creation "
+                       "killed part-way by a tmex before this one); remove it and run again");
+  }
   if (version > kSchemaVersion) {
     throw StorageError(db.path() + ": written by a newer tmex (store schema version " +
-                       std::to_string(version) + ", this tmex reads versions " +
-                       std::to_string(kOldestReadableSchemaVersion) + " to " +
+                       std::to_string(version) + ", this tmex reads up to version " +
                        std::to_string(kSchemaVersion) + "); use a newer tmex");
   }
   if (version < kOldestReadableSchemaVersion) {
@@ -102,6 +105,15 @@ int check_identity(Database& db) {
                        " (this tmex reads versions " +
                        std::to_string(kOldestReadableSchemaVersion) + " to " +
                        std::to_string(kSchemaVersion) + ")");
+  }
+  if (access == Access::kWrite && version != kSchemaVersion) {
+    const std::string made_by = optional_meta(db, "tmex_version").value_or("an older tmex");
+    throw StorageError(db.path() + ": store schema version " + std::to_string(version) +
+                       " (made by tmex " + made_by +
+                       ") can be read (status, analyze, export, verify) but not resumed by this "
+                       "tmex (schema version " +
+                       std::to_string(kSchemaVersion) + "); finish it with tmex " + made_by +
+                       ", or run the campaign into a new store (--db)");
   }
   return static_cast<int>(version);
 }
@@ -185,6 +197,135 @@ void configure_connection(Database& db, bool writer) {
   db.exec("PRAGMA foreign_keys=ON");
 }
 
+// The schema and the metadata of a new store, in one transaction.
+void write_schema(Database& db, const CampaignMeta& meta) {
+  Transaction tx(db);
+  db.exec("PRAGMA application_id=" + std::to_string(kApplicationId));
+  db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
+  db.exec(
+      "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+      "CREATE TABLE parameters(position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+      " distribution TEXT NOT NULL, kind TEXT NOT NULL, dummy INTEGER NOT NULL DEFAULT 0);"
+      "CREATE TABLE parameter_arguments(parameter INTEGER NOT NULL"
+      " REFERENCES parameters(position), position INTEGER NOT NULL, name TEXT NOT NULL,"
+      " value REAL NOT NULL, PRIMARY KEY(parameter, position)) WITHOUT ROWID;"
+      "CREATE TABLE outputs(position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+      " better TEXT);"
+      "CREATE TABLE trajectory_variables(position INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+      "CREATE TABLE trajectory_times(position INTEGER PRIMARY KEY, t REAL NOT NULL);"
+      "CREATE TABLE sessions(id INTEGER PRIMARY KEY, started_at TEXT NOT NULL,"
+      " ended_at TEXT, outcome TEXT NOT NULL, ranks INTEGER, hosts TEXT, command TEXT,"
+      " slurm_job_id TEXT, slurm_array_job_id TEXT, slurm_array_task_id TEXT,"
+      " tmex_version TEXT, runs_stored INTEGER NOT NULL DEFAULT 0, last_active_at TEXT);"
+      // The crash quarantine: chunks handed out and not yet returned, and tasks that were in
+      // flight when sessions died.
+      "CREATE TABLE in_flight(session INTEGER NOT NULL REFERENCES sessions(id),"
+      " chunk INTEGER NOT NULL, rank INTEGER NOT NULL, ranges TEXT NOT NULL,"
+      " PRIMARY KEY(session, chunk)) WITHOUT ROWID;"
+      "CREATE TABLE quarantine(task INTEGER PRIMARY KEY, crashes INTEGER NOT NULL,"
+      " sessions TEXT NOT NULL);"
+      "CREATE TABLE session_provenance(session INTEGER NOT NULL REFERENCES sessions(id),"
+      " position INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+      " PRIMARY KEY(session, key)) WITHOUT ROWID;");
+  // Campaigns with arms have an arm column (the arm's position in `arms`); the others keep the
+  // layout they always had.
+  std::string runs =
+      std::string("CREATE TABLE runs(id INTEGER PRIMARY KEY, sample INTEGER NOT NULL,") +
+      (meta.arms.empty() ? "" : " arm INTEGER NOT NULL,") +
+      " replicate INTEGER NOT NULL, block INTEGER NOT NULL, status TEXT NOT NULL,"
+      " attempts INTEGER NOT NULL DEFAULT 1";
+  for (const auto& p : meta.parameters) runs += ", " + quote_identifier(p.name) + " REAL";
+  for (const auto& o : meta.outputs) runs += ", " + quote_identifier(o) + " REAL";
+  runs += ", error TEXT, elapsed_s REAL, rank INTEGER, session INTEGER REFERENCES sessions(id))";
+  // id = (sample x arms + arm) x replicates + replicate is the primary key, so (sample, arm,
+  // replicate) needs no index of its own (an extra UNIQUE index made inserts markedly slower,
+  // bench/README.md), and the runs of one sample under two arms are joined through it.
+  db.exec(runs);
+  db.exec(
+      "CREATE INDEX runs_status ON runs(status);"
+      "CREATE TABLE trajectories(run INTEGER NOT NULL REFERENCES runs(id),"
+      " variable INTEGER NOT NULL, time_index INTEGER NOT NULL, value REAL,"
+      " PRIMARY KEY(run, variable, time_index)) WITHOUT ROWID;"
+      "CREATE VIEW ok_runs AS SELECT * FROM runs WHERE status = 'ok';"
+      "CREATE VIEW failed_runs AS SELECT * FROM runs WHERE status <> 'ok';"
+      "CREATE VIEW failures AS SELECT status, error, count(*) AS runs,"
+      " min(sample) AS first_sample FROM runs WHERE status <> 'ok'"
+      " GROUP BY status, error ORDER BY runs DESC;"
+      "CREATE VIEW progress AS SELECT"
+      " (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'total_runs') AS total,"
+      " (SELECT count(*) FROM runs) AS stored,"
+      " (SELECT count(*) FROM runs WHERE status = 'ok') AS ok,"
+      " (SELECT count(*) FROM runs WHERE status <> 'ok') AS failed;"
+      "CREATE VIEW trajectory_long AS SELECT r.sample, r.replicate, v.name AS variable,"
+      " t.t AS t, x.value FROM trajectories x JOIN runs r ON r.id = x.run"
+      " JOIN trajectory_variables v ON v.position = x.variable"
+      " JOIN trajectory_times t ON t.position = x.time_index;");
+  if (!meta.arms.empty()) {
+    db.exec(
+        "CREATE VIEW arm_runs AS SELECT a.name AS arm_name, r.* FROM runs r"
+        " JOIN arms a ON a.position = r.arm;");
+  }
+  set_meta(db, "schema_version", std::to_string(kSchemaVersion));
+  set_meta(db, "campaign_name", meta.name);
+  set_meta(db, "seed", std::to_string(meta.seed));
+  set_meta(db, "samples", std::to_string(meta.samples));
+  set_meta(db, "replicates", std::to_string(meta.replicates));
+  set_meta(db, "total_runs", std::to_string(meta.total_runs()));
+  set_meta(db, "design", meta.design);
+  set_meta(db, "design_kind", meta.layout.kind);
+  set_meta(db, "design_group_size", std::to_string(meta.layout.group_size));
+  set_meta(db, "model", meta.model);
+  set_meta(db, "model_version", std::to_string(meta.model_version));
+  set_meta(db, "config", meta.config);
+  set_meta(db, "config_hash", meta.config_hash);
+  set_meta(db, "tmex_version", meta.tmex_version);
+  set_meta(db, "config_yaml", meta.config_yaml);
+  set_meta(db, "config_file", meta.config_file);
+  set_meta(db, "design_algorithm_version", std::to_string(meta.design_algorithm_version));
+  {
+    Statement st = db.prepare("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')");
+    st.step();
+    set_meta(db, "created_at", st.column_text(0));
+  }
+  for (const auto& [k, v] : meta.extra) set_meta(db, "extra." + k, v);
+  insert_parameters(db, meta.parameters);
+  insert_arms(db, meta.arms);
+  {
+    Statement st = db.prepare("INSERT INTO outputs VALUES (?1, ?2, ?3)");
+    for (std::size_t i = 0; i < meta.outputs.size(); ++i) {
+      st.bind(1, static_cast<std::int64_t>(i));
+      st.bind(2, std::string_view(meta.outputs[i]));
+      const std::string better = i < meta.output_better.size() ? meta.output_better[i] : "";
+      if (better.empty()) {
+        st.bind_null(3);
+      } else {
+        st.bind(3, std::string_view(better));
+      }
+      st.step();
+      st.reset();
+    }
+  }
+  {
+    Statement st = db.prepare("INSERT INTO trajectory_variables VALUES (?1, ?2)");
+    for (std::size_t i = 0; i < meta.trajectory_variables.size(); ++i) {
+      st.bind(1, static_cast<std::int64_t>(i));
+      st.bind(2, std::string_view(meta.trajectory_variables[i]));
+      st.step();
+      st.reset();
+    }
+  }
+  {
+    Statement st = db.prepare("INSERT INTO trajectory_times VALUES (?1, ?2)");
+    for (std::size_t i = 0; i < meta.trajectory_times.size(); ++i) {
+      st.bind(1, static_cast<std::int64_t>(i));
+      st.bind(2, meta.trajectory_times[i]);
+      st.step();
+      st.reset();
+    }
+  }
+  tx.commit();
+}
+
 }  // namespace
 
 namespace {
@@ -227,24 +368,38 @@ std::string failure_reason_pattern(const std::string& reason) {
   return out;
 }
 
-CampaignStore::CampaignStore(Database db, CampaignMeta meta, int lock_fd)
-    : db_(std::move(db)), meta_(std::move(meta)), lock_fd_(lock_fd) {
-  schema_version_ = static_cast<int>(db_.query_int("PRAGMA user_version").value_or(0));
-}
+CampaignStore::CampaignStore(WriterLock lock, Database db, CampaignMeta meta, int schema_version)
+    : lock_(std::move(lock)),
+      db_(std::move(db)),
+      meta_(std::move(meta)),
+      schema_version_(schema_version) {}
 
 CampaignStore::~CampaignStore() {
   insert_run_.reset();
   insert_trajectory_.reset();
   read_run_.reset();
   read_trajectory_.reset();
-  release_lock(lock_fd_);
+  if (lock_.held() && db_.handle()) {
+    // One self-contained file: fold the write-ahead log into it and leave WAL mode, so that the
+    // -wal and -shm files go and the store can be read from read-only media. A reader that has
+    // it open at this moment keeps it in WAL mode (its companions then stay until it closes).
+    try {
+      db_.set_busy_timeout(1000);
+      db_.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      db_.exec("PRAGMA journal_mode=DELETE");
+    } catch (const StorageError&) {
+      // Busy or failing (a full disk): the log stays and the next open replays it.
+    }
+  }
+  // db_ closes before lock_ releases (member order).
 }
 
 CampaignStore::CampaignStore(CampaignStore&& other) noexcept
-    : db_(std::move(other.db_)),
+    : lock_(std::move(other.lock_)),
+      db_(std::move(other.db_)),
       meta_(std::move(other.meta_)),
-      lock_fd_(std::exchange(other.lock_fd_, -1)),
       schema_version_(other.schema_version_),
+      writer_active_(other.writer_active_),
       read_run_(std::move(other.read_run_)),
       read_trajectory_(std::move(other.read_trajectory_)),
       session_(other.session_),
@@ -252,186 +407,168 @@ CampaignStore::CampaignStore(CampaignStore&& other) noexcept
       insert_trajectory_(std::move(other.insert_trajectory_)) {}
 
 CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta& meta) {
-  if (std::filesystem::exists(path)) {
-    throw StorageError("'" + path + "' already exists; not overwriting it");
+  if (auto problem = store_path_problem(path)) throw StorageError(*problem);
+  if (std::filesystem::exists(std::filesystem::symlink_status(path))) {
+    throw StoreExistsError("'" + path + "' already exists; not overwriting it");
   }
-  const int lock_fd = acquire_writer_lock(path);
-  try {
-    Database db(path, OpenMode::kCreate);
-    configure_connection(db, true);
-    Transaction tx(db);
-    db.exec("PRAGMA application_id=" + std::to_string(kApplicationId));
-    db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
-    db.exec(
-        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-        "CREATE TABLE parameters(position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-        " distribution TEXT NOT NULL, kind TEXT NOT NULL, dummy INTEGER NOT NULL DEFAULT 0);"
-        "CREATE TABLE parameter_arguments(parameter INTEGER NOT NULL"
-        " REFERENCES parameters(position), position INTEGER NOT NULL, name TEXT NOT NULL,"
-        " value REAL NOT NULL, PRIMARY KEY(parameter, position)) WITHOUT ROWID;"
-        "CREATE TABLE outputs(position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-        " better TEXT);"
-        "CREATE TABLE trajectory_variables(position INTEGER PRIMARY KEY, name TEXT NOT NULL);"
-        "CREATE TABLE trajectory_times(position INTEGER PRIMARY KEY, t REAL NOT NULL);"
-        "CREATE TABLE sessions(id INTEGER PRIMARY KEY, started_at TEXT NOT NULL,"
-        " ended_at TEXT, outcome TEXT NOT NULL, ranks INTEGER, hosts TEXT, command TEXT,"
-        " slurm_job_id TEXT, slurm_array_job_id TEXT, slurm_array_task_id TEXT,"
-        " tmex_version TEXT, runs_stored INTEGER NOT NULL DEFAULT 0);"
-        "CREATE TABLE session_provenance(session INTEGER NOT NULL REFERENCES sessions(id),"
-        " position INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
-        " PRIMARY KEY(session, key)) WITHOUT ROWID;");
-    // Campaigns with arms have an arm column (the arm's position in `arms`); the others keep
-    // the layout they always had.
-    std::string runs =
-        std::string("CREATE TABLE runs(id INTEGER PRIMARY KEY, sample INTEGER NOT NULL,") +
-        (meta.arms.empty() ? "" : " arm INTEGER NOT NULL,") +
-        " replicate INTEGER NOT NULL, block INTEGER NOT NULL, status TEXT NOT NULL,"
-        " attempts INTEGER NOT NULL DEFAULT 1";
-    for (const auto& p : meta.parameters) runs += ", " + quote_identifier(p.name) + " REAL";
-    for (const auto& o : meta.outputs) runs += ", " + quote_identifier(o) + " REAL";
-    runs += ", error TEXT, elapsed_s REAL, rank INTEGER, session INTEGER REFERENCES sessions(id))";
-    // id = (sample x arms + arm) x replicates + replicate is the primary key, so (sample, arm,
-    // replicate) needs no index of its own (an extra UNIQUE index made inserts markedly slower,
-    // bench/README.md), and the runs of one sample under two arms are joined through it.
-    db.exec(runs);
-    db.exec(
-        "CREATE INDEX runs_status ON runs(status);"
-        "CREATE TABLE trajectories(run INTEGER NOT NULL REFERENCES runs(id),"
-        " variable INTEGER NOT NULL, time_index INTEGER NOT NULL, value REAL,"
-        " PRIMARY KEY(run, variable, time_index)) WITHOUT ROWID;"
-        "CREATE VIEW ok_runs AS SELECT * FROM runs WHERE status = 'ok';"
-        "CREATE VIEW failed_runs AS SELECT * FROM runs WHERE status <> 'ok';"
-        "CREATE VIEW failures AS SELECT status, error, count(*) AS runs,"
-        " min(sample) AS first_sample FROM runs WHERE status <> 'ok'"
-        " GROUP BY status, error ORDER BY runs DESC;"
-        "CREATE VIEW progress AS SELECT"
-        " (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'total_runs') AS total,"
-        " (SELECT count(*) FROM runs) AS stored,"
-        " (SELECT count(*) FROM runs WHERE status = 'ok') AS ok,"
-        " (SELECT count(*) FROM runs WHERE status <> 'ok') AS failed;"
-        "CREATE VIEW trajectory_long AS SELECT r.sample, r.replicate, v.name AS variable,"
-        " t.t AS t, x.value FROM trajectories x JOIN runs r ON r.id = x.run"
-        " JOIN trajectory_variables v ON v.position = x.variable"
-        " JOIN trajectory_times t ON t.position = x.time_index;");
-    if (!meta.arms.empty()) {
-      db.exec(
-          "CREATE VIEW arm_runs AS SELECT a.name AS arm_name, r.* FROM runs r"
-          " JOIN arms a ON a.position = r.arm;");
+  NewStoreFile file(path);
+  {
+    // The temporary file is written in rollback-journal mode with full syncs: one transaction,
+    // then closed, so that nothing of it is left in a -wal file when it gets its name.
+    Database db(file.temporary_path(), OpenMode::kReadWrite);
+    db.exec("PRAGMA synchronous=FULL");
+    db.exec("PRAGMA foreign_keys=ON");
+    write_schema(db, meta);
+  }
+  file.publish();
+  // From here on the store exists under its name and is complete: nothing below removes it.
+  return open_locked(path, file.take_lock(), {}, nullptr);
+}
+
+CampaignStore CampaignStore::open_for_writing(
+    const std::string& path, const std::function<void(const CampaignMeta&)>& check_stored) {
+  if (auto problem = store_path_problem(path)) throw StorageError(*problem);
+  return open_locked(path, WriterLock::acquire(path), check_stored, nullptr);
+}
+
+CampaignStore CampaignStore::open_or_create(
+    const std::string& path, const CampaignMeta& meta, bool& created,
+    const std::function<void(const CampaignMeta&)>& check_stored) {
+  // Another process may create the store between our attempts: retry the other way once.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      created = false;
+      if (auto problem = store_path_problem(path)) throw StorageError(*problem);
+      return open_locked(path, WriterLock::acquire(path), check_stored, &meta);
+    } catch (const StoreMissingError&) {
+      if (attempt > 1) throw;
     }
-    set_meta(db, "schema_version", std::to_string(kSchemaVersion));
-    set_meta(db, "campaign_name", meta.name);
-    set_meta(db, "seed", std::to_string(meta.seed));
-    set_meta(db, "samples", std::to_string(meta.samples));
-    set_meta(db, "replicates", std::to_string(meta.replicates));
-    set_meta(db, "total_runs", std::to_string(meta.total_runs()));
-    set_meta(db, "design", meta.design);
-    set_meta(db, "design_kind", meta.layout.kind);
-    set_meta(db, "design_group_size", std::to_string(meta.layout.group_size));
-    set_meta(db, "model", meta.model);
-    set_meta(db, "model_version", std::to_string(meta.model_version));
-    set_meta(db, "config", meta.config);
-    set_meta(db, "config_hash", meta.config_hash);
-    set_meta(db, "tmex_version", meta.tmex_version);
-    set_meta(db, "config_yaml", meta.config_yaml);
-    set_meta(db, "config_file", meta.config_file);
-    set_meta(db, "design_algorithm_version", std::to_string(meta.design_algorithm_version));
-    {
-      Statement st = db.prepare("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')");
-      st.step();
-      set_meta(db, "created_at", st.column_text(0));
+    try {
+      created = true;
+      return create(path, meta);
+    } catch (const StoreExistsError&) {
+      if (attempt > 1) throw;
     }
-    for (const auto& [k, v] : meta.extra) set_meta(db, "extra." + k, v);
-    insert_parameters(db, meta.parameters);
-    insert_arms(db, meta.arms);
-    {
-      Statement st = db.prepare("INSERT INTO outputs VALUES (?1, ?2, ?3)");
-      for (std::size_t i = 0; i < meta.outputs.size(); ++i) {
-        st.bind(1, static_cast<std::int64_t>(i));
-        st.bind(2, std::string_view(meta.outputs[i]));
-        const std::string better = i < meta.output_better.size() ? meta.output_better[i] : "";
-        if (better.empty()) {
-          st.bind_null(3);
-        } else {
-          st.bind(3, std::string_view(better));
-        }
-        st.step();
-        st.reset();
-      }
-    }
-    {
-      Statement st = db.prepare("INSERT INTO trajectory_variables VALUES (?1, ?2)");
-      for (std::size_t i = 0; i < meta.trajectory_variables.size(); ++i) {
-        st.bind(1, static_cast<std::int64_t>(i));
-        st.bind(2, std::string_view(meta.trajectory_variables[i]));
-        st.step();
-        st.reset();
-      }
-    }
-    {
-      Statement st = db.prepare("INSERT INTO trajectory_times VALUES (?1, ?2)");
-      for (std::size_t i = 0; i < meta.trajectory_times.size(); ++i) {
-        st.bind(1, static_cast<std::int64_t>(i));
-        st.bind(2, meta.trajectory_times[i]);
-        st.step();
-        st.reset();
-      }
-    }
-    tx.commit();
-    CampaignMeta stored = load_meta(db);
-    CampaignStore store(std::move(db), std::move(stored), lock_fd);
-    store.prepare_insert();
-    return store;
-  } catch (...) {
-    // Nothing was committed: remove the half-made file so that a corrected config can run.
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
-    std::filesystem::remove(path + "-wal", ec);
-    std::filesystem::remove(path + "-shm", ec);
-    release_lock(lock_fd);
-    throw;
   }
 }
 
-CampaignStore CampaignStore::open_for_writing(const std::string& path) {
-  if (!std::filesystem::exists(path)) throw StorageError("'" + path + "' does not exist");
-  {
-    // Identity first, read-only, so that a foreign file is never touched (not even put in WAL
-    // mode).
-    Database probe(path, OpenMode::kReadOnly);
-    const int version = check_identity(probe);
-    if (version != kSchemaVersion) {
-      const std::string made_by = optional_meta(probe, "tmex_version").value_or("an older tmex");
-      throw StorageError(path + ": store schema version " + std::to_string(version) +
-                         " (made by tmex " + made_by +
-                         ") can be read (status, analyze, export, "
-                         "verify) but not resumed by this tmex (schema version " +
-                         std::to_string(kSchemaVersion) + "); finish it with tmex " + made_by +
-                         ", or run the campaign into a new store (--db)");
+CampaignStore CampaignStore::open_locked(
+    const std::string& path, WriterLock lock,
+    const std::function<void(const CampaignMeta&)>& check_stored, const CampaignMeta* new_meta) {
+  // Everything below runs with the writer lock held: no other tmex run can create, change or
+  // convert the file meanwhile, through this path or any other link to it.
+  const std::string folder = [&] {
+    const auto parent = std::filesystem::path(path).parent_path();
+    return parent.empty() ? std::string(".") : parent.string();
+  }();
+  if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+    throw StorageError("the folder '" + folder + "' of '" + path +
+                       "' is not writable: SQLite keeps a write-ahead log (" + path +
+                       "-wal) beside the store while a campaign runs");
+  }
+  StoreFileProbe probe = probe_store_file(path);
+  if (probe.hot_journal) {
+    // A writer was killed in the middle of a transaction in rollback-journal mode: SQLite rolls
+    // it back on the first read of a read-write connection (we hold the writer lock).
+    Database rollback(path, OpenMode::kReadWrite);
+    rollback.query_int("PRAGMA schema_version");
+    probe = probe_store_file(path);
+  }
+  if (probe.kind == StoreFileProbe::Kind::kEmpty && new_meta) {
+    // An empty file (made by `touch`, or by an SQLite client reading a store not yet made)
+    // holds nothing: the store is built in it, in one transaction that SQLite's journal makes
+    // all or nothing.
+    {
+      Database db(path, OpenMode::kReadWrite);
+      db.exec("PRAGMA synchronous=FULL");
+      db.exec("PRAGMA foreign_keys=ON");
+      write_schema(db, *new_meta);
     }
-    check_structure(probe);
+    probe = probe_store_file(path);
   }
-  const int lock_fd = acquire_writer_lock(path);
-  try {
-    Database db(path, OpenMode::kReadWrite);
-    configure_connection(db, true);
-    CampaignMeta meta = load_meta(db);
-    CampaignStore store(std::move(db), std::move(meta), lock_fd);
-    store.prepare_insert();
-    return store;
-  } catch (...) {
-    release_lock(lock_fd);
-    throw;
+  check_file_kind(path, probe);
+  {
+    // Identity and structure first, read-only, so that a foreign or damaged file is never
+    // modified (not even put in WAL mode).
+    Database check(
+        path, probe.wal_mode && !probe.wal_exists ? OpenMode::kImmutable : OpenMode::kReadOnly);
+    check_identity(check, Access::kWrite);
+    check_structure(check);
+    if (check_stored) check_stored(load_meta(check));
   }
+  Database db(path, OpenMode::kReadWrite);
+  if (db.read_only()) throw StorageError("'" + path + "' can only be opened read-only");
+  if (!lock.same_file(path)) {
+    throw StorageError("'" + path + "' was replaced by another file while it was being opened");
+  }
+  configure_connection(db, true);
+  if (db.query_text("PRAGMA journal_mode").value_or("") != "wal") {
+    throw StorageError("'" + path + "': SQLite could not switch the store to WAL mode");
+  }
+  CampaignMeta meta = load_meta(db);
+  {
+    // We hold the writer lock: a session still `running` belongs to a process that is gone.
+    Transaction tx(db);
+    db.exec(
+        "UPDATE sessions SET outcome = 'crashed', ended_at = coalesce(last_active_at,"
+        " started_at) WHERE outcome = 'running'");
+    tx.commit();
+  }
+  CampaignStore store(std::move(lock), std::move(db), std::move(meta), kSchemaVersion);
+  store.prepare_insert();
+  return store;
 }
 
 CampaignStore CampaignStore::open_read_only(const std::string& path) {
-  if (!std::filesystem::exists(path)) throw StorageError("'" + path + "' does not exist");
-  Database db(path, OpenMode::kReadOnly);
-  check_identity(db);
+  if (auto problem = store_path_problem(path)) throw StorageError(*problem);
+  const StoreFileProbe probe = probe_store_file(path);
+  check_file_kind(path, probe);
+  // Asked before SQLite opens the file: asking opens and closes a descriptor of it, which would
+  // drop the POSIX locks of this process's SQLite connection on it.
+  const bool writer_active = WriterLock::held_elsewhere(path);
+  // A store in WAL mode is read through its -wal and -shm only when they exist (a writer is
+  // running, or one was killed); otherwise as an immutable snapshot, which creates nothing.
+  OpenMode mode = OpenMode::kReadOnly;
+  bool unread_log = false;
+  if (probe.wal_mode && !writer_active) {
+    if (!probe.wal_exists || probe.wal_bytes == 0) {
+      mode = OpenMode::kImmutable;
+    } else if (!probe.shm_exists) {
+      mode = OpenMode::kImmutable;
+      unread_log = true;
+    }
+  }
+  std::optional<Database> opened;
+  int version = 0;
+  try {
+    opened.emplace(path, mode);
+    version = check_identity(*opened, Access::kRead);
+  } catch (const StorageError&) {
+    if (probe.hot_journal && !writer_active) {
+      throw StorageError(path + ": an unfinished transaction sits in '" + path +
+                         "-journal' (a writer was killed in the middle of it); run `tmex run` "
+                         "on the store once where it is writable, which rolls it back");
+    }
+    if (mode == OpenMode::kImmutable || !probe.wal_mode) throw;
+    // The log could not be read here (a read-only folder without a usable -shm file).
+    opened.emplace(path, OpenMode::kImmutable);
+    version = check_identity(*opened, Access::kRead);
+    unread_log = probe.wal_bytes > 0;
+  }
+  Database& db = *opened;
   check_structure(db);
   configure_connection(db, false);
+  if (unread_log) {
+    store_notice(path + ": " + std::to_string(probe.wal_bytes) +
+                 " bytes of committed runs sit in '" + path +
+                 "-wal', which cannot be read here without creating '" + path +
+                 "-shm' beside it (a read-only place): they are not shown. Run `tmex run` on the "
+                 "store once where it is writable to fold them into the file.");
+  }
   CampaignMeta meta = load_meta(db);
-  return CampaignStore(std::move(db), std::move(meta), -1);
+  CampaignStore store(WriterLock(), std::move(db), std::move(meta), version);
+  store.writer_active_ = writer_active;
+  return store;
 }
 
 CampaignMeta CampaignStore::load_meta(Database& db) {
@@ -467,7 +604,7 @@ CampaignMeta CampaignStore::load_meta(Database& db) {
     m.design_algorithm_version =
         std::stoi(optional_meta(db, "design_algorithm_version").value_or("1"));
   } catch (const std::logic_error&) {
-    throw StorageError(db.path() + ": corrupt tmex store (unreadable design_algorithm_version)");
+    throw StorageError(db.path() + ": damaged tmex store (unreadable design_algorithm_version)");
   }
   if (db.query_int("PRAGMA user_version").value_or(0) >= 2) {
     m.layout.kind = require_meta(db, "design_kind");
@@ -663,7 +800,9 @@ void CampaignStore::append(std::span<const RunRecord> runs) {
     }
   }
   if (session) {
-    Statement up = db_.prepare("UPDATE sessions SET runs_stored = runs_stored + ?1 WHERE id = ?2");
+    Statement up = db_.prepare(
+        "UPDATE sessions SET runs_stored = runs_stored + ?1,"
+        " last_active_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?2");
     up.bind(1, static_cast<std::int64_t>(runs.size()));
     up.bind(2, *session);
     up.step();
@@ -778,11 +917,14 @@ std::int64_t CampaignStore::begin_session(const SessionInfo& info) {
   if (!has_column(db_, "sessions", "slurm_array_job_id")) {
     db_.exec("ALTER TABLE sessions ADD COLUMN slurm_array_job_id TEXT");
   }
-  db_.exec("UPDATE sessions SET outcome = 'crashed' WHERE outcome = 'running'");
+  db_.exec(
+      "UPDATE sessions SET outcome = 'crashed', ended_at = coalesce(last_active_at, started_at)"
+      " WHERE outcome = 'running'");
   Statement st = db_.prepare(
-      "INSERT INTO sessions(started_at, outcome, ranks, hosts, command, slurm_job_id,"
-      " slurm_array_task_id, tmex_version, slurm_array_job_id) VALUES"
-      " (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'running', ?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "INSERT INTO sessions(started_at, last_active_at, outcome, ranks, hosts, command,"
+      " slurm_job_id, slurm_array_task_id, tmex_version, slurm_array_job_id) VALUES"
+      " (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
+      " 'running', ?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   // NULL rather than '' where SLURM did not say.
   auto bind_or_null = [&st](int i, const std::string& v) {
     if (v.empty()) {
@@ -825,9 +967,128 @@ void CampaignStore::end_session(std::int64_t id, const std::string& outcome) {
   st.step();
 }
 
+void CampaignStore::update_in_flight(std::span<const InFlightChunk> dispatched,
+                                     std::span<const std::uint64_t> finished) {
+  if (!session_) throw StorageError(path() + ": no session to record work in flight for");
+  if (dispatched.empty() && finished.empty()) return;
+  Transaction tx(db_);
+  if (!dispatched.empty()) {
+    Statement st = db_.prepare(
+        "INSERT OR REPLACE INTO in_flight(session, chunk, rank, ranges) VALUES (?1, ?2, ?3, ?4)");
+    for (const InFlightChunk& c : dispatched) {
+      std::string ranges;
+      for (std::size_t i = 0; i + 1 < c.ranges.size(); i += 2) {
+        ranges += (ranges.empty() ? "" : " ") + std::to_string(c.ranges[i]) + "-" +
+                  std::to_string(c.ranges[i + 1]);
+      }
+      st.reset();
+      st.bind(1, *session_);
+      st.bind(2, static_cast<std::int64_t>(c.chunk));
+      st.bind(3, static_cast<std::int64_t>(c.rank));
+      st.bind(4, std::string_view(ranges));
+      st.step();
+    }
+  }
+  if (!finished.empty()) {
+    Statement st = db_.prepare("DELETE FROM in_flight WHERE session = ?1 AND chunk = ?2");
+    for (std::uint64_t chunk : finished) {
+      st.reset();
+      st.bind(1, *session_);
+      st.bind(2, static_cast<std::int64_t>(chunk));
+      st.step();
+    }
+  }
+  tx.commit();
+}
+
+std::vector<QuarantinedTask> CampaignStore::recover_in_flight() {
+  if (!lock_.held()) throw StorageError(path() + ": store is open read-only");
+  Transaction tx(db_);
+  {
+    // Every record belongs to a session that is gone (we hold the writer lock and have not
+    // begun ours): each task it lists that is not stored was being evaluated when it died.
+    std::map<std::int64_t, std::set<std::uint64_t>> tasks_by_session;
+    Statement st = db_.prepare("SELECT session, ranges FROM in_flight");
+    while (st.step()) {
+      auto& tasks = tasks_by_session[st.column_int(0)];
+      std::istringstream ranges(st.column_text(1));
+      std::string range;
+      while (ranges >> range) {
+        const auto dash = range.find('-');
+        if (dash == std::string::npos) continue;
+        const std::uint64_t begin = std::stoull(range.substr(0, dash));
+        const std::uint64_t end =
+            std::min<std::uint64_t>(std::stoull(range.substr(dash + 1)), meta_.total_runs());
+        for (std::uint64_t t = begin; t < end; ++t) tasks.insert(t);
+      }
+    }
+    Statement stored = db_.prepare("SELECT 1 FROM runs WHERE id = ?1");
+    Statement strike = db_.prepare(
+        "INSERT INTO quarantine(task, crashes, sessions) VALUES (?1, 1, ?2) ON CONFLICT(task)"
+        " DO UPDATE SET crashes = crashes + 1, sessions = sessions || ', ' || excluded.sessions");
+    for (const auto& [session, tasks] : tasks_by_session) {
+      for (std::uint64_t t : tasks) {
+        stored.reset();
+        stored.bind(1, static_cast<std::int64_t>(t));
+        if (stored.step()) continue;
+        strike.reset();
+        strike.bind(1, static_cast<std::int64_t>(t));
+        strike.bind(2, std::to_string(session));
+        strike.step();
+      }
+    }
+    db_.exec("DELETE FROM in_flight");
+  }
+  tx.commit();
+  std::vector<QuarantinedTask> out;
+  Statement st = db_.prepare(
+      "SELECT task, crashes, sessions FROM quarantine q WHERE NOT EXISTS"
+      " (SELECT 1 FROM runs WHERE id = q.task) ORDER BY task");
+  while (st.step()) {
+    out.push_back({static_cast<std::uint64_t>(st.column_int(0)), static_cast<int>(st.column_int(1)),
+                   st.column_text(2)});
+  }
+  return out;
+}
+
+std::int64_t CampaignStore::retry_crashed() {
+  if (!lock_.held()) throw StorageError(path() + ": store is open read-only");
+  Transaction tx(db_);
+  db_.exec(
+      "INSERT INTO quarantine(task, crashes, sessions) SELECT id, 1, '' FROM runs"
+      " WHERE status = 'crashed' ON CONFLICT(task) DO UPDATE SET crashes = 1");
+  // Also those about to be stored as crashed (their second crash was just recovered).
+  db_.exec("UPDATE quarantine SET crashes = 1 WHERE crashes > 1");
+  db_.exec("DELETE FROM trajectories WHERE run IN (SELECT id FROM runs WHERE status = 'crashed')");
+  db_.exec("DELETE FROM runs WHERE status = 'crashed'");
+  const auto removed = db_.query_int("SELECT changes()").value_or(0);
+  tx.commit();
+  return removed;
+}
+
+namespace {
+
+// Longest part of a failure reason that status reads and groups by; reasons are bounded when
+// stored, but stores made before that may hold megabytes.
+constexpr int kReasonCharsRead = 1000;
+// Longest reason a status group shows.
+constexpr std::size_t kGroupReasonChars = 500;
+
+std::string shortened(std::string text, std::size_t limit) {
+  if (text.size() > limit) {
+    text.resize(limit);
+    text += "...";
+  }
+  return text;
+}
+
+}  // namespace
+
 StoreStatus CampaignStore::status(std::size_t examples_per_group) {
   StoreStatus s;
   s.total = static_cast<std::int64_t>(meta_.total_runs());
+  s.schema_version = schema_version_;
+  s.writer_active = lock_.held() || writer_active_;
   {
     Statement st = db_.prepare("SELECT status = 'ok', count(*) FROM runs GROUP BY status = 'ok'");
     while (st.step()) {
@@ -848,55 +1109,75 @@ StoreStatus CampaignStore::status(std::size_t examples_per_group) {
   }
   {
     // Reasons that differ only in their numbers ("x1 = 0.0033 is below ...") form one group.
+    // One pass over the failed rows in sample order: O(rows x reason length), with the
+    // pattern of recently seen reasons cached (most failures repeat a few texts).
     struct Group {
       FailureGroup summary;
-      std::vector<std::string> raw_reasons;
+      std::string first_reason;
+      bool several_reasons = false;
     };
-    std::map<std::pair<std::string, std::string>, Group> groups;
-    Statement st = db_.prepare(
-        "SELECT status, coalesce(error, ''), count(*) FROM runs WHERE status <> 'ok'"
-        " GROUP BY status, error");
+    std::unordered_map<std::string, Group> groups;
+    std::unordered_map<std::string, Group*> by_reason;
+    Statement st = db_.prepare("SELECT status, substr(coalesce(error, ''), 1, " +
+                               std::to_string(kReasonCharsRead) +
+                               "), sample FROM runs WHERE status <> 'ok' ORDER BY id");
+    std::string key;
     while (st.step()) {
       const std::string status = st.column_text(0);
-      const std::string reason = st.column_text(1);
-      Group& g = groups[{status, failure_reason_pattern(reason)}];
-      if (g.raw_reasons.empty()) g.summary = {status, reason, 0, {}};
-      g.summary.count += st.column_int(2);
-      g.raw_reasons.push_back(reason);
-    }
-    Statement ex = db_.prepare(
-        "SELECT sample FROM runs WHERE status = ?1 AND coalesce(error, '') = ?2"
-        " ORDER BY sample LIMIT ?3");
-    for (auto& [key, g] : groups) {
-      std::vector<std::int64_t> examples;
-      for (const auto& reason : g.raw_reasons) {
-        ex.reset();
-        ex.bind(1, std::string_view(g.summary.status));
-        ex.bind(2, std::string_view(reason));
-        ex.bind(3, static_cast<std::int64_t>(examples_per_group));
-        while (ex.step()) examples.push_back(ex.column_int(0));
-        if (g.raw_reasons.size() > 64 && examples.size() >= 4 * examples_per_group) break;
+      std::string reason = st.column_text(1);
+      key = status;
+      key += '\0';
+      key += reason;
+      Group* g = nullptr;
+      if (auto it = by_reason.find(key); it != by_reason.end()) {
+        g = it->second;
+      } else {
+        const std::string pattern = failure_reason_pattern(reason);
+        Group& group = groups[status + '\0' + pattern];
+        if (group.summary.status.empty()) {
+          group.summary.status = status;
+          group.summary.reason = pattern;
+          group.first_reason = reason;
+        } else if (reason != group.first_reason) {
+          group.several_reasons = true;
+        }
+        g = &group;
+        if (by_reason.size() > 100000) by_reason.clear();  // bounded memory
+        by_reason.emplace(key, g);
       }
-      std::sort(examples.begin(), examples.end());
-      examples.resize(std::min(examples.size(), examples_per_group));
-      g.summary.example_samples = std::move(examples);
-      if (g.raw_reasons.size() > 1) g.summary.reason = key.second;
+      ++g->summary.count;
+      const std::int64_t sample = st.column_int(2);
+      auto& examples = g->summary.example_samples;
+      if (examples.size() < examples_per_group && (examples.empty() || examples.back() != sample)) {
+        examples.push_back(sample);
+      }
+    }
+    for (auto& [k, g] : groups) {
+      g.summary.reason =
+          shortened(g.several_reasons ? g.summary.reason : g.first_reason, kGroupReasonChars);
       s.failures.push_back(std::move(g.summary));
     }
     std::sort(s.failures.begin(), s.failures.end(),
               [](const FailureGroup& a, const FailureGroup& b) {
-                return a.count != b.count ? a.count > b.count : a.status < b.status;
+                if (a.count != b.count) return a.count > b.count;
+                return a.status != b.status ? a.status < b.status : a.reason < b.reason;
               });
   }
+  if (schema_version_ >= 2) {
+    s.quarantined = db_.query_int(
+                           "SELECT count(*) FROM quarantine q WHERE NOT EXISTS"
+                           " (SELECT 1 FROM runs WHERE id = q.task)")
+                        .value_or(0);
+  }
   {
+    const std::string last_active = schema_version_ >= 2 ? "last_active_at" : "NULL";
     // Version 1 stores have no slurm_array_job_id column.
     const bool array_job = has_column(db_, "sessions", "slurm_array_job_id");
     Statement st = db_.prepare(
-        std::string("SELECT id, started_at, coalesce(ended_at, ''), outcome, coalesce(ranks, 0),"
-                    " coalesce(hosts, ''), coalesce(slurm_job_id, ''),"
-                    " coalesce(slurm_array_task_id, ''), runs_stored,"
-                    " (julianday(coalesce(ended_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
-                    " - julianday(started_at)) * 86400.0, coalesce(tmex_version, ''), ") +
+        "SELECT id, started_at, coalesce(ended_at, ''), outcome, coalesce(ranks, 0),"
+        " coalesce(hosts, ''), coalesce(slurm_job_id, ''), coalesce(slurm_array_task_id, ''),"
+        " runs_stored, julianday(started_at), julianday(ended_at), julianday(" +
+        last_active + "), julianday('now'), coalesce(tmex_version, ''), " +
         (array_job ? "coalesce(slurm_array_job_id, '')" : "''") + " FROM sessions ORDER BY id");
     while (st.step()) {
       SessionRow r;
@@ -909,9 +1190,18 @@ StoreStatus CampaignStore::status(std::size_t examples_per_group) {
       r.slurm_job_id = st.column_text(6);
       r.slurm_array_task_id = st.column_text(7);
       r.runs_stored = st.column_int(8);
-      r.duration_s = st.column_double(9);
-      r.tmex_version = st.column_text(10);
-      r.slurm_array_job_id = st.column_text(11);
+      const double started = st.column_double(9);
+      double ended = st.column_double(10);
+      if (std::isnan(ended)) {
+        // Still running, or crashed: a crashed session lasted until its last commit.
+        const bool gone = r.outcome != "running" || !s.writer_active;
+        if (r.outcome == "running" && gone) r.outcome = "crashed";
+        ended = gone ? st.column_double(11) : st.column_double(12);
+        if (std::isnan(ended)) ended = started;
+      }
+      r.duration_s = (ended - started) * 86400.0;
+      r.tmex_version = st.column_text(13);
+      r.slurm_array_job_id = st.column_text(14);
       s.sessions.push_back(std::move(r));
     }
   }

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -14,14 +15,17 @@
 
 #include "storage/database.hpp"
 #include "storage/run_numbering.hpp"
+#include "storage/store_file.hpp"
 
 namespace tmex::storage {
 
-/// Version of the store layout written by this tmex. A file with a newer version is refused; one
-/// of version 1 (tmex 0.1.0) opens read-only (status, analyze, export, verify) but is not
+/// Version of the store layout written by this tmex. Version 2 added session provenance, the
+/// campaign YAML and design algorithm version in meta, the crash quarantine (`in_flight`,
+/// `quarantine`) and `sessions.last_active_at`. A file with a newer version is refused; one of
+/// version 1 (tmex 0.1.0) opens read-only (status, analyze, export, verify, check) but is not
 /// resumed; its typed metadata is recovered from its descriptions (legacy_meta.hpp).
 inline constexpr int kSchemaVersion = 2;
-/// Oldest store layout this tmex reads.
+/// Oldest store layout this tmex still reads.
 inline constexpr int kOldestReadableSchemaVersion = 1;
 
 /// The columns the runs table has, besides one per parameter and output (which may not take
@@ -160,11 +164,14 @@ struct SessionInfo {
 
 struct SessionRow {
   std::int64_t id = 0;
+  /// outcome: as stored, except that a session stored as `running` whose process is gone (no
+  /// writer holds the store) reads `crashed`.
   std::string started_at, ended_at, outcome, hosts, slurm_job_id, slurm_array_task_id;
   std::string slurm_array_job_id;  ///< empty in version 1 stores
   std::string tmex_version;
   int ranks = 0;
   std::int64_t runs_stored = 0;
+  /// Seconds from the start to the end; for a crashed session, to its last commit.
   double duration_s = 0.0;
   KeyValues provenance;  ///< empty for sessions of schema version 1 stores
 };
@@ -192,6 +199,21 @@ struct ArmStatus {
   std::int64_t ok = 0;
 };
 
+/// A chunk of tasks handed to a rank, recorded before it is sent: the crash quarantine's record
+/// of what was being evaluated when a session died.
+struct InFlightChunk {
+  std::uint64_t chunk = 0;
+  int rank = 0;
+  std::vector<std::uint64_t> ranges;  ///< half-open task ranges: begin0, end0, begin1, ...
+};
+
+/// A task (a run id: RunNumbering) that was in flight when sessions died.
+struct QuarantinedTask {
+  std::uint64_t task = 0;
+  int crashes = 0;       ///< sessions that died while it was in flight
+  std::string sessions;  ///< their ids, e.g. "3, 5"
+};
+
 struct StoreStatus {
   std::int64_t total = 0;   ///< samples x arms x replicates
   std::int64_t stored = 0;  ///< rows in runs
@@ -200,24 +222,47 @@ struct StoreStatus {
   std::vector<FailureGroup> failures;
   std::vector<SessionRow> sessions;
   std::vector<ArmStatus> arms;  ///< per arm, in order; empty for a campaign without arms
+  bool writer_active = false;   ///< a tmex run held the writer lock when the store was opened
+  /// Runs not stored that were in flight when a session died (they run alone first).
+  std::int64_t quarantined = 0;
+  int schema_version = 0;
 };
 
 /// `reason` with every number replaced by '#' (for grouping failure reasons).
 std::string failure_reason_pattern(const std::string& reason);
 
-/// A campaign file. Not thread-safe; one writer process at a time (enforced by an advisory
-/// lock held from open_for_writing until destruction).
+/// A campaign file. Not thread-safe; one writer process at a time (enforced by the store's
+/// WriterLock, held from creation or open_for_writing until destruction). A writer that is
+/// destroyed folds its write-ahead log into the file and leaves it in rollback-journal mode:
+/// one self-contained file, readable from read-only media.
 class CampaignStore {
  public:
-  /// Creates a new store at `path` (which must not exist) with the schema and metadata, in one
-  /// transaction. Throws StorageError.
+  /// Creates a new store at `path` (which must not exist): the schema and metadata are built
+  /// under a temporary name in the same folder and the file gets its name only when complete
+  /// (NewStoreFile), so an interrupted creation leaves no file under the store's name and a
+  /// failed one never removes a file it did not create. Throws StoreExistsError when `path`
+  /// exists (also when another process created it meanwhile), StorageError otherwise.
   static CampaignStore create(const std::string& path, const CampaignMeta& meta);
-  /// Opens an existing store for appending runs. Throws StorageError when the file is not a
-  /// tmex store, has another schema version (version 1 stores are read-only: the message says
-  /// so), or another process is writing it.
-  static CampaignStore open_for_writing(const std::string& path);
-  /// Opens an existing store read-only (also while a campaign writes it), of schema version
-  /// kOldestReadableSchemaVersion to kSchemaVersion. Throws StorageError for any other file.
+  /// Opens an existing store for appending runs; the writer lock is taken before the file is
+  /// examined. Throws StoreMissingError when it does not exist, StorageError when it is not a
+  /// tmex store, is damaged, has another schema version, is read-only, or another process is
+  /// writing it (through any link). Sessions left `running` are marked `crashed`.
+  /// `check_stored`, when given, sees the stored metadata first, with the lock held and before
+  /// anything is written (not even the switch to WAL mode); what it throws refuses the store
+  /// unchanged.
+  static CampaignStore open_for_writing(
+      const std::string& path,
+      const std::function<void(const CampaignMeta& stored)>& check_stored = {});
+  /// open_for_writing(), or create() when the store does not exist; `created` says which. An
+  /// empty file (0 bytes) at `path` is taken as a store not yet made and built in place.
+  /// Safe against another process creating the same store at the same moment.
+  static CampaignStore open_or_create(
+      const std::string& path, const CampaignMeta& meta, bool& created,
+      const std::function<void(const CampaignMeta& stored)>& check_stored = {});
+  /// Opens an existing store read-only (also while a campaign writes it, also on a read-only
+  /// file system). Never writes to the file or creates one beside it: a store in WAL mode that
+  /// no writer holds is read as an immutable snapshot, and when committed transactions sit in a
+  /// "-wal" file that cannot be read that way, a notice says so (store_notice).
   static CampaignStore open_read_only(const std::string& path);
 
   ~CampaignStore();
@@ -239,9 +284,6 @@ class CampaignStore {
   /// of the narrow status index), memory O(ranges), independent of the campaign's size.
   std::vector<IdRange> stored_ranges();
 
-  /// Schema version of the file (1 or kSchemaVersion).
-  int schema_version() const { return schema_version_; }
-
   /// One stored run with its trajectories (variable-major, NaN where not stored), or nullopt
   /// when no run has this id. Throws StorageError.
   std::optional<RunRecord> read_run(std::uint64_t id);
@@ -249,6 +291,20 @@ class CampaignStore {
   /// Starts a session row (outcome "running"); earlier sessions still "running" are marked
   /// "crashed" (their process is gone: we hold the writer lock). Returns the session id.
   std::int64_t begin_session(const SessionInfo& info);
+
+  /// Updates the current session's in-flight record in one transaction: adds `dispatched`,
+  /// removes the chunks `finished` (received, or abandoned by a rank that is alive). Throws
+  /// StorageError. Requires begin_session().
+  void update_in_flight(std::span<const InFlightChunk> dispatched,
+                        std::span<const std::uint64_t> finished);
+  /// Turns the in-flight records of sessions that died into quarantine: each recorded task not
+  /// stored gets one more crash, and the records go. Returns the quarantined tasks not stored,
+  /// in task order. Writer only; call before begin_session().
+  std::vector<QuarantinedTask> recover_in_flight();
+  /// For --retry-crashed: deletes the rows stored with status `crashed` and sets the crash
+  /// count of every quarantined task to 1 (they run alone, once, before the rest). Returns how
+  /// many rows went.
+  std::int64_t retry_crashed();
   /// Ends a session with its outcome ("complete", "interrupted", "failed", ...).
   void end_session(std::int64_t id, const std::string& outcome);
 
@@ -263,16 +319,25 @@ class CampaignStore {
   std::vector<std::vector<double>> read_ok_columns(const std::vector<std::string>& columns);
 
   Database& database() { return db_; }
+  /// Schema version of the file (1 or kSchemaVersion).
+  int schema_version() const { return schema_version_; }
 
  private:
-  CampaignStore(Database db, CampaignMeta meta, int lock_fd);
+  CampaignStore(WriterLock lock, Database db, CampaignMeta meta, int schema_version);
+  /// The writer's open under `lock`; with `new_meta`, an empty file becomes a new store.
+  static CampaignStore open_locked(
+      const std::string& path, WriterLock lock,
+      const std::function<void(const CampaignMeta& stored)>& check_stored,
+      const CampaignMeta* new_meta);
   static CampaignMeta load_meta(Database& db);
   void prepare_insert();
 
+  // Declared before db_, so destroyed after it: the lock's descriptor must outlive SQLite's.
+  WriterLock lock_;
   Database db_;
   CampaignMeta meta_;
-  int lock_fd_ = -1;
   int schema_version_ = kSchemaVersion;
+  bool writer_active_ = false;  ///< read-only: a writer held the store when it was opened
   std::unique_ptr<Statement> read_run_;
   std::unique_ptr<Statement> read_trajectory_;
   std::optional<std::int64_t> session_;  ///< the session appended runs belong to

@@ -4,12 +4,42 @@
 #include <sqlite3.h>
 
 #include <cmath>
+#include <filesystem>
 #include <utility>
 
 namespace tmex::storage {
 
+namespace {
+
+// An SQLite URI naming `path` with `query`: the absolute path with '%', '?' and '#' escaped
+// (https://sqlite.org/uri.html).
+std::string file_uri(const std::string& path, const std::string& query) {
+  std::string out = "file:";
+  for (char c : std::filesystem::absolute(path).lexically_normal().string()) {
+    switch (c) {
+      case '%':
+        out += "%25";
+        break;
+      case '?':
+        out += "%3f";
+        break;
+      case '#':
+        out += "%23";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out + "?" + query;
+}
+
+}  // namespace
+
 Database::Database(const std::string& path, OpenMode mode) : path_(path) {
   int flags = SQLITE_OPEN_NOMUTEX;
+  // This SQLite is built with URI file names on: a plain path that begins with "file:" must not
+  // be read as one.
+  std::string name = path.rfind("file:", 0) == 0 ? "./" + path : path;
   switch (mode) {
     case OpenMode::kReadOnly:
       flags |= SQLITE_OPEN_READONLY;
@@ -20,8 +50,12 @@ Database::Database(const std::string& path, OpenMode mode) : path_(path) {
     case OpenMode::kCreate:
       flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
       break;
+    case OpenMode::kImmutable:
+      flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+      name = file_uri(path, "immutable=1");
+      break;
   }
-  const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  const int rc = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
@@ -58,6 +92,10 @@ void check_rc(sqlite3* db, const std::string& path, int rc, std::string_view wha
 }  // namespace
 
 void Database::check(int rc, std::string_view what) const { check_rc(db_, path_, rc, what); }
+
+bool Database::read_only() const { return sqlite3_db_readonly(db_, "main") != 0; }
+
+void Database::set_busy_timeout(int ms) { sqlite3_busy_timeout(db_, ms); }
 
 void Database::exec(const std::string& sql) {
   char* err = nullptr;

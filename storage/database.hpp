@@ -24,6 +24,9 @@ enum class OpenMode {
   kReadOnly,   ///< the file must exist
   kReadWrite,  ///< the file must exist
   kCreate,     ///< read-write; creates the file when missing
+  /// Read-only, and the file is taken as unchanging (SQLite's immutable=1): no locks, no
+  /// write-ahead log read, nothing created beside it. For stores on read-only media.
+  kImmutable,
 };
 
 /// An open SQLite connection. Movable, not copyable. Not thread-safe: one thread at a time.
@@ -48,6 +51,10 @@ class Database {
 
   const std::string& path() const { return path_; }
   sqlite3* handle() const { return db_; }
+  /// True when the connection cannot write (opened read-only, or SQLite fell back to it).
+  bool read_only() const;
+  /// Milliseconds a statement waits for another connection's lock before failing.
+  void set_busy_timeout(int ms);
 
   /// Throws StorageError for a non-OK SQLite return code, naming `what`.
   void check(int rc, std::string_view what) const;

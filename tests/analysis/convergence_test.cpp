@@ -42,6 +42,22 @@ TEST(Convergence, AWeakSignalOnFewRowsDoesNot) {
   EXPECT_THROW(prcc_convergence(x, y, {}, options), AnalysisError);
 }
 
+TEST(Convergence, AConstantOutputIsUndefinedNotConverged) {
+  // Issue 19, item 10: PRCC of a constant output is NaN, and the check said "converged".
+  const Eigen::MatrixXd u = testing::lhs_unit(800, 3, 32);
+  const Eigen::MatrixXd x = u.leftCols(2);
+  Eigen::MatrixXd y(800, 2);
+  y.col(0) = x.col(0) - 0.5 * x.col(1);
+  y.col(1).setConstant(1.0);
+  const ConvergenceReport r = prcc_convergence(x, y, Labels{{"a", "b"}, {"burden", "cured"}});
+  EXPECT_FALSE(r.converged);
+  EXPECT_EQ(r.verdict.rfind("undefined: PRCC a on cured is not a number at 800 rows", 0), 0u)
+      << r.verdict;
+  EXPECT_NE(r.verdict.find("(is cured constant?); 2 indices in all"), std::string::npos)
+      << r.verdict;
+  EXPECT_NE(r.verdict.find("the others moved by at most"), std::string::npos) << r.verdict;
+}
+
 TEST(Convergence, SobolIndicesOnLeadingBaseRows) {
   const Eigen::Index n = 1024;
   const Eigen::MatrixXd u = testing::halton(n, 4);

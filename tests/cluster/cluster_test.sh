@@ -189,7 +189,8 @@ mpirun_tests() {
     >wrong_node.log 2>&1
   local rc=$?
   [ "$rc" != 0 ] || fail "a store in a directory that rank 0's node lacks was accepted"
-  grep -q "storage error: .*/tmp/store/x.db" wrong_node.log ||
+  # A missing folder is a configuration error of the store path (exit 2, issue 19).
+  grep -q "error: --db: the folder '/tmp/store' of '/tmp/store/x.db' does not exist" wrong_node.log ||
     fail "no clear message for the missing store directory: $(tail -n 3 wrong_node.log)"
   say "store on node1's local disk: works with rank 0 on node1, refused on node2"
 

@@ -28,7 +28,9 @@ TEST(BadConfigCorpus, EveryFileIsRefusedWithALocatedMessage) {
     const std::string expect = text.substr(10, eol - 10);
     ++files;
     try {
-      parse_campaign_config(text, path, registry);
+      // What `tmex check` and `tmex run` do: parse, then check the store path in use.
+      const CampaignConfig config = parse_campaign_config(text, path, registry);
+      check_store_path(config, false);
       ADD_FAILURE() << "accepted";
     } catch (const ConfigError& e) {
       const std::string msg = e.what();

@@ -90,7 +90,9 @@ case "$TEST" in
       # Finished before enough kills: start the campaign over.
       if [ "$stored" = 2000 ]; then rm -f campaign.db*; kills=0; partial=0; fi
     done
-    launch "$n" run c.yaml 2>/dev/null || true  # finish whatever is left
+    # Finish whatever is left. A kill that lands while a quarantined run runs alone makes it
+    # "in flight at two crashes", stored as crashed: --retry-crashed runs those again.
+    launch "$n" run c.yaml --retry-crashed 2>/dev/null || true
     [ "$kills" -ge "$min_kills" ] || fail "killed only $kills times"
     [ "$partial" -ge 1 ] || fail "no kill happened part-way through the campaign"
     [ "$(sqlite3 campaign.db 'PRAGMA integrity_check')" = ok ] || fail "integrity check"
@@ -98,6 +100,75 @@ case "$TEST" in
     sqlite3 campaign.db "SELECT count(*) FROM sessions WHERE outcome = 'crashed'" | grep -qv '^0$' ||
       fail "killed sessions not marked crashed"
     echo "killed $kills times; rows identical to an uninterrupted run"
+    ;;
+  crash-quarantine)  # runs that kill their process: quarantined, stored as crashed, retried
+    n=$1
+    kill="-0.985"  # x3 below this kills the evaluating process (SIGKILL)
+    write_config ref.yaml faulty 300 1 "sleep_ms: 1"
+    write_config c.yaml faulty 300 1 "sleep_ms: 1, kill_below: $kill"
+    launch 0 run ref.yaml --db ref.db 2>/dev/null
+    expected=$(sqlite3 ref.db "SELECT count(*) FROM runs WHERE x3 < $kill")
+    [ "$expected" -ge 1 ] || fail "no sample below kill_below"
+    # until_complete ARGS...: runs again until exit 0; each crasher costs at most two sessions
+    # (one among others, one alone), plus the first and the last.
+    until_complete() {
+      local sessions=0 rc=1
+      while [ "$rc" != 0 ]; do
+        sessions=$((sessions + 1))
+        [ "$sessions" -le $((2 * expected + 2)) ] ||
+          fail "not complete after $sessions sessions: $(tail -5 run.log)"
+        set +e
+        launch "$n" run c.yaml "$@" >>run.log 2>&1
+        rc=$?
+        set -e
+        set --  # --retry-crashed only for the first session
+      done
+      echo "complete after $sessions sessions"
+    }
+    until_complete
+    grep -q "quarantine:" run.log || fail "no quarantine message"
+    check_store() {
+      [ "$(sqlite3 campaign.db 'SELECT count(*) FROM runs')" = 300 ] || fail "runs missing"
+      [ "$(sqlite3 campaign.db "SELECT count(*) FROM runs WHERE status = 'crashed'")" = "$expected" ] ||
+        fail "$(sqlite3 campaign.db "SELECT count(*) FROM runs WHERE status = 'crashed'") crashed, expected $expected"
+      [ "$(sqlite3 campaign.db "SELECT count(*) FROM runs WHERE status = 'crashed' AND x3 >= $kill")" = 0 ] ||
+        fail "a run that does not crash was stored as crashed"
+      # Every other run is value for value the run of an undisturbed campaign.
+      sqlite3 campaign.db "ATTACH 'ref.db' AS ref; SELECT count(*) FROM runs a JOIN ref.runs b USING (id)
+        WHERE a.status = 'ok' AND a.x1 IS b.x1 AND a.x2 IS b.x2 AND a.x3 IS b.x3 AND a.y IS b.y
+        AND a.y2 IS b.y2" | grep -qx "$((300 - expected))" || fail "ok runs differ from the reference"
+      [ "$(sqlite3 campaign.db 'SELECT count(*) FROM in_flight')" = 0 ] || fail "in-flight records left"
+    }
+    check_store
+    "$TMEX" status campaign.db | grep -q "crashed .*the process evaluating it died" ||
+      fail "status shows no crashed group: $("$TMEX" status campaign.db)"
+    # --retry-crashed runs them again (alone first): they crash again and end as crashed again.
+    : >run.log
+    until_complete --retry-crashed
+    grep -q "retry-crashed: $expected run" run.log || fail "retry not reported: $(cat run.log)"
+    check_store
+    ;;
+  thread-limit)  # a rank that cannot start its per_rank threads stops every rank cleanly
+    n=$1
+    if ldd "$TMEX" | grep -q libasan; then
+      # AddressSanitizer reserves terabytes of address space: no address-space limit fits it.
+      echo "SKIP: an address-space limit cannot be used with AddressSanitizer"
+      exit 0
+    fi
+    write_config c.yaml faulty 50 1 "sleep_ms: 1"
+    sed -i "s/execution: {/execution: {per_rank: 256, /" c.yaml
+    # 256 thread stacks (8 MiB of address space each) do not fit under 1.2 GiB.
+    set +e
+    prlimit --as=$((1200 * 1024 * 1024)) bash -c "$(declare -f launch); TMEX=$TMEX; launch $n run c.yaml" \
+      2>err.log
+    rc=$?
+    set -e
+    cat err.log
+    [ "$rc" = 1 ] || fail "exit status $rc, expected 1"
+    grep -q "cannot start 256 evaluation threads (execution.per_rank)" err.log || fail "no reason given"
+    ! grep -qE "terminate called|MPI_ABORT" err.log || fail "an abort instead of a clean stop"
+    [ "$(sqlite3 campaign.db "SELECT outcome FROM sessions")" = failed ] || fail "session not failed"
+    [ "$(sqlite3 campaign.db 'SELECT count(*) FROM runs')" = 0 ] || fail "runs were stored"
     ;;
   signal)  # SIGNAL to the launcher (or process): clean stop, exit 3, resumable
     n=$1
@@ -358,16 +429,20 @@ PY
       fail "session not recorded as interrupted"
     echo "stopped $took s after the signal"
     ;;
-  bad-config-corpus)  # `tmex check` on every malformed config: exit 2 and one clear line, no crash
+  bad-config-corpus)  # check and run on every malformed config: exit 2, one located line, nothing made
     corpus=$1
     n=0
+    mkdir empty
     for f in "$corpus"/*.yaml; do
-      set +e
-      "$TMEX" check "$f" >out.log 2>err.log
-      rc=$?
-      set -e
-      [ "$rc" = 2 ] || fail "$f: exit status $rc, expected 2: $(head -c 300 err.log)"
-      grep -q "^tmex: error: $f:" err.log || fail "$f: no located error: $(head -c 300 err.log)"
+      for cmd in check run; do
+        set +e
+        (cd empty && timeout 120 "$TMEX" "$cmd" "$f" >../out.log 2>../err.log)
+        rc=$?
+        set -e
+        [ "$rc" = 2 ] || fail "$cmd $f: exit status $rc, expected 2: $(head -c 300 err.log)"
+        grep -q "^tmex: error: $f:" err.log || fail "$cmd $f: no located error: $(head -c 300 err.log)"
+        [ -z "$(ls -A empty)" ] || fail "$cmd $f: made $(ls -A empty)"
+      done
       n=$((n + 1))
     done
     [ "$n" -ge 100 ] || fail "only $n configs in the corpus"
@@ -402,6 +477,20 @@ PY
     set -e
     [ "$rc" = 2 ] || fail "exit status $rc for a bad --deadline, expected 2"
     grep -q "got 'tomorrow'" err.log || fail "bad --deadline not named: $(cat err.log)"
+    # Times that used to be ignored or to wrap around are refused (exit 2) before anything runs.
+    for bad in "--stop-after nan" "--deadline-margin nan" "--deadline 2300-01-01T00:00"; do
+      set +e
+      # shellcheck disable=SC2086
+      launch 0 run c.yaml $bad 2>err.log
+      rc=$?
+      set -e
+      [ "$rc" = 2 ] || fail "$bad: exit status $rc, expected 2: $(cat err.log)"
+    done
+    # A limit beyond what the clock holds means no limit, not "stop at once" (exit 3).
+    write_config e.yaml faulty 40 1 "sleep_ms: 1"
+    launch 0 run e.yaml --db far.db --stop-after 1e10 2>err.log ||
+      fail "--stop-after 1e10: $(cat err.log)"
+    [ "$(sqlite3 far.db 'SELECT count(*) FROM runs')" = 40 ] || fail "--stop-after 1e10 stopped early"
     ;;
   verify)  # tmex verify: untouched stores are identical at any rank count; tampering is named
     n=$1

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of the external model through the tmex executable: the example campaign on
 # 2 ranks x per_rank 2 equals the single-process run, a missing program is a config error
-# (exit 2), and stopping tmex leaves no program running. Usage: e2e_external.sh TMEX EXAMPLES TEST
+# (exit 2), and stopping tmex leaves no program running, not even detached ones. Usage: e2e_external.sh TMEX EXAMPLES TEST
 set -euo pipefail
 TMEX=$(realpath "$1")
 EXAMPLES=$(realpath "$2")
@@ -82,6 +82,46 @@ YAML
     sleep 0.3
     left=$(count 'sleep 30.5')
     [ "$left" = 0 ] || fail "$left programs outlived tmex"
+    ;;
+  detached)  # processes a program detaches (setsid, double fork, cleared environment) end too
+    cat >detach.sh <<SH
+#!/bin/sh
+# A daemon in a session of its own, one behind a double fork, and one that clears its
+# environment; each sleeps far past the campaign.
+setsid sleep 600.25 >/dev/null 2>&1 &
+echo \$! >>$WORK/pids
+(setsid sleep 600.25 >/dev/null 2>&1 & echo \$! >>$WORK/pids)
+env -i setsid sleep 600.25 >/dev/null 2>&1 &
+echo \$! >>$WORK/pids
+echo '{"y": 1}'
+SH
+    chmod +x detach.sh
+    cat >c.yaml <<YAML
+campaign: {name: detach, seed: 1, samples: 6}
+model: {name: external, command: [./detach.sh], outputs: [y]}
+parameters:
+  x: {distribution: uniform, min: 0, max: 1}
+storage: {path: detach.db}
+execution: {per_rank: 2}
+YAML
+    for ranks in 1 3; do
+      rm -f pids detach.db
+      if [ "$ranks" = 1 ]; then
+        "$TMEX" run c.yaml 2>run.log || fail "campaign failed: $(cat run.log)"
+      else
+        mpiexec --oversubscribe -n 3 "$TMEX" run c.yaml 2>run.log || fail "campaign failed: $(cat run.log)"
+      fi
+      [ "$(sqlite3 detach.db "SELECT count(*) FROM runs WHERE status = 'ok'")" = 6 ] ||
+        fail "runs failed: $(sqlite3 detach.db 'SELECT error FROM runs LIMIT 3')"
+      [ "$(wc -l <pids)" = 18 ] || fail "$(wc -l <pids) processes recorded, expected 18"
+      left=0
+      while read -r p; do
+        if kill -0 "$p" 2>/dev/null && grep -q '600.25' "/proc/$p/cmdline" 2>/dev/null; then
+          left=$((left + 1))
+        fi
+      done <pids
+      [ "$left" = 0 ] || fail "$left detached processes outlived the campaign on $ranks ranks"
+    done
     ;;
   *)
     fail "unknown test $TEST"

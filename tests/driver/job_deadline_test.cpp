@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -194,6 +195,34 @@ TEST(QuerySlurmEndTime, RefusesAJobIdThatIsNotANumber) {
   std::string warning;
   EXPECT_FALSE(query_slurm_end_time("1; rm -rf /", 1, warning));
   EXPECT_NE(warning.find("not a number"), std::string::npos);
+}
+
+TEST(JobDeadline, TimesPastTheRepresentableRangeAreRefusedNotWrapped) {
+  // Issue 19, item 10: these printed as 1677 and were ignored.
+  for (const char* late : {"2300-01-01T00:00", "9999-12-31T23:59:59Z", "99999999999"}) {
+    try {
+      parse_deadline(late);
+      ADD_FAILURE() << late << " accepted";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("after 2262-04-11"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NO_THROW(parse_deadline("2262-01-01T00:00:00Z"));
+  // SLURM's far-future end times mean no limit.
+  EXPECT_EQ(parse_slurm_time("2300-01-01T00:00:00"), WallClock::time_point::max());
+  const auto now = WallClock::now();
+  EXPECT_EQ(seconds_until_stop(now, 0, std::nullopt, WallClock::time_point::max(), 60), 0.0);
+}
+
+TEST(JobDeadline, HugeOrMeaninglessStopAftersMeanNoLimitInsteadOfOverflowing) {
+  // --stop-after 1e10 overflowed steady_clock's nanoseconds and stopped the run at once.
+  const auto max = std::chrono::steady_clock::time_point::max();
+  EXPECT_EQ(steady_deadline_after(1e10), max);
+  EXPECT_EQ(steady_deadline_after(std::nan("")), max);
+  EXPECT_EQ(steady_deadline_after(0), max);
+  const auto soon = steady_deadline_after(5);
+  EXPECT_GT(soon, std::chrono::steady_clock::now());
+  EXPECT_LT(soon, std::chrono::steady_clock::now() + std::chrono::seconds(6));
 }
 
 }  // namespace

@@ -178,6 +178,51 @@ replace("per_rank_zero", "chunk_size: auto", "per_rank: 0", "execution.per_rank"
 replace("progress_interval_zero", "chunk_size: auto", "progress_interval: 0", "execution.progress_interval")
 replace("execution_unknown_key", "chunk_size: auto", "threads: 4", "unknown key 'threads'")
 replace("execution_list", "execution: {chunk_size: auto}", "execution: [auto]", "expected a mapping")
+# Configs that `tmex check` used to accept and `tmex run` then failed on (issue 19, item 8).
+# Column names are case-insensitive in SQLite: a clash in case only is a clash.
+for name, param in [("column_case_status", "Status"), ("column_case_sample", "SAMPLE"),
+                    ("column_case_id", "Id"), ("column_case_other_param", "X1"),
+                    ("column_case_output", "Y"), ("column_dummy_reserved", "status")]:
+    replace(name, "  x2: {", f"  {param}: {{distribution: uniform, min: 0, max: 1, dummy: true}}\n  x2: {{",
+            "clashes with")
+EXTERNAL = """campaign: {name: t, seed: 5, samples: 100}
+model:
+  name: external
+  command: [/bin/true]
+  outputs: [y, Y]
+parameters:
+  x1: {distribution: uniform, min: 0, max: 1}
+storage: {path: t.db}
+"""
+case("external_outputs_case", EXTERNAL, "listed twice")
+case("external_param_case_reserved", EXTERNAL.replace("outputs: [y, Y]", "outputs: [y]").replace(
+    "  x1: {", "  Replicate: {"), "clashes with")
+# Store paths that cannot hold a store (checked by check and run on the path in use).
+for name, path, expect in [("storage_missing_folder", "no-such-folder/t.db", "does not exist"),
+                           ("storage_trailing_slash", "results/", "ends with '/'"),
+                           ("storage_memory", "':memory:'", "in-memory"),
+                           ("storage_uri", "'file:t.db?mode=memory'", "URI"),
+                           ("storage_folder", ".", "a folder"),
+                           ("storage_device", "/dev/null", "device")]:
+    replace(name, "storage: {path: t.db}", f"storage: {{path: {path}}}", expect)
+# Limits, with their reasons in the message.
+case("too_many_parameters", BASE.replace(
+    "parameters:\n", "parameters:\n" + "".join(
+        f"  d{i}: {{distribution: uniform, min: 0, max: 1, dummy: true}}\n" for i in range(1001))),
+    "more than the 1000")
+replace("per_rank_too_many", "chunk_size: auto", "per_rank: 1000", "execution.per_rank")
+# An explicit correlation control with too few samples names what was asked for.
+replace("design_decorrelate_too_few_samples", "samples: 100, replicates: 2", "samples: 2, replicates: 2",
+        "")
+cases[-1] = (cases[-1][0], cases[-1][1].replace("design: {method: lhs}",
+                                                "design: {method: lhs, correlation: decorrelate}"),
+             "design.correlation: rank correlation control")
+# Ranges whose every value is non-finite, and a fixed setting every evaluation would reject.
+replace("param_uniform_overflow", "min: -3, max: 3", "min: -1e308, max: 1e308", "non-finite values")
+replace("param_beta_overflow", "x1: {distribution: uniform, min: -3, max: 3}",
+        "x1: {distribution: beta, alpha: 1e300, beta: 1e300}", "non-finite values")
+replace("model_linear_negative_noise", "name: ishigami\n  settings: {a: 7}",
+        "name: linear\n  settings: {noise_sd: -0.5}", "noise_sd must be >= 0")
 # Truncations of the valid file at every line break (each must fail or be valid; keep the
 # invalid ones).
 for i, cut in enumerate([k for k, ch in enumerate(BASE) if ch == "\n"][:-1]):

@@ -2,9 +2,11 @@
 #include "models/subprocess.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <csignal>
+#include <sstream>
 
 namespace tmex::models {
 namespace {
@@ -80,6 +82,37 @@ TEST(RunProcess, DeadlineEndsAHangingProgram) {
   const auto out = run_process(req);
   EXPECT_EQ(out.end, ProcessOutcome::End::kTimedOut);
   EXPECT_LT(out.elapsed_s, 1.5);
+}
+
+bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
+
+TEST(RunProcess, DetachedProcessesEndWithTheirEvaluationOrTheCampaign) {
+  // Issue 19, item 9: processes detached with setsid survived the campaign. As the reaper of
+  // its orphans (PR_SET_CHILD_SUBREAPER) this process adopts them and ends them.
+  ASSERT_TRUE(adopt_orphaned_descendants());
+  // Detached by setsid, and by a double fork into a new session; both keep stdout open.
+  auto out =
+      run_process(shell("setsid sleep 300 & echo $!; (setsid sleep 301 & echo $!) ; echo started"));
+  ASSERT_EQ(out.end, ProcessOutcome::End::kExited);
+  std::istringstream pids(out.standard_output);
+  pid_t detached = 0;
+  pid_t double_forked = 0;
+  pids >> detached >> double_forked;
+  ASSERT_GT(detached, 0);
+  ASSERT_GT(double_forked, 0);
+  EXPECT_FALSE(alive(detached));
+  EXPECT_FALSE(alive(double_forked));
+  EXPECT_LT(out.elapsed_s, 0.9);  // not held up by the pipes they had open
+  // One that cleared its environment carries no mark: it is ended with the campaign.
+  out =
+      run_process(shell("env -i setsid sleep 302 >/dev/null 2>&1 & p=$!; "
+                        "while [ \"$(cat /proc/$p/comm)\" != sleep ]; do :; done; echo $p"));
+  pid_t unmarked = 0;
+  std::istringstream(out.standard_output) >> unmarked;
+  ASSERT_GT(unmarked, 0);
+  EXPECT_TRUE(alive(unmarked));
+  EXPECT_GE(end_adopted_processes(), 1u);
+  EXPECT_FALSE(alive(unmarked));
 }
 
 TEST(RunProcess, MissingProgramThrows) {
