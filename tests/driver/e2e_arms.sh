@@ -227,6 +227,10 @@ PY
     "$TMEX" compare base.db missing.db 2>err.txt
     [ $? = 2 ] && grep -q "'missing.db' does not exist" err.txt || fail "missing store: $(cat err.txt)"
     set -e
+    # The stores are opened read-only: nothing appears beside them.
+    mkdir quiet && cp base.db plus1.db quiet/
+    "$TMEX" compare quiet/base.db quiet/plus1.db --outputs y >/dev/null || fail "compare in quiet/"
+    [ "$(ls quiet | tr '\n' ' ')" = "base.db plus1.db " ] || fail "files beside the stores: $(ls quiet)"
     ;;
   *)
     fail "unknown test $TEST"
