@@ -32,6 +32,9 @@ struct AnalyzeOptions {
   std::vector<std::string> better;
   /// "X" (every output) or "OUTPUT=X": differences within +-X count as unchanged.
   std::vector<std::string> margins;
+  analysis::ConvergenceCriteria convergence;  ///< --tolerance (half-width), --stable-top
+  bool scatter = false;  ///< keep the rows of scatter and probability figures (also with plots)
+  std::size_t scatter_rows = 2000;  ///< points of a scatter plot
 };
 
 /// Reads the store at options.db_path and analyses it as the options ask. Throws UsageError

@@ -339,20 +339,24 @@ void convergence_side_by_side(const ArmsAnalysis& a, Section& s) {
   const auto& c = *first->convergence;
   std::vector<std::string> sizes;
   for (const auto n : c.sample_sizes) sizes.push_back(std::to_string(n));
-  s.paragraphs = {"Indices recomputed on the leading " + text::join(sizes) +
-                  " rows of each arm; converged when no index moved by more than " +
-                  number(c.tolerance, NumberStyle::kShortest) +
-                  " over the last doubling, else more samples would move them."};
+  s.paragraphs = {
+      "Indices recomputed on the leading " + text::join(sizes) +
+      " rows of each arm. Criteria (--tolerance, --stable-top): the parameters that matter "
+      "(interval excludes 0), at most " +
+      std::to_string(c.criteria.stable_top) + " per output, keep their order from " +
+      sizes[sizes.size() - 2] + " to " + sizes.back() +
+      " rows, and every interval that excludes 0 has a half-width of at most " +
+      number(c.criteria.halfwidth, NumberStyle::kShortest) + "."};
   Table t{"by_arm", "", {}, {}, {}, kText};
   t.columns = {{"arm", "arm", Role::kKey},
                {"converged", "converged", Role::kKey},
-               {"max_change", "largest change", Role::kEstimate, NumberStyle::kCoefficient},
-               {"worst", "of", Role::kKey}};
+               {"rows_needed", "rows needed", Role::kKey},
+               {"verdict", "verdict", Role::kKey}};
   for (std::size_t i = 0; i < a.arms.size(); ++i) {
     const auto& v = a.arms[i].convergence;
     if (!v) continue;
-    t.rows.push_back({a.campaign.arms[i], v->converged ? "yes" : "no", v->max_change,
-                      v->worst_row + " on " + v->worst_output});
+    t.rows.push_back({a.campaign.arms[i], v->converged ? "yes" : "no",
+                      static_cast<std::int64_t>(v->rows_needed), v->verdict});
   }
   s.tables.insert(s.tables.begin(), std::move(t));
 }

@@ -26,12 +26,6 @@ namespace {
 // 'tmex' in ASCII: marks a SQLite file as a tmex store (PRAGMA application_id).
 constexpr std::int64_t kApplicationId = 0x746d6578;
 
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
 void set_meta(Database& db, const std::string& key, const std::string& value) {
   Statement st = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)");
   st.bind(1, std::string_view(key));

@@ -145,7 +145,7 @@ TEST(ArmsReport, FiguresShowEveryArmsBenefit) {
   const FigureScript* forest = find("forest_y");
   ASSERT_NE(forest, nullptr);
   EXPECT_NE(forest->script.find("with xerrorbars"), std::string::npos);
-  EXPECT_NE(forest->script.find("set arrow from first 0"), std::string::npos);
+  EXPECT_NE(forest->script.find("set arrow 1 from first 0"), std::string::npos);
   // First contrast on top: last in the data file.
   EXPECT_EQ(forest->data.substr(forest->data.rfind("\n\"") + 1, 6), "\"drug\"");
   ASSERT_NE(find("benefit_drug_y"), nullptr);
