@@ -436,14 +436,24 @@ class ContrastBuilder {
   }
 
   void scatter(Eigen::Index o, const Eigen::VectorXd& values, const std::string& parameter) {
-    constexpr std::size_t kPoints = 2000;
     const auto n = static_cast<std::size_t>(values.size());
-    const std::size_t points = std::min(kPoints, n);
+    const std::size_t points = std::min(plan_.scatter_points, n);
     BenefitScatter s{plan_.outputs[static_cast<std::size_t>(o)], parameter, {}, {}};
     for (std::size_t i = 0; i < points; ++i) {
       const auto r = static_cast<Eigen::Index>(i * n / points);
       s.parameter_values.push_back(values(r));
       s.differences.push_back(data_.difference(r, o));
+    }
+    const OutputContrast& c = out_.outputs[static_cast<std::size_t>(o)];
+    if (c.binary && c.better != Direction::kUnknown && n > 0) {
+      std::vector<double> benefit(n);
+      for (std::size_t r = 0; r < n; ++r) {
+        benefit[r] = benefits(c.better, c.margin, data_.difference(static_cast<Eigen::Index>(r), o))
+                         ? 1.0
+                         : 0.0;
+      }
+      s.benefit_bins = binned_event_probability(std::span<const double>(values.data(), n), benefit,
+                                                kBenefitBins, plan_.confidence);
     }
     out_.scatter.push_back(std::move(s));
   }
@@ -560,6 +570,7 @@ ContrastPlan plan_contrasts(const CampaignInfo& campaign, const ContrastRequest&
   plan.resamples = request.bootstrap.value_or(1000);
   plan.seed = request.seed.value_or(campaign.seed);
   plan.subgroup_parameters = request.subgroup_parameters;
+  plan.scatter_points = request.scatter_points;
   plan.threads = request.threads;
   plan.columns = campaign.parameter_names();
   plan.columns.insert(plan.columns.end(), plan.outputs.begin(), plan.outputs.end());

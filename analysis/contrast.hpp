@@ -36,6 +36,7 @@ struct ContrastRequest {
   std::optional<int> bootstrap{};
   std::optional<std::uint64_t> seed{};  ///< of the bootstrap; nullopt: the campaign's seed
   std::size_t subgroup_parameters = 3;  ///< parameters whose fifths the subgroup table shows
+  std::size_t scatter_points = 2000;    ///< points of each benefit scatter (spread evenly)
   unsigned threads = 0;                 ///< 0: all cores; the results do not depend on it
 };
 
@@ -59,6 +60,7 @@ struct ContrastPlan {
   std::uint64_t seed = 0;
   std::size_t subgroup_parameters = 3;
   std::size_t subgroups = 5;  ///< fifths
+  std::size_t scatter_points = 2000;
   unsigned threads = 0;
   /// Value columns the run table must hold: every parameter, then the outputs.
   std::vector<std::string> columns{};
@@ -111,7 +113,14 @@ struct BenefitScatter {
   std::string parameter{};
   std::vector<double> parameter_values{};
   std::vector<double> differences{};
+  /// 0/1 outputs with a better direction: P(benefit) in kBenefitBins bins of equal counts of
+  /// the parameter over every paired sample, with Wilson intervals (a scatter of -1, 0 and 1
+  /// shows nothing); empty otherwise.
+  std::vector<ProbabilityBin> benefit_bins{};
 };
+
+/// Bins of the top parameter for P(benefit) of a 0/1 output (BenefitScatter::benefit_bins).
+inline constexpr int kBenefitBins = 10;
 
 /// Everything one contrast found.
 struct Contrast {

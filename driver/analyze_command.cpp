@@ -63,6 +63,7 @@ analysis::ContrastRequest contrast_request_of(const AnalyzeOptions& options,
   c.confidence = request.confidence;
   c.bootstrap = request.bootstrap;
   c.seed = request.seed;
+  c.scatter_points = options.scatter_rows;
   for (const auto& text : options.better) {
     const auto eq = text.find('=');
     try {
@@ -279,15 +280,22 @@ analysis::ArmsAnalysis analyze_arms_store(const AnalyzeOptions& options) {
   return analysis::analyse_arms(opened.campaign, runs, plan, contrast_plan);
 }
 
-int analyze_command(const AnalyzeOptions& options) {
+StoreReport report_store(const AnalyzeOptions& options) {
   bool arms = false;
   {
     const OpenedStore opened = open_store(options.db_path);
     arms = !opened.campaign.arms.empty();
   }
-  const report::Report report = arms ? report::build_arms_report(analyze_arms_store(options))
-                                     : report::build_report(analyze_store(options));
-  return write_outputs(report, options, "analyze");
+  if (arms) {
+    const analysis::ArmsAnalysis a = analyze_arms_store(options);
+    return {a.campaign, report::build_arms_report(a)};
+  }
+  const analysis::CampaignAnalysis a = analyze_store(options);
+  return {a.campaign, report::build_report(a)};
+}
+
+int analyze_command(const AnalyzeOptions& options) {
+  return write_outputs(report_store(options).report, options, "analyze");
 }
 
 analysis::ArmsAnalysis compare_stores(const std::vector<std::string>& paths,

@@ -8,6 +8,7 @@
 
 #include "analysis/arms_analysis.hpp"
 #include "analysis/campaign_analysis.hpp"
+#include "report/report_model.hpp"
 
 namespace tmex::driver {
 
@@ -48,6 +49,16 @@ analysis::CampaignAnalysis analyze_store(const AnalyzeOptions& options);
 /// the options ask for. Throws as analyze_store(), and UsageError for a store without arms or
 /// bad contrast options (an unknown arm, a bad --better).
 analysis::ArmsAnalysis analyze_arms_store(const AnalyzeOptions& options);
+
+/// A store's analysis as a report, with the campaign it describes.
+struct StoreReport {
+  analysis::CampaignInfo campaign;
+  report::Report report;
+};
+
+/// The report of the store at options.db_path: report::build_arms_report(analyze_arms_store())
+/// for a campaign with arms, report::build_report(analyze_store()) otherwise. Throws as those.
+StoreReport report_store(const AnalyzeOptions& options);
 
 /// `tmex analyze`: analyze_store() or analyze_arms_store(), then the report in options.format
 /// to options.out and its figures to options.plots_dir. Returns an exit status; throws as

@@ -62,6 +62,17 @@ std::string better_phrase(Direction d) {
   return "no better direction declared";
 }
 
+// What a benefit in 0/1 output `output` is: "output = 1 prevented" where lower is better,
+// "output = 1 reached" where higher is.
+std::string plan_word(const ArmsAnalysis& a, const std::string& output) {
+  const auto& plan = a.contrast_plan;
+  const auto o = std::find(plan.outputs.begin(), plan.outputs.end(), output);
+  const bool lower =
+      o != plan.outputs.end() &&
+      plan.better[static_cast<std::size_t>(o - plan.outputs.begin())] == Direction::kLower;
+  return output + (lower ? " prevented" : " reached");
+}
+
 Section campaign_section(const ArmsAnalysis& a) {
   const auto& c = a.campaign;
   std::uint64_t stored = 0, ok = 0, failed = 0;
@@ -394,6 +405,11 @@ Figure forest(const ArmsAnalysis& a, std::size_t o) {
            output + ": mean paired difference, arm - " + ref + " (" + percent(plan.confidence) +
                " CI; " + better_phrase(plan.better[o]) + ")",
            "difference in " + output, ""};
+  f.output = output;
+  f.caption =
+      "Each arm's mean paired difference from " + ref +
+      " with its interval; arms whose interval excludes the dashed line at 0 changed " + output +
+      (plan.better[o] == Direction::kUnknown ? "" : " (" + better_phrase(plan.better[o]) + ")");
   f.data.columns = {{"arm", "", Role::kKey},
                     {"mean"},
                     {"ci_low", "", Role::kLow, NumberStyle::kGeneral, "mean"},
@@ -669,14 +685,62 @@ Section predictors_section(const ArmsAnalysis& a) {
       s.tables.push_back(std::move(t));
     }
     for (const auto& sc : c.scatter) {
+      const auto p = std::find_if(a.campaign.parameters.begin(), a.campaign.parameters.end(),
+                                  [&](const auto& q) { return q.name == sc.parameter; });
+      const bool log_x = p != a.campaign.parameters.end() && p->log_scaled;
+      const std::vector<Fact> context = {arm_fact(c.arm),
+                                         {"reference", "reference", c.reference},
+                                         {"output", "output", sc.output}};
+      if (!sc.benefit_bins.empty()) {
+        // A 0/1 output: the share of tumours the arm helps along the parameter.
+        const auto& first = sc.benefit_bins.front().probability;
+        std::uint64_t samples = 0;
+        for (const auto& bin : sc.benefit_bins) {
+          samples += static_cast<std::uint64_t>(bin.probability.samples);
+        }
+        const std::string helped = plan_word(a, sc.output);
+        Figure f{FigureKind::kProbability, "benefit_" + c.arm + "_" + sc.output,
+                 sc.output + ": P(" + helped + " by " + c.arm + " vs " + c.reference + ") along " +
+                     sc.parameter + " (" + percent(first.confidence) + " Wilson CI, " +
+                     std::to_string(samples) + " samples)",
+                 "", "P(" + helped + ")"};
+        f.output = sc.output;
+        f.caption = "Share of samples (virtual tumours) in which " + c.arm + " improves " +
+                    sc.output + " over " + c.reference + ", in " +
+                    std::to_string(sc.benefit_bins.size()) + " bins of equal counts of " +
+                    sc.parameter +
+                    " (the parameter whose PRCC with the difference is largest); horizontal "
+                    "whiskers: the bin's range; vertical: " +
+                    percent(first.confidence) + " Wilson intervals.";
+        f.data.context = context;
+        f.data.columns = {{"parameter", "parameter", Role::kKey},
+                          {"x", "bin median", Role::kKey},
+                          {"x_low", "bin low", Role::kKey},
+                          {"x_high", "bin high", Role::kKey},
+                          {"probability", "P(benefit)"},
+                          {"ci_low", "", Role::kLow, NumberStyle::kGeneral, "probability"},
+                          {"ci_high", "", Role::kHigh, NumberStyle::kGeneral, "probability"},
+                          {"log_x", "log x", Role::kDetail}};
+        for (const auto& bin : sc.benefit_bins) {
+          f.data.rows.push_back({sc.parameter, bin.x_median, bin.x_low, bin.x_high,
+                                 bin.probability.probability, bin.probability.ci_low,
+                                 bin.probability.ci_high, log_x});
+        }
+        s.figures.push_back(std::move(f));
+        continue;
+      }
       Figure f{FigureKind::kScatter, "benefit_" + c.arm + "_" + sc.output,
                sc.output + ": " + c.arm + " - " + c.reference + " against " + sc.parameter + " (" +
                    std::to_string(sc.differences.size()) + " samples)",
                "", "difference in " + sc.output};
-      f.data.context = {arm_fact(c.arm),
-                        {"reference", "reference", c.reference},
-                        {"output", "output", sc.output}};
-      f.data.columns = {{sc.parameter, sc.parameter}, {"difference", "difference"}};
+      f.output = sc.output;
+      f.caption = "Each point a sample (virtual tumour): its difference in " + sc.output +
+                  " against " + sc.parameter +
+                  ", the parameter whose PRCC with the difference is largest.";
+      f.data.context = context;
+      Column x{sc.parameter, sc.parameter};
+      x.log_scale = log_x;
+      f.data.columns = {x, {"difference", "difference"}};
       for (std::size_t r = 0; r < sc.differences.size(); ++r) {
         f.data.rows.push_back({sc.parameter_values[r], sc.differences[r]});
       }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "report/figures.hpp"
+#include "report/html_writer.hpp"
 #include "report/writers.hpp"
 
 namespace tmex::report {
@@ -167,6 +168,85 @@ TEST(ArmsReport, OutputsWithoutADirectionShowSigns) {
   EXPECT_EQ(text.find("output y: who is helped"), std::string::npos);
   EXPECT_NE(text.find("output event: who is helped"), std::string::npos);
   EXPECT_TRUE(j["contrasts"]["outputs"][0]["rows"][0]["p_benefit"].is_null());
+}
+
+// The HTML document of a campaign with arms: the contrasts' tables with their intervals, who is
+// helped with McNemar, the predictors and fifths, each output's forest plot after its difference
+// table, and P(benefit) along the top parameter for a 0/1 output instead of a scatter of -1/0/1.
+TEST(ArmsReport, TheHtmlDocumentAnswersWhichArmHelpsAndWhom) {
+  const auto a = three_arms();
+  const Report r = build_arms_report(a);
+  const auto figure = [&](const std::string& name) -> const Figure* {
+    for (const auto& s : r.sections) {
+      for (const auto& f : s.figures) {
+        if (f.name == name) return &f;
+      }
+    }
+    return nullptr;
+  };
+  ASSERT_NE(figure("benefit_drug_y"), nullptr);
+  EXPECT_EQ(figure("benefit_drug_y")->kind, FigureKind::kScatter);
+  const Figure* event = figure("benefit_drug_event");
+  ASSERT_NE(event, nullptr);
+  EXPECT_EQ(event->kind, FigureKind::kProbability);
+  ASSERT_EQ(event->data.rows.size(), static_cast<std::size_t>(analysis::kBenefitBins));
+  // Drug prevents the event more where x1 is large: P(benefit) rises from the first bin to the
+  // last, each a share within its Wilson interval.
+  EXPECT_LT(std::get<double>(event->data.rows.front()[4]),
+            std::get<double>(event->data.rows.back()[4]));
+  for (const auto& row : event->data.rows) {
+    EXPECT_LE(std::get<double>(row[5]), std::get<double>(row[4]));
+    EXPECT_GE(std::get<double>(row[6]), std::get<double>(row[4]));
+  }
+
+  HtmlInputs in;
+  in.generator = "tmex test";
+  std::ostringstream out;
+  write_html(r, in, out);
+  const std::string html = out.str();
+  const auto at = [&](const std::string& s) {
+    const auto p = html.find(s);
+    EXPECT_NE(p, std::string::npos) << s;
+    return p;
+  };
+  const auto contrasts = at("<section id=\"sec-contrasts\">");
+  const auto predictors = at("<section id=\"sec-contrast_prcc\">");
+  const auto fifths = at("<section id=\"sec-subgroups\">");
+  EXPECT_LT(contrasts, predictors);
+  EXPECT_LT(predictors, fifths);
+  // The difference table, then its forest plot, then who is helped.
+  const auto y_table = at("<caption>output y (lower is better): paired difference, arm - ref");
+  const auto forest = at("data-figure=\"forest_y\"");
+  const auto y_helped = at("<caption>output y: who is helped (beyond a margin of 0.01)");
+  EXPECT_LT(contrasts, y_table);
+  EXPECT_LT(y_table, forest);
+  EXPECT_LT(forest, y_helped);
+  EXPECT_LT(y_helped, predictors);
+  const auto& drug = a.contrasts[0].outputs[0];
+  const auto g = [](double v) { return text::format_number(v, text::NumberStyle::kGeneral); };
+  at("<td class=\"num\">" + g(drug.difference.mean) + "</td><td class=\"num\">[" +
+     g(drug.difference.mean_low) + ", " + g(drug.difference.mean_high) + "]</td>");
+  at("<td class=\"num\">" +
+     text::format_number(drug.benefit.probability, text::NumberStyle::kCoefficient) + "</td>");
+  for (const char* heading : {"<th>P(benefit)</th>", "<th>prevented</th>", "<th>caused</th>",
+                              "<th>McNemar p</th>", "<th>median diff</th>", "<th>fifth</th>"}) {
+    EXPECT_NE(html.find(heading, contrasts), std::string::npos) << heading;
+  }
+  const auto& e = *a.contrasts[0].outputs[1].mcnemar;
+  at("<td>drug</td><td class=\"num\">" +
+     text::format_number(a.contrasts[0].outputs[1].benefit.probability,
+                         text::NumberStyle::kCoefficient));
+  EXPECT_NE(html.find(text::format_number(e.p_value, text::NumberStyle::kPValue), contrasts),
+            std::string::npos);
+  // Who benefits: drug's strongest predictor of y is x1, negative (more benefit); its scatter
+  // and the event's P(benefit) figure sit in that section.
+  EXPECT_NE(html.find("<td>x1 -", predictors), std::string::npos);
+  EXPECT_GT(html.find("data-figure=\"benefit_drug_y\""), predictors);
+  EXPECT_LT(html.find("data-figure=\"benefit_drug_event\""), fifths);
+  EXPECT_NE(html.find("P(event prevented by drug vs ref)"), std::string::npos);
+  // Each arm's usual analysis is there too, one figure per arm.
+  at("data-figure=\"tornado_prcc_y_toxic\"");
+  at("<li>toxic: {settings: {toxin: 1}}");
 }
 
 }  // namespace
