@@ -242,7 +242,7 @@ class ResultSink final : public ResultConsumer {
 };
 
 std::size_t trajectory_value_count(const CampaignSetup& setup, const CampaignConfig& config) {
-  return setup.model->info().trajectory_variables.size() *
+  return setup.model().info().trajectory_variables.size() *
          config.model_spec.trajectory_times.size();
 }
 
@@ -284,8 +284,13 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
     m.parameters.push_back(std::move(column));
   }
   m.outputs = config.outputs;
+  for (const auto& o : config.outputs) {
+    const auto& info = setup.model().info();
+    m.output_better.push_back(models::to_string(info.outputs[*info.output_index(o)].better));
+  }
+  for (const auto& a : config.arms) m.arms.push_back({a.name, a.overrides()});
   if (!config.model_spec.trajectory_times.empty()) {
-    m.trajectory_variables = setup.model->info().trajectory_variables;
+    m.trajectory_variables = setup.model().info().trajectory_variables;
     m.trajectory_times = config.model_spec.trajectory_times;
   }
   m.config = config.canonical();
@@ -385,12 +390,13 @@ void store_crashed_runs(storage::CampaignStore& store, const CampaignContext& co
   }
   store.append(
       to_records(batch, context.config, trajectory_value_count(context.setup, context.config)));
-  std::fprintf(stderr,
-               "tmex: %zu run%s in flight when two sessions died (the last time alone): stored "
-               "with status 'crashed' (e.g. sample %llu); `tmex run --retry-crashed` runs them "
-               "again\n",
-               crashed.size(), crashed.size() == 1 ? " was" : "s were",
-               static_cast<unsigned long long>(crashed.front().task / context.config.replicates));
+  std::fprintf(
+      stderr,
+      "tmex: %zu run%s in flight when two sessions died (the last time alone): stored "
+      "with status 'crashed' (e.g. sample %llu); `tmex run --retry-crashed` runs them "
+      "again\n",
+      crashed.size(), crashed.size() == 1 ? " was" : "s were",
+      static_cast<unsigned long long>(context.config.numbering().sample(crashed.front().task)));
 }
 
 // Sorted, disjoint ranges of `stored` and `tasks` together (quarantined tasks are kept out of
@@ -575,7 +581,7 @@ SetupMessage open_master_store(const RunOptions& options, const ConfigText& text
     } else {
       // Before any worker starts: a store that cannot record the session stops everyone here,
       // cleanly, with nothing left running.
-      info.provenance = collect_provenance(*context->setup.model, hosts);
+      info.provenance = collect_provenance(context->setup.model(), hosts);
       start.session = store->begin_session(info);
       if (!crashed.empty()) store_crashed_runs(*store, *context, crashed);
       if (!start.alone.empty()) {
