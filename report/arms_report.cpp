@@ -685,9 +685,9 @@ Section predictors_section(const ArmsAnalysis& a) {
       s.tables.push_back(std::move(t));
     }
     for (const auto& sc : c.scatter) {
-      const auto p = std::find_if(a.campaign.parameters.begin(), a.campaign.parameters.end(),
-                                  [&](const auto& q) { return q.name == sc.parameter; });
-      const bool log_x = p != a.campaign.parameters.end() && p->log_scaled;
+      const auto param = std::find_if(a.campaign.parameters.begin(), a.campaign.parameters.end(),
+                                      [&](const auto& q) { return q.name == sc.parameter; });
+      const bool log_x = param != a.campaign.parameters.end() && param->log_scaled;
       const std::vector<Fact> context = {arm_fact(c.arm),
                                          {"reference", "reference", c.reference},
                                          {"output", "output", sc.output}};
