@@ -13,6 +13,10 @@ namespace tmex::report {
 /// carries the same numbers.
 Report build_report(const analysis::CampaignAnalysis& analysis);
 
+/// The facts that name a campaign, first in its Campaign section: store, name, model and its
+/// version (one fact in documents, two in data), design and the design's kind.
+std::vector<Fact> campaign_identity_facts(const analysis::CampaignInfo& campaign);
+
 /// "***" for p < 0.001, "**" for p < 0.01, "*" for p < 0.05, else "" (NaN: "").
 std::string significance_marker(double p);
 
