@@ -126,6 +126,19 @@ usr1_pending() {
   done <"/proc/$1/status"
   return 1
 }
+# all_stopped PID...: every thread of every PID is stopped (state T). Only then does a signal sent
+# next stay pending: a thread still running when SIGUSR1 arrives (a loaded machine may not have
+# scheduled it since SIGSTOP) takes SIGUSR1 first, as the lower-numbered signal.
+all_stopped() {
+  local pid stat line
+  for pid in "$@"; do
+    for stat in /proc/"$pid"/task/*/stat; do
+      read -r line <"$stat" || return 1
+      line=${line##*) }
+      [ "${line%% *}" = T ] || return 1
+    done
+  done
+}
 all_usr1_pending() {
   local pid
   for pid in "$@"; do usr1_pending "$pid" || return 1; done
@@ -218,6 +231,8 @@ mpirun_tests() {
   # acts on it before all have it); then SIGUSR1 to mpirun alone.
   # shellcheck disable=SC2086
   kill -STOP $ranks1 $ranks2
+  # shellcheck disable=SC2086
+  wait_for 30 all_stopped $ranks1 $ranks2 || fail "usr1: the ranks did not stop within 30 s"
   kill -USR1 "$launcher"
   # shellcheck disable=SC2086
   wait_for 30 all_usr1_pending $ranks1 $ranks2 ||
@@ -334,6 +349,8 @@ slurm_tests() {
     fail "usr1: expected 2 tmex ranks per node, got '$ranks1' and '$ranks2'"
   # shellcheck disable=SC2086
   kill -STOP $ranks1 $ranks2
+  # shellcheck disable=SC2086
+  wait_for 30 all_stopped $ranks1 $ranks2 || fail "usr1: the ranks did not stop within 30 s"
   vc_on head scancel --batch --signal=USR1 "$job"
   # shellcheck disable=SC2086
   wait_for 30 all_usr1_pending $ranks1 $ranks2 ||
