@@ -26,6 +26,33 @@ namespace {
 // 'tmex' in ASCII: marks a SQLite file as a tmex store (PRAGMA application_id).
 constexpr std::int64_t kApplicationId = 0x746d6578;
 
+// The checks of a campaign that stops itself at checkpoints (README, "Campaigns that stop by
+// themselves"): one row per checkpoint checked, and each criterion of each output.
+constexpr const char* kChecksSchema =
+    "CREATE TABLE checks(checkpoint INTEGER PRIMARY KEY, samples INTEGER NOT NULL,"
+    " runs INTEGER NOT NULL, rows_used INTEGER NOT NULL, decision TEXT NOT NULL,"
+    " summary TEXT NOT NULL, session INTEGER REFERENCES sessions(id), seconds REAL,"
+    " checked_at TEXT NOT NULL);"
+    "CREATE TABLE check_criteria(checkpoint INTEGER NOT NULL REFERENCES checks(checkpoint),"
+    " position INTEGER NOT NULL, output TEXT NOT NULL, criterion TEXT NOT NULL, value REAL,"
+    " target REAL, met INTEGER NOT NULL, detail TEXT NOT NULL,"
+    " PRIMARY KEY(checkpoint, position)) WITHOUT ROWID;";
+// A campaign that converged is complete with the runs of the checkpoint it stopped at.
+constexpr const char* kProgressView =
+    "CREATE VIEW progress AS SELECT"
+    " coalesce((SELECT runs FROM checks WHERE decision = 'converged'),"
+    " (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'total_runs')) AS total,"
+    " (SELECT count(*) FROM runs) AS stored,"
+    " (SELECT count(*) FROM runs WHERE status = 'ok') AS ok,"
+    " (SELECT count(*) FROM runs WHERE status <> 'ok') AS failed;";
+
+bool has_table(Database& db, const std::string& name) {
+  Statement st =
+      db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1");
+  st.bind(1, std::string_view(name));
+  return st.step() && st.column_int(0) > 0;
+}
+
 std::string num(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.17g", v);
@@ -226,6 +253,7 @@ void write_schema(Database& db, const CampaignMeta& meta) {
       "CREATE TABLE session_provenance(session INTEGER NOT NULL REFERENCES sessions(id),"
       " position INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
       " PRIMARY KEY(session, key)) WITHOUT ROWID;");
+  db.exec(kChecksSchema);
   std::string runs =
       "CREATE TABLE runs(id INTEGER PRIMARY KEY, sample INTEGER NOT NULL,"
       " replicate INTEGER NOT NULL, block INTEGER NOT NULL, status TEXT NOT NULL,"
@@ -246,15 +274,11 @@ void write_schema(Database& db, const CampaignMeta& meta) {
       "CREATE VIEW failures AS SELECT status, error, count(*) AS runs,"
       " min(sample) AS first_sample FROM runs WHERE status <> 'ok'"
       " GROUP BY status, error ORDER BY runs DESC;"
-      "CREATE VIEW progress AS SELECT"
-      " (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'total_runs') AS total,"
-      " (SELECT count(*) FROM runs) AS stored,"
-      " (SELECT count(*) FROM runs WHERE status = 'ok') AS ok,"
-      " (SELECT count(*) FROM runs WHERE status <> 'ok') AS failed;"
       "CREATE VIEW trajectory_long AS SELECT r.sample, r.replicate, v.name AS variable,"
       " t.t AS t, x.value FROM trajectories x JOIN runs r ON r.id = x.run"
       " JOIN trajectory_variables v ON v.position = x.variable"
       " JOIN trajectory_times t ON t.position = x.time_index;");
+  db.exec(kProgressView);
   set_meta(db, "schema_version", std::to_string(kSchemaVersion));
   set_meta(db, "campaign_name", meta.name);
   set_meta(db, "seed", std::to_string(meta.seed));
@@ -493,6 +517,12 @@ CampaignStore CampaignStore::open_locked(
   {
     // We hold the writer lock: a session still `running` belongs to a process that is gone.
     Transaction tx(db);
+    if (!has_table(db, "checks")) {
+      // Stores of schema version 2 made before campaigns could stop themselves.
+      db.exec(kChecksSchema);
+      db.exec("DROP VIEW IF EXISTS progress");
+      db.exec(kProgressView);
+    }
     db.exec(
         "UPDATE sessions SET outcome = 'crashed', ended_at = coalesce(last_active_at,"
         " started_at) WHERE outcome = 'running'");
@@ -927,6 +957,106 @@ std::int64_t CampaignStore::begin_session(const SessionInfo& info) {
   return id;
 }
 
+std::uint64_t CampaignStore::record_check(const CheckRecord& check,
+                                          std::optional<std::uint64_t> keep_runs_below) {
+  std::uint64_t deleted = 0;
+  Transaction tx(db_);
+  {
+    Statement del = db_.prepare("DELETE FROM check_criteria WHERE checkpoint = ?1");
+    del.bind(1, static_cast<std::int64_t>(check.checkpoint));
+    del.step();
+  }
+  Statement st = db_.prepare(
+      "INSERT OR REPLACE INTO checks(checkpoint, samples, runs, rows_used, decision, summary,"
+      " session, seconds, checked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+      " strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
+  st.bind(1, static_cast<std::int64_t>(check.checkpoint));
+  st.bind(2, static_cast<std::int64_t>(check.samples));
+  st.bind(3, static_cast<std::int64_t>(check.runs));
+  st.bind(4, static_cast<std::int64_t>(check.rows_used));
+  st.bind(5, std::string_view(check.decision));
+  st.bind(6, std::string_view(check.summary));
+  if (check.session > 0) {
+    st.bind(7, check.session);
+  } else if (session_) {
+    st.bind(7, *session_);
+  } else {
+    st.bind_null(7);
+  }
+  st.bind(8, check.seconds);
+  st.step();
+  Statement cr = db_.prepare(
+      "INSERT INTO check_criteria(checkpoint, position, output, criterion, value, target, met,"
+      " detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  for (std::size_t i = 0; i < check.criteria.size(); ++i) {
+    const CheckCriterion& c = check.criteria[i];
+    cr.reset();
+    cr.bind(1, static_cast<std::int64_t>(check.checkpoint));
+    cr.bind(2, static_cast<std::int64_t>(i));
+    cr.bind(3, std::string_view(c.output));
+    cr.bind(4, std::string_view(c.criterion));
+    cr.bind(5, c.value);
+    cr.bind(6, c.target);
+    cr.bind(7, static_cast<std::int64_t>(c.met ? 1 : 0));
+    cr.bind(8, std::string_view(c.detail));
+    cr.step();
+  }
+  if (keep_runs_below) {
+    const auto below = static_cast<std::int64_t>(*keep_runs_below);
+    auto run = [&](const char* sql) {
+      Statement q = db_.prepare(sql);
+      q.bind(1, below);
+      q.step();
+    };
+    run("UPDATE sessions SET runs_stored = runs_stored - (SELECT count(*) FROM runs"
+        " WHERE runs.session = sessions.id AND runs.id >= ?1)");
+    run("DELETE FROM trajectories WHERE run >= ?1");
+    {
+      Statement count = db_.prepare("SELECT count(*) FROM runs WHERE id >= ?1");
+      count.bind(1, below);
+      count.step();
+      deleted = static_cast<std::uint64_t>(count.column_int(0));
+    }
+    run("DELETE FROM runs WHERE id >= ?1");
+    run("DELETE FROM quarantine WHERE task >= ?1");
+  }
+  tx.commit();
+  return deleted;
+}
+
+std::vector<CheckRecord> CampaignStore::checks() {
+  std::vector<CheckRecord> out;
+  if (!has_table(db_, "checks")) return out;
+  Statement st = db_.prepare(
+      "SELECT checkpoint, samples, runs, rows_used, decision, summary, coalesce(session, 0),"
+      " coalesce(seconds, 0), checked_at FROM checks ORDER BY checkpoint");
+  while (st.step()) {
+    CheckRecord c;
+    c.checkpoint = static_cast<int>(st.column_int(0));
+    c.samples = static_cast<std::uint64_t>(st.column_int(1));
+    c.runs = static_cast<std::uint64_t>(st.column_int(2));
+    c.rows_used = static_cast<std::uint64_t>(st.column_int(3));
+    c.decision = st.column_text(4);
+    c.summary = st.column_text(5);
+    c.session = st.column_int(6);
+    c.seconds = st.column_double(7);
+    c.checked_at = st.column_text(8);
+    out.push_back(std::move(c));
+  }
+  Statement cr = db_.prepare(
+      "SELECT checkpoint, output, criterion, value, target, met, detail FROM check_criteria"
+      " ORDER BY checkpoint, position");
+  while (cr.step()) {
+    const auto checkpoint = static_cast<int>(cr.column_int(0));
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const CheckRecord& c) { return c.checkpoint == checkpoint; });
+    if (it == out.end()) continue;
+    it->criteria.push_back({cr.column_text(1), cr.column_text(2), cr.column_double(3),
+                            cr.column_double(4), cr.column_int(5) != 0, cr.column_text(6)});
+  }
+  return out;
+}
+
 void CampaignStore::end_session(std::int64_t id, const std::string& outcome) {
   Statement st = db_.prepare(
       "UPDATE sessions SET ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), outcome = ?1"
@@ -1056,6 +1186,11 @@ std::string shortened(std::string text, std::size_t limit) {
 StoreStatus CampaignStore::status(std::size_t examples_per_group) {
   StoreStatus s;
   s.total = static_cast<std::int64_t>(meta_.total_runs());
+  s.checks = checks();
+  s.target = s.total;
+  for (const auto& c : s.checks) {
+    if (c.decision == "converged") s.target = static_cast<std::int64_t>(c.runs);
+  }
   s.schema_version = schema_version_;
   s.writer_active = lock_.held() || writer_active_;
   {
