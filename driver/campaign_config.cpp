@@ -398,7 +398,8 @@ YAML::Node load_document(const Parser& p, const std::string& yaml_text, const st
   }
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source + ": the file is empty");
   p.expect_map(root, "(top level)",
-               {"campaign", "design", "model", "parameters", "outputs", "storage", "execution"});
+               {"campaign", "design", "model", "parameters", "outputs", "convergence", "storage",
+                "execution"});
   for (const char* required : {"campaign", "model", "parameters", "storage"}) {
     if (!root[required])
       p.fail(root, "(top level)", std::string("missing section '") + required + "'");
@@ -563,6 +564,201 @@ void parse_parameters_section(const Parser& p, const YAML::Node& root,
   }
 }
 
+// convergence: a campaign that stops itself at the first checkpoint where its indices have
+// converged. Checked here against the design (before it is built: an lhs design becomes a nested
+// one) and campaign.samples; the outputs are checked after the outputs section.
+void parse_convergence_section(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
+  const YAML::Node conv = root["convergence"];
+  if (!conv) return;
+  p.expect_map(conv, "convergence", {"start", "method", "outputs", "halfwidth", "stable_top"});
+  if (!conv["start"]) {
+    p.fail(conv, "convergence",
+           "missing key 'start' (the size of the first checkpoint; each later one doubles it)");
+  }
+  const YAML::Node design = root["design"];
+  auto design_at = [&](const char* key) {
+    return design && design[key] ? design[key] : design ? design : root["campaign"];
+  };
+  sampling::DesignSpec& spec = c.design_spec;
+  const std::string& method = spec.method;
+  const bool saltelli = method == "saltelli";
+  if (method != "lhs" && method != "sobol" && !saltelli) {
+    p.fail(design_at("method"), "design.method",
+           "a campaign that stops itself needs checkpoints that are designs of their own: lhs "
+           "(nested Latin hypercubes), sobol or saltelli (powers of 2 of Sobol' points); got " +
+               shown(method));
+  }
+  ConvergenceConfig cc;
+  cc.method = saltelli ? analysis::StoppingMeasure::kSobol : analysis::StoppingMeasure::kPrcc;
+  if (const YAML::Node v = conv["method"]) {
+    const std::string m = p.text(v, "convergence.method");
+    if (m == "prcc") {
+      cc.method = analysis::StoppingMeasure::kPrcc;
+    } else if (m == "sobol") {
+      cc.method = analysis::StoppingMeasure::kSobol;
+    } else {
+      p.fail(v, "convergence.method", "expected prcc or sobol, got " + shown(m));
+    }
+    if (cc.method == analysis::StoppingMeasure::kSobol && !saltelli) {
+      p.fail(v, "convergence.method",
+             "sobol needs design: {method: saltelli} (Sobol' indices come from its A, B and "
+             "A_B blocks); with design method " +
+                 shown(method) + " use method: prcc");
+    }
+    if (cc.method == analysis::StoppingMeasure::kPrcc && saltelli) {
+      p.fail(v, "convergence.method",
+             "prcc needs a design that samples the space (lhs or sobol); the rows of a saltelli "
+             "design are not one: use method: sobol");
+    }
+  }
+  if (saltelli && spec.base == sampling::SaltelliBase::kLhs) {
+    p.fail(design_at("base"), "design.base",
+           "a campaign that stops itself needs base: sobol (the default): the leading base rows "
+           "of an lhs base are not a design of their own");
+  }
+  if (spec.scramble == sampling::SobolScramble::kNone) {
+    p.fail(design_at("scramble"), "design.scramble",
+           "none skips the origin, so its leading 2^m points are not a balanced set; use owen "
+           "(the default) or shift in a campaign that stops itself");
+  }
+  if (method == "lhs") {
+    const char* why = nullptr;
+    const char* key = nullptr;
+    if (spec.extend_from) {
+      key = "extend_from";
+      why =
+          "a campaign that stops itself grows its Latin hypercube by doubling on its own; "
+          "leave extend_from out";
+    } else if (spec.optimize == sampling::LhsOptimization::kMaximin) {
+      key = "optimize";
+      why =
+          "maximin optimises one whole design, and a campaign that stops itself grows by "
+          "doubling; leave optimize out (correlation: decorrelate is kept per block)";
+    } else if (spec.jitter == sampling::LhsJitter::kMidpoint) {
+      key = "jitter";
+      why =
+          "midpoint: a point at a stratum's centre would lie on the boundary of its halves when "
+          "the checkpoint doubles; use jitter: random";
+    } else if (!spec.rank_correlation.empty() ||
+               spec.correlation == sampling::CorrelationControl::kTarget) {
+      key = spec.rank_correlation.empty() ? "correlation" : "rank_correlation";
+      why =
+          "target correlations cannot be kept block by block in a campaign that stops itself; "
+          "use correlation: decorrelate or none";
+    }
+    if (why) p.fail(design_at(key), std::string("design.") + key, why);
+  }
+  const std::uint64_t k = c.parameters.size();
+  const std::uint64_t effective = k - c.dummies.size();
+  const char* unit = saltelli ? "base rows" : "samples";
+  cc.start = p.integer(conv["start"], "convergence.start", 1, kMaxSamples);
+  if (!saltelli && cc.start < k + 4) {
+    p.fail(conv["start"], "convergence.start",
+           "PRCC of " + std::to_string(k) + " parameters needs at least " + std::to_string(k + 4) +
+               " samples (k + 4) at the first checkpoint, got " + std::to_string(cc.start));
+  }
+  if (saltelli && cc.start < 2) {
+    p.fail(conv["start"], "convergence.start",
+           "Sobol' indices need at least 2 base rows at the first checkpoint, got 1");
+  }
+  const bool powers = method != "lhs";
+  if (powers && (cc.start & (cc.start - 1)) != 0) {
+    const std::uint64_t below = std::uint64_t{1} << (63 - __builtin_clzll(cc.start));
+    p.fail(conv["start"], "convergence.start",
+           "Sobol' points are balanced in powers of 2, so start must be one; got " +
+               std::to_string(cc.start) + ": write " + std::to_string(below * 2) + " or " +
+               std::to_string(below));
+  }
+  {
+    const YAML::Node samples_at = root["campaign"]["samples"];
+    unsigned levels = 0;
+    while ((cc.start << levels) < c.samples && levels < 40) ++levels;
+    if (levels == 0 || (cc.start << levels) != c.samples) {
+      std::string advice;
+      if (c.samples <= cc.start) {
+        advice = "write " + std::to_string(cc.start * 2) + " (2 checkpoints) or more";
+      } else {
+        advice = "write " + std::to_string(cc.start << levels) + " (" + std::to_string(levels + 1) +
+                 " checkpoints)";
+        if (levels >= 2) {
+          advice += " or " + std::to_string(cc.start << (levels - 1)) + " (" +
+                    std::to_string(levels) + ")";
+        }
+      }
+      p.fail(samples_at ? samples_at : root["campaign"], "campaign.samples",
+             "the checkpoints of a campaign that stops itself double from convergence.start: " +
+                 std::to_string(cc.start) + ", " + std::to_string(cc.start * 2) + ", " +
+                 std::to_string(cc.start * 4) + ", ... " + unit +
+                 "; samples (the most it may run) must be one of them from the second on; got " +
+                 std::to_string(c.samples) + ": " + advice);
+    }
+    cc.levels = levels;
+  }
+  if (const YAML::Node v = conv["halfwidth"]) {
+    cc.criteria.halfwidth = p.number(v, "convergence.halfwidth");
+    if (!(cc.criteria.halfwidth > 0.0 && cc.criteria.halfwidth < 1.0)) {
+      p.fail(v, "convergence.halfwidth",
+             "expected a half-width in (0, 1) (PRCC lies in [-1, 1], Sobol' indices in [0, 1]), "
+             "got " +
+                 num(cc.criteria.halfwidth));
+    }
+  }
+  if (effective == 0) {
+    p.fail(conv, "convergence", "every sampled parameter is a dummy: there is nothing to rank");
+  }
+  cc.criteria.stable_top = static_cast<int>(std::min<std::uint64_t>(5, effective));
+  if (const YAML::Node v = conv["stable_top"]) {
+    const std::uint64_t top = p.integer(v, "convergence.stable_top", 1, 1'000'000);
+    if (top > effective) {
+      p.fail(v, "convergence.stable_top",
+             "at most the " + std::to_string(effective) +
+                 " sampled parameters that are not dummies, got " + std::to_string(top));
+    }
+    cc.criteria.stable_top = static_cast<int>(top);
+  }
+  if (method == "lhs") {
+    spec.nested_start = cc.start;
+    if (!spec.correlation) {
+      // As for plain designs: decorrelated where it can be (each block up to 100,000 samples).
+      spec.correlation = cc.start > k ? sampling::CorrelationControl::kDecorrelate
+                                      : sampling::CorrelationControl::kNone;
+    } else if (*spec.correlation == sampling::CorrelationControl::kDecorrelate && cc.start <= k) {
+      p.fail(conv["start"], "convergence.start",
+             "design.correlation: decorrelate needs a first checkpoint of more samples than "
+             "parameters, got " +
+                 std::to_string(cc.start) + " for " + std::to_string(k) + " parameters");
+    }
+  }
+  c.convergence = std::move(cc);
+}
+
+// convergence.outputs, once the stored outputs are known: each one of them, once (default: all).
+void parse_convergence_outputs(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
+  if (!c.convergence) return;
+  const YAML::Node v = root["convergence"]["outputs"];
+  if (!v) {
+    c.convergence->outputs = c.outputs;
+    return;
+  }
+  if (!v.IsSequence() || v.size() == 0) {
+    p.fail(v, "convergence.outputs",
+           "expected a non-empty list of stored outputs, got " + describe_node(v));
+  }
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string name = p.text(v[i], "convergence.outputs");
+    if (std::find(c.outputs.begin(), c.outputs.end(), name) == c.outputs.end()) {
+      p.fail(
+          v[i], "convergence.outputs",
+          "unknown output " + shown(name) + "; the stored outputs are: " + text::join(c.outputs));
+    }
+    auto& list = c.convergence->outputs;
+    if (std::find(list.begin(), list.end(), name) != list.end()) {
+      p.fail(v[i], "convergence.outputs", "output " + shown(name) + " is listed twice");
+    }
+    list.push_back(name);
+  }
+}
+
 // design: the design of the sampled parameters, built to check it.
 void parse_design_section(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
   const std::string& source = c.source;
@@ -577,6 +773,7 @@ void parse_design_section(const Parser& p, const YAML::Node& root, CampaignConfi
   if (c.design_spec.method == "file") {
     for (const auto& sp : c.parameters) c.design_spec.parameter_names.push_back(sp.name);
   }
+  parse_convergence_section(p, root, c);
   const std::uint64_t lhs_points = c.design_spec.extend_from.value_or(c.samples);
   const bool correlation_asked =
       !c.design_spec.rank_correlation.empty() ||
@@ -734,6 +931,7 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   parse_parameters_section(p, root, model->info(), c, columns);
   parse_design_section(p, root, c);
   parse_outputs_section(p, root, model->info(), c, columns);
+  parse_convergence_outputs(p, root, c);
   parse_storage_and_execution(p, root, c);
   c.model_spec.workspace.scratch_directory = c.execution.scratch;
   c.model_spec.workspace.keep_failed_scratch = c.execution.keep_failed_scratch;
@@ -812,6 +1010,14 @@ std::string CampaignConfig::canonical() const {
   out << "outputs: [";
   for (std::size_t i = 0; i < outputs.size(); ++i) out << (i ? ", " : "") << outputs[i];
   out << "]\n";
+  if (convergence) {
+    // Which runs a campaign that stops itself keeps depends on its criteria.
+    out << "convergence.start: " << convergence->start << '\n';
+    out << "convergence.method: " << analysis::stopping_measure_name(convergence->method) << '\n';
+    out << "convergence.outputs: [" << text::join(convergence->outputs) << "]\n";
+    out << "convergence.halfwidth: " << num(convergence->criteria.halfwidth) << '\n';
+    out << "convergence.stable_top: " << convergence->criteria.stable_top << '\n';
+  }
   return out.str();
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/checkpoint_check.hpp"
 #include "models/model.hpp"
 #include "models/model_registry.hpp"
 #include "sampling/design.hpp"
@@ -30,6 +31,22 @@ struct ExecutionConfig {
   bool keep_failed_scratch = false;   ///< keep a failed evaluation's scratch directory
 };
 
+/// `convergence:`: a campaign that runs checkpoint by checkpoint (each twice the one before) and
+/// stops at the first where its indices have converged (README, "Campaigns that stop by
+/// themselves").
+struct ConvergenceConfig {
+  /// The first checkpoint: samples (lhs, sobol) or base rows (saltelli); campaign.samples is
+  /// start x 2^levels, the last checkpoint.
+  std::uint64_t start = 0;
+  unsigned levels = 0;
+  analysis::StoppingMeasure method = analysis::StoppingMeasure::kPrcc;
+  std::vector<std::string> outputs;  ///< the outputs that must converge (never empty)
+  analysis::ConvergenceCriteria criteria;
+
+  /// start x 2^c, the size of checkpoint c (c <= levels).
+  std::uint64_t checkpoint_size(unsigned c) const { return start << c; }
+};
+
 /// A validated campaign. Every field is checked against the model it names.
 struct CampaignConfig {
   std::string source;  ///< file the config came from (for messages)
@@ -46,6 +63,7 @@ struct CampaignConfig {
   std::vector<sampling::SampledParameter> parameters;  ///< design column order
   std::vector<std::string> dummies;  ///< sampled parameters the model ignores (`dummy: true`)
   std::vector<std::string> outputs;  ///< stored outputs
+  std::optional<ConvergenceConfig> convergence;  ///< a campaign that stops itself
   std::string storage_path;
   std::string storage_path_at;  ///< "file:line:column" of storage.path, for messages
   ExecutionConfig execution;
