@@ -1015,7 +1015,9 @@ std::string CampaignConfig::canonical() const {
     out << "convergence.start: " << convergence->start << '\n';
     out << "convergence.method: " << analysis::stopping_measure_name(convergence->method) << '\n';
     out << "convergence.outputs: [" << text::join(convergence->outputs) << "]\n";
-    out << "convergence.halfwidth: " << num(convergence->criteria.halfwidth) << '\n';
+    out << "convergence.halfwidth: "
+        << text::format_number(convergence->criteria.halfwidth, text::NumberStyle::kShortest)
+        << '\n';
     out << "convergence.stable_top: " << convergence->criteria.stable_top << '\n';
   }
   return out.str();
