@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# End-to-end tests of campaigns that stop themselves (convergence:): the closed-form stop of the
+# linear model, identical decisions and rows at 1 and 3 ranks and after SIGKILLs, the cap, a
+# check recomputed after a crash, saltelli designs.
+# Usage: e2e_convergence.sh TMEX TEST [ARGS]
+set -euo pipefail
+TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
+TMEX=$(realpath "$1")
+TEST=$2
+shift 2
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_pml=ob1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmex-e2e-conv.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+launch() {
+  local n=$1
+  shift
+  if [ "$n" = 0 ]; then "$TMEX" "$@"; else mpiexec --oversubscribe -n "$n" "$TMEX" "$@"; fi
+}
+
+launch_bg() {
+  local n=$1
+  shift
+  if [ "$n" = 0 ]; then
+    (exec "$TMEX" "$@") &
+  else
+    (exec mpiexec --oversubscribe -n "$n" "$TMEX" "$@") &
+  fi
+}
+
+source "$TESTS_DIR/store_rows.sh"
+
+# checks DB: every recorded check and criterion, without the session, time and duration.
+checks() {
+  sqlite3 "$1" "SELECT checkpoint, samples, runs, rows_used, decision, summary FROM checks
+                ORDER BY checkpoint;
+                SELECT checkpoint, position, output, criterion, quote(value), quote(target), met,
+                detail FROM check_criteria ORDER BY checkpoint, position"
+}
+
+# The faulty model (y2 = x1 x2 after sleep_ms, 5% exceptions) converges at checkpoint 3 (2000
+# samples) with halfwidth 0.007: the widest interval is about 0.0082 at 1000 and 0.0063 at 2000.
+write_faulty() {  # write_faulty FILE SAMPLES HALFWIDTH SLEEP_MS
+  cat >"$1" <<YAML
+campaign: {name: conv, seed: 99, samples: $2}
+design: {method: lhs}
+model:
+  name: faulty
+  settings: {sleep_ms: $4, throw_below: 0.05}
+parameters:
+  x1: {distribution: uniform, min: 0, max: 1}
+  x2: {distribution: loguniform, min: 0.1, max: 10}
+  x3: {distribution: uniform, min: -1, max: 1}
+convergence: {start: 250, outputs: [y2], halfwidth: $3, stable_top: 2}
+storage: {path: campaign.db}
+execution: {progress_interval: 0.5, commit_interval: 0.1}
+YAML
+}
+
+case "$TEST" in
+  closed-form)  # the linear model stops where the closed-form PRCC half-width falls below target
+    # y = x1 + 2 x2 + 3 x3 + 2 e, inputs and noise standard normal: ranks of Gaussian pairs
+    # correlate as (6 / pi) asin(rho / 2), so PRCC_i = s_i / sqrt(s_i^2 + 1 - sum s_j^2); the
+    # widest significant 95% Fisher-z interval is that of the smallest, x1 (PRCC 0.40).
+    target=0.045
+    cat >c.yaml <<YAML
+campaign: {name: linear-auto, seed: 5, samples: 16000}
+design: {method: lhs}
+model:
+  name: linear
+  settings: {coefficients: [1, 2, 3], noise_sd: 2}
+parameters:
+  x1: {distribution: normal, mean: 0, sd: 1}
+  x2: {distribution: normal, mean: 0, sd: 1}
+  x3: {distribution: normal, mean: 0, sd: 1}
+convergence: {start: 250, halfwidth: $target, stable_top: 3}
+storage: {path: linear.db}
+execution: {commit_interval: 0.1}
+YAML
+    # The first checkpoint (from the second on) whose closed-form half-width is below the target,
+    # and the half-widths there and one checkpoint before.
+    read -r predicted hw_at hw_before < <(awk -v target="$target" 'BEGIN {
+      pi = atan2(0, -1); z = 1.959963984540054; var = 1 + 4 + 9 + 4
+      split("1 2 3", b, " "); sum = 0
+      for (i = 1; i <= 3; i++) { r = b[i] / sqrt(var) / 2; s[i] = 6 / pi * atan2(r, sqrt(1 - r * r)); sum += s[i] * s[i] }
+      prcc = s[1] / sqrt(s[1] * s[1] + 1 - sum)
+      zr = 0.5 * log((1 + prcc) / (1 - prcc))
+      for (n = 250; n <= 16000; n *= 2) {
+        d = z / sqrt(n - 3 - 2)
+        hw = 0.5 * ((exp(2 * (zr + d)) - 1) / (exp(2 * (zr + d)) + 1) - (exp(2 * (zr - d)) - 1) / (exp(2 * (zr - d)) + 1))
+        if (n > 250 && hw < target) { print n, hw, before; exit }
+        before = hw
+      }
+    }')
+    echo "closed form: stops at $predicted samples (half-width $hw_at there, $hw_before before)"
+    # The target sits well between the two (the estimates scatter by about 3% around them).
+    awk -v a="$hw_at" -v b="$hw_before" -v t="$target" 'BEGIN { exit !(a < 0.9 * t && b > 1.1 * t) }' ||
+      fail "target $target too close to the closed-form half-widths $hw_at and $hw_before"
+    launch 0 run c.yaml 2>run.log || fail "run failed: $(tail -3 run.log)"
+    [ "$(sqlite3 linear.db "SELECT samples FROM checks WHERE decision = 'converged'")" = "$predicted" ] ||
+      fail "stopped at $(sqlite3 linear.db "SELECT samples, decision FROM checks ORDER BY checkpoint DESC LIMIT 1"), expected $predicted: $(cat run.log)"
+    [ "$(sqlite3 linear.db "SELECT count(*) FROM checks WHERE decision <> 'continue'")" = 1 ] ||
+      fail "more than one final decision"
+    [ "$(sqlite3 linear.db 'SELECT count(*), min(sample), max(sample) FROM runs')" = "$predicted|0|$((predicted - 1))" ] ||
+      fail "the store does not hold exactly the runs of the checkpoint"
+    grep -q "is complete: it converged at checkpoint" run.log || fail "no convergence message"
+    "$TMEX" status linear.db >status.txt
+    grep -q "state      complete: converged at checkpoint" status.txt || fail "status: $(cat status.txt)"
+    grep -q "converged  y: widest" status.txt || fail "status shows no path: $(cat status.txt)"
+    [ "$(sqlite3 linear.db 'SELECT total, stored FROM progress')" = "$predicted|$predicted" ] ||
+      fail "progress view"
+    # A finished campaign run again says it is complete and does nothing.
+    launch 0 run c.yaml 2>again.log || fail "second run failed"
+    grep -q "is complete: it converged at checkpoint" again.log || fail "second run: $(cat again.log)"
+    [ "$(sqlite3 linear.db 'SELECT count(*) FROM sessions')" = 1 ] || fail "a second session began"
+    ;;
+  ranks)  # the same decisions and rows at 1 and N ranks
+    n=$1
+    write_faulty c.yaml 8000 0.007 1
+    launch 0 run c.yaml --db ref.db 2>ref.log
+    launch "$n" run c.yaml --db par.db 2>par.log || fail "run on $n ranks: $(tail -3 par.log)"
+    [ "$(sqlite3 ref.db "SELECT samples FROM checks WHERE decision = 'converged'")" = 2000 ] ||
+      fail "the reference did not converge at 2000: $(checks ref.db)"
+    diff <(checks ref.db) <(checks par.db) || fail "checks differ between 1 and $n ranks"
+    diff <(rows ref.db) <(rows par.db) >/dev/null || fail "rows differ between 1 and $n ranks"
+    [ "$(sqlite3 par.db 'SELECT count(*), max(sample) FROM runs')" = "2000|1999" ] ||
+      fail "the store keeps runs beyond the checkpoint"
+    sqlite3 par.db "SELECT runs_stored FROM sessions" | grep -qx 2000 || fail "session count"
+    ;;
+  kill-resume)  # SIGKILL at random moments; resume until complete: the same checks and rows
+    n=$1
+    write_faulty c.yaml 8000 0.007 2
+    launch 0 run c.yaml --db ref.db 2>/dev/null
+    kills=0
+    for attempt in $(seq 1 30); do
+      launch_bg "$n" run c.yaml >run.log 2>&1
+      pid=$!
+      for _ in $(seq 200); do grep -q "runs to do" run.log 2>/dev/null && break; sleep 0.05; done
+      # 0.1 to 2 s in: early checkpoints, their checks, and the runs beyond the last one.
+      sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 0.1 + (r % 191) / 100 }')"
+      victim=""
+      for p in $(pgrep -f "$TMEX run c.yaml" || true); do
+        if [ "$n" = 0 ] || tr '\0' '\n' </proc/"$p"/environ 2>/dev/null |
+          grep -qx "OMPI_COMM_WORLD_RANK=0"; then victim=$p; fi
+      done
+      if [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null; then kills=$((kills + 1)); fi
+      wait "$pid" || true
+      [ "$kills" -ge 3 ] && break
+      # Finished before enough kills: start over.
+      if sqlite3 campaign.db "SELECT 1 FROM checks WHERE decision = 'converged'" 2>/dev/null | grep -q 1; then
+        rm -f campaign.db*
+        kills=0
+      fi
+    done
+    [ "$kills" -ge 3 ] || fail "killed only $kills times"
+    sessions=0
+    until sqlite3 campaign.db "SELECT 1 FROM checks WHERE decision = 'converged'" | grep -q 1; do
+      sessions=$((sessions + 1))
+      [ "$sessions" -le 6 ] || fail "not converged after $sessions resumes"
+      launch "$n" run c.yaml --retry-crashed >>resume.log 2>&1 || true
+    done
+    [ "$(sqlite3 campaign.db 'PRAGMA integrity_check')" = ok ] || fail "integrity check"
+    diff <(checks ref.db) <(checks campaign.db) || fail "checks differ after $kills kills"
+    diff <(rows ref.db) <(rows campaign.db) >/dev/null || fail "rows differ after $kills kills"
+    launch "$n" run c.yaml 2>&1 | grep -q "is complete: it converged" || fail "no 'complete' message"
+    echo "killed $kills times; checks and rows identical to an uninterrupted run"
+    ;;
+  recheck)  # a check not recorded before a crash is made again from the same runs
+    write_faulty c.yaml 8000 0.007 0
+    launch 0 run c.yaml --db ref.db 2>/dev/null
+    cp ref.db campaign.db
+    # As if the process died after the runs of checkpoint 3 were committed, before its check.
+    sqlite3 campaign.db "DELETE FROM check_criteria WHERE checkpoint = 3;
+                         DELETE FROM checks WHERE checkpoint = 3"
+    "$TMEX" status campaign.db | grep -q "^state      incomplete" || fail "status of the crashed store"
+    launch 0 run c.yaml 2>again.log || fail "resume failed: $(cat again.log)"
+    grep -q "0 of 8000 runs to do\|runs to do" again.log || true
+    diff <(checks ref.db) <(checks campaign.db) || fail "the check made again differs"
+    diff <(rows ref.db) <(rows campaign.db) >/dev/null || fail "rows changed"
+    ;;
+  cap)  # a campaign that cannot converge stops at campaign.samples and says so
+    write_faulty c.yaml 1000 0.0001 0
+    launch 2 run c.yaml 2>run.log || fail "exit status $? at the cap: $(tail -3 run.log)"
+    [ "$(sqlite3 campaign.db "SELECT checkpoint, samples, decision FROM checks ORDER BY checkpoint DESC LIMIT 1")" = "2|1000|cap" ] ||
+      fail "no cap decision: $(checks campaign.db)"
+    grep -q "reached campaign.samples (1000 samples, checkpoint 2) without converging" run.log ||
+      fail "no message at the cap: $(cat run.log)"
+    [ "$(sqlite3 campaign.db 'SELECT count(*) FROM runs')" = 1000 ] || fail "runs missing"
+    "$TMEX" status campaign.db | grep -q "did not converge by campaign.samples (1000 samples)" ||
+      fail "status: $("$TMEX" status campaign.db)"
+    launch 0 run c.yaml 2>&1 | grep -q "is complete: it reached campaign.samples" ||
+      fail "a second run does not say it is complete"
+    ;;
+  saltelli)  # Sobol' indices decide on a saltelli design: the same at 1 and 3 ranks
+    cat >c.yaml <<YAML
+campaign: {name: sobol-auto, seed: 3, samples: 1024}
+design: {method: saltelli}
+model:
+  name: linear
+  settings: {coefficients: [1, 2, 4]}
+parameters:
+  x1: {distribution: uniform, min: 0, max: 1}
+  x2: {distribution: uniform, min: 0, max: 1}
+  x3: {distribution: uniform, min: 0, max: 1}
+convergence: {start: 64, halfwidth: 0.11, stable_top: 3}
+storage: {path: sobol.db}
+execution: {commit_interval: 0.1}
+YAML
+    launch 0 run c.yaml --db ref.db 2>ref.log || fail "run: $(cat ref.log)"
+    launch 3 run c.yaml --db par.db 2>/dev/null || fail "run on 3 ranks"
+    [ "$(sqlite3 ref.db "SELECT count(*) FROM checks WHERE decision = 'converged'")" = 1 ] ||
+      fail "did not converge: $(checks ref.db)"
+    stopped=$(sqlite3 ref.db "SELECT samples FROM checks WHERE decision = 'converged'")
+    [ "$(sqlite3 ref.db 'SELECT count(*) FROM runs')" = "$((stopped * 5))" ] ||
+      fail "the store should hold the $stopped base rows x (k + 2) runs"
+    sqlite3 ref.db "SELECT detail FROM check_criteria WHERE criterion = 'stable_top'" |
+      tail -1 | grep -q "^ST(x3), ST(x2), ST(x1)" || fail "ranking by ST: $(checks ref.db)"
+    diff <(checks ref.db) <(checks par.db) || fail "checks differ between 1 and 3 ranks"
+    diff <(rows ref.db) <(rows par.db) >/dev/null || fail "rows differ between 1 and 3 ranks"
+    ;;
+  *)
+    fail "unknown test $TEST"
+    ;;
+esac
+echo "ok: $TEST $*"
