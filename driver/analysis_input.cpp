@@ -51,6 +51,29 @@ analysis::CampaignInfo campaign_info(const storage::CampaignMeta& meta, const st
   return c;
 }
 
+std::optional<analysis::CheckpointPath> checkpoint_path(
+    const storage::CampaignMeta& meta, const std::vector<storage::CheckRecord>& checks) {
+  if (checks.empty()) return std::nullopt;
+  analysis::CheckpointPath path;
+  path.unit = meta.layout.kind == "saltelli" ? "base rows" : "samples";
+  path.cap = meta.layout.kind == "saltelli" && meta.layout.group_size > 0
+                 ? meta.samples / meta.layout.group_size
+                 : meta.samples;
+  for (const auto& c : checks) {
+    analysis::CheckpointEntry e;
+    e.checkpoint = static_cast<unsigned>(c.checkpoint);
+    e.size = c.samples;
+    e.runs = c.runs;
+    e.decision = c.decision;
+    e.summary = c.summary;
+    for (const auto& k : c.criteria) {
+      e.criteria.push_back({k.output, k.criterion, k.value, k.target, k.met, k.detail});
+    }
+    path.checkpoints.push_back(std::move(e));
+  }
+  return path;
+}
+
 analysis::RunTable read_run_table(storage::CampaignStore& store,
                                   const analysis::AnalysisPlan& plan) {
   storage::RunColumns read = storage::read_run_columns(store, plan.columns);

@@ -1,10 +1,13 @@
 // From a campaign store to the analysis pipeline's input: campaign description and run table.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "analysis/analysis_request.hpp"
 #include "analysis/campaign.hpp"
+#include "analysis/checkpoint_path.hpp"
 #include "analysis/run_table.hpp"
 #include "storage/campaign_store.hpp"
 
@@ -15,6 +18,11 @@ namespace tmex::driver {
 /// arms and trajectory variables. `source` names the store in reports. Throws
 /// storage::StorageError for a design kind this tmex does not know.
 analysis::CampaignInfo campaign_info(const storage::CampaignMeta& meta, const std::string& source);
+
+/// The checks of a campaign that stops itself as the analysis reports them; nullopt when there
+/// are none (another campaign, or one not checked yet).
+std::optional<analysis::CheckpointPath> checkpoint_path(
+    const storage::CampaignMeta& meta, const std::vector<storage::CheckRecord>& checks);
 
 /// The runs of `store` with the columns `plan` needs (and the trajectories when it asks for
 /// them), read in one snapshot each. Throws storage::StorageError.

@@ -73,11 +73,17 @@ analysis::CampaignAnalysis analyze_store(const AnalyzeOptions& options) {
   }
   std::optional<storage::CampaignStore> store;
   analysis::CampaignInfo campaign;
+  std::optional<analysis::CheckpointPath> path;
   try {
     store.emplace(storage::CampaignStore::open_read_only(options.db_path));
     campaign = campaign_info(store->meta(), options.db_path);
+    path = checkpoint_path(store->meta(), store->checks());
   } catch (const storage::StorageError& e) {
     throw UsageError(e.what());
+  }
+  if (path && path->converged()) {
+    // A campaign that stopped itself is complete with the runs of its last checkpoint.
+    campaign.samples = path->checkpoints.back().runs / campaign.replicates;
   }
   analysis::AnalysisPlan plan;
   try {
@@ -87,7 +93,9 @@ analysis::CampaignAnalysis analyze_store(const AnalyzeOptions& options) {
   }
   const analysis::RunTable runs = read_run_table(*store, plan);
   store.reset();
-  return analysis::analyse_campaign(campaign, runs, plan);
+  analysis::CampaignAnalysis result = analysis::analyse_campaign(campaign, runs, plan);
+  result.checkpoints = std::move(path);
+  return result;
 }
 
 int analyze_command(const AnalyzeOptions& options) {

@@ -91,6 +91,57 @@ Section campaign_section(const CampaignAnalysis& a) {
   return s;
 }
 
+// The path of a campaign that stops itself: each checkpoint, its criteria and the decision.
+Section checkpoints_section(const analysis::CheckpointPath& path) {
+  Section s{"checkpoints", "Checkpoints"};
+  s.paragraphs = {"A campaign that stops itself: it " + path.verdict() + "."};
+  const auto& last = path.checkpoints.back();
+  s.facts = {{"converged", "", path.converged(), {}, kData},
+             {"decision", "", last.decision, {}, kData},
+             {"checkpoint", "", std::int64_t{last.checkpoint}, {}, kData},
+             {"size", "", as_int(last.size), {}, kData},
+             {"unit", "", path.unit, {}, kData},
+             {"cap", "", as_int(path.cap), {}, kData},
+             {"verdict", "", path.verdict(), {}, kJson}};
+  Table t{"criteria", "", {}, {}, {}, kText | kJson};
+  t.columns = {{"checkpoint", "#", Role::kKey},
+               {"size", path.unit, Role::kKey},
+               {"runs", "runs", Role::kKey, NumberStyle::kGeneral, "", kData},
+               {"decision", "decision", Role::kKey},
+               {"output", "output", Role::kKey},
+               {"criterion", "criterion", Role::kStatistic},
+               {"value", "value", Role::kEstimate, NumberStyle::kBrief},
+               {"target", "target", Role::kDetail, NumberStyle::kBrief, "value"},
+               {"met", "met", Role::kDetail, NumberStyle::kGeneral, "value"},
+               {"detail", "detail", Role::kDetail, NumberStyle::kGeneral, "value"}};
+  for (const auto& c : path.checkpoints) {
+    for (const auto& k : c.criteria) {
+      t.rows.push_back({std::int64_t{c.checkpoint}, as_int(c.size), as_int(c.runs), c.decision,
+                        k.output, k.criterion, k.value, k.target, k.met, k.detail});
+    }
+    if (c.criteria.empty()) {
+      t.rows.push_back({std::int64_t{c.checkpoint}, as_int(c.size), as_int(c.runs), c.decision,
+                        std::string(), std::string("error"), std::monostate{}, std::monostate{},
+                        false, c.summary});
+    }
+  }
+  s.tables.push_back(std::move(t));
+  // CSV, one estimate per line: "halfwidth_at_2000" of an output, with the widest index.
+  Table csv{"criteria", "", {}, {}, {}, kCsv};
+  csv.columns = {{"output", "output", Role::kKey},
+                 {"parameter", "parameter", Role::kKey},
+                 {"statistic", "statistic", Role::kStatistic},
+                 {"value", "value"}};
+  for (const auto& c : path.checkpoints) {
+    for (const auto& k : c.criteria) {
+      csv.rows.push_back({k.output, k.criterion == "halfwidth" ? k.detail : std::string(),
+                          k.criterion + "_at_" + std::to_string(c.size), k.value});
+    }
+  }
+  s.tables.push_back(std::move(csv));
+  return s;
+}
+
 Section failures_section(const CampaignAnalysis& a) {
   Section s{"failures", "Failures"};
   if (!a.failures) {
@@ -524,6 +575,9 @@ std::vector<Figure> scatter_figures(const analysis::ScatterSample& sample,
 Report build_report(const CampaignAnalysis& a) {
   Report r{"tmex analyze", {}};
   r.sections.push_back(campaign_section(a));
+  if (a.checkpoints && !a.checkpoints->checkpoints.empty()) {
+    r.sections.push_back(checkpoints_section(*a.checkpoints));
+  }
   r.sections.push_back(failures_section(a));
   if (!a.notes.empty()) {
     Section notes{"notes", "Notes", a.notes, true};

@@ -113,6 +113,12 @@ YAML
     grep -q "converged  y: widest" status.txt || fail "status shows no path: $(cat status.txt)"
     [ "$(sqlite3 linear.db 'SELECT total, stored FROM progress')" = "$predicted|$predicted" ] ||
       fail "progress view"
+    "$TMEX" analyze linear.db >analysis.txt
+    grep -q "A campaign that stops itself: it converged at checkpoint" analysis.txt ||
+      fail "analyze shows no checkpoints: $(head -30 analysis.txt)"
+    grep -q "runs      $predicted stored of $predicted:" analysis.txt || fail "analyze: runs"
+    "$TMEX" analyze linear.db --format csv | grep -q "^checkpoints,y,x1,,halfwidth_at_$predicted," ||
+      fail "analyze CSV"
     # A finished campaign run again says it is complete and does nothing.
     launch 0 run c.yaml 2>again.log || fail "second run failed"
     grep -q "is complete: it converged at checkpoint" again.log || fail "second run: $(cat again.log)"
@@ -221,6 +227,10 @@ YAML
       tail -1 | grep -q "^ST(x3), ST(x2), ST(x1)" || fail "ranking by ST: $(checks ref.db)"
     diff <(checks ref.db) <(checks par.db) || fail "checks differ between 1 and 3 ranks"
     diff <(rows ref.db) <(rows par.db) >/dev/null || fail "rows differ between 1 and 3 ranks"
+    # The analysis of the stopped campaign uses its base rows, none missing.
+    "$TMEX" analyze ref.db >analysis.txt
+    grep -q "dropped because" analysis.txt && fail "analyze counts base rows beyond the checkpoint"
+    grep -q "Sobol' indices" analysis.txt || fail "no Sobol' indices: $(head -40 analysis.txt)"
     ;;
   *)
     fail "unknown test $TEST"
