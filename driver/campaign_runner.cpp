@@ -181,6 +181,10 @@ class ResultSink final : public ResultConsumer {
     std::vector<storage::InFlightChunk> dispatched;
     std::vector<std::uint64_t> finished;
     std::vector<PendingCheck> checks;
+    // The runs the first incomplete checkpoint lacks, and how many of them the buffer holds.
+    CheckpointMonitor::Missing watch =
+        monitor_ ? monitor_->first_incomplete() : CheckpointMonitor::Missing{};
+    std::uint64_t watch_buffered = 0;
     std::unique_lock lock(mutex_);
     while (true) {
       work_cv_.wait_until(lock, last_commit + interval, [&] {
@@ -213,6 +217,10 @@ class ResultSink final : public ResultConsumer {
         }
         for (const ResultBatch& batch : taken) {
           auto records = to_records(batch, config_, trajectory_values_);
+          for (const storage::RunRecord& r : records) {
+            const std::uint64_t task = r.sample * config_.replicates + r.replicate;
+            if (task >= watch.begin && task < watch.end) ++watch_buffered;
+          }
           std::move(records.begin(), records.end(), std::back_inserter(buffer));
         }
         if (keep_below_ != kKeepAll) {
@@ -220,13 +228,20 @@ class ResultSink final : public ResultConsumer {
             return r.sample * config_.replicates + r.replicate >= keep_below_;
           });
         }
+        // The buffer completes a checkpoint: commit now, its check should not wait.
+        const bool completes = monitor_ && watch.missing > 0 && watch_buffered >= watch.missing;
         const bool flush = flush_target > flushes_done_;
-        if (!buffer.empty() && (flush || buffer.size() >= kCommitRows ||
-                                Clock::now() - last_commit >= interval || !checks.empty())) {
+        if (!buffer.empty() &&
+            (flush || buffer.size() >= kCommitRows || Clock::now() - last_commit >= interval ||
+             !checks.empty() || completes)) {
           store_.append(buffer);
           committed_ += buffer.size();
           // After the commit: a checkpoint is complete when its runs are durable.
-          if (monitor_) monitor_->committed(buffer);
+          if (monitor_) {
+            monitor_->committed(buffer);
+            watch = monitor_->first_incomplete();
+            watch_buffered = 0;
+          }
           buffer.clear();
         }
         if (buffer.empty()) last_commit = Clock::now();
@@ -347,10 +362,32 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
 // Design quality for a new store's metadata, on a bounded subset of a large design
 // (sampling::QualityBudget: 1000 points for distance and discrepancy, 20,000 for the rank
 // correlation unless the design knows it exactly), so that it costs milliseconds at any size.
+// The leading points of a design: its first checkpoint, for a campaign that stops itself.
+class LeadingPoints final : public sampling::Design {
+ public:
+  LeadingPoints(const sampling::Design& design, std::uint64_t n) : design_(design), n_(n) {}
+  std::uint64_t size() const override { return n_; }
+  std::size_t dimension() const override { return design_.dimension(); }
+  void unit_point(std::uint64_t i, std::span<double> unit) const override {
+    design_.unit_point(i, unit);
+  }
+  std::string describe() const override { return design_.describe(); }
+
+ private:
+  const sampling::Design& design_;
+  std::uint64_t n_;
+};
+
 void add_design_quality(storage::CampaignMeta& m, const CampaignConfig& config,
-                        const sampling::Design& design) {
+                        const sampling::Design& whole) {
+  // A campaign that stops itself is measured on its first checkpoint: the points it always
+  // runs (and the later blocks of a decorrelated nested design are not built for it).
+  std::optional<LeadingPoints> first;
+  if (config.convergence) first.emplace(whole, checkpoint_runs(config, 0) / config.replicates);
+  const sampling::Design& design = first ? *first : whole;
   if (design.size() < 2) return;
   const auto q = sampling::measure_quality(design, {.seed = config.seed});
+  if (first) m.extra.emplace_back("design_quality_checkpoint", "0");
   m.extra.emplace_back("design_min_distance",
                        text::format_number(q.min_distance, text::NumberStyle::kExact));
   m.extra.emplace_back("design_centred_l2_discrepancy",

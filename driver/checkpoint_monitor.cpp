@@ -164,6 +164,17 @@ void CheckpointMonitor::stop() noexcept {
   if (thread_.joinable()) thread_.join();
 }
 
+CheckpointMonitor::Missing CheckpointMonitor::first_incomplete() const {
+  std::lock_guard lock(mutex_);
+  const auto b = static_cast<std::size_t>(complete_ + 1);
+  if (b >= blocks_.size()) return {};
+  Missing m;
+  m.begin = b == 0 ? 0 : ends_[b - 1];
+  m.end = ends_[b];
+  m.missing = m.end - m.begin - (blocks_[b] ? blocks_[b]->count : 0);
+  return m;
+}
+
 bool CheckpointMonitor::settled() const {
   std::lock_guard lock(mutex_);
   return finished_ || error_ || (!busy_ && next_ > complete_);

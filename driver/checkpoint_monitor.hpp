@@ -81,6 +81,13 @@ class CheckpointMonitor final : public DispatchGate {
   void start();
   /// The runs just committed (the writer thread calls it after each commit). Thread-safe.
   void committed(std::span<const storage::RunRecord> runs);
+  /// The runs the first incomplete checkpoint block still lacks: [begin, end) and how many of
+  /// them are not committed (0 when every block is complete). The writer commits at once when
+  /// its buffer holds them all, so that a check never waits for the commit interval.
+  struct Missing {
+    std::uint64_t begin = 0, end = 0, missing = 0;
+  };
+  Missing first_incomplete() const;
   /// Waits until settled() (every complete checkpoint checked), or the thread failed.
   void wait_settled();
   /// Ends the analysis thread (a check in progress is finished first). Idempotent.

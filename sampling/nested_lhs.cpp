@@ -19,6 +19,13 @@ std::uint64_t stratum_of(double u, std::uint64_t strata) {
 
 }  // namespace
 
+struct NestedLatinHypercube::Level {
+  std::once_flag made;
+  /// Per column: the order in which the block takes the strata of the checkpoint before.
+  std::vector<KeyedPermutation> orders;
+  std::vector<std::uint64_t> jitter_keys;  ///< per column
+};
+
 struct NestedLatinHypercube::Block {
   std::once_flag built;
   std::vector<double> points;  ///< rows x k, row-major, rearranged
@@ -43,18 +50,20 @@ NestedLatinHypercube::NestedLatinHypercube(std::uint64_t start, unsigned levels,
         "parameters, got " +
         std::to_string(start) + " points for " + std::to_string(k) + " parameters");
   }
-  for (unsigned level = 1; level <= levels; ++level) {
-    const std::uint64_t coarse = start << (level - 1);
-    std::vector<KeyedPermutation> orders;
-    std::vector<std::uint64_t> keys;
-    for (std::size_t j = 0; j < k; ++j) {
-      orders.emplace_back(coarse, hash64(seed, 0x4e57ed, level, j));
-      keys.push_back(hash64(seed, 0x4e57e7, level, j));
-    }
-    orders_.push_back(std::move(orders));
-    jitter_keys_.push_back(std::move(keys));
-  }
+  levels_data_ = std::make_unique<Level[]>(levels);
   blocks_ = std::make_unique<Block[]>(levels + 1);
+}
+
+const NestedLatinHypercube::Level& NestedLatinHypercube::level_data(unsigned level) const {
+  Level& l = levels_data_[level - 1];
+  std::call_once(l.made, [&] {
+    const std::uint64_t coarse = start_ << (level - 1);
+    for (std::size_t j = 0; j < dimension(); ++j) {
+      l.orders.emplace_back(coarse, hash64(seed_, 0x4e57ed, level, j));
+      l.jitter_keys.push_back(hash64(seed_, 0x4e57e7, level, j));
+    }
+  });
+  return l;
 }
 
 NestedLatinHypercube::~NestedLatinHypercube() = default;
@@ -69,7 +78,7 @@ std::uint64_t NestedLatinHypercube::free_half(unsigned level, std::uint64_t q, d
 double NestedLatinHypercube::new_point_value(unsigned level, std::uint64_t t, std::uint64_t fine,
                                              std::size_t j) const {
   const double w =
-      to_open_unit(mix64(jitter_keys_[level - 1][j] + (t + 1) * 0x9e3779b97f4a7c15ULL));
+      to_open_unit(mix64(level_data(level).jitter_keys[j] + (t + 1) * 0x9e3779b97f4a7c15ULL));
   // 1 / n_level is 1 / n0 scaled by a power of two: exact, so checkpoint 0's values are those
   // of LatinHypercube::unit_point.
   return (static_cast<double>(fine) + w) * (1.0 / static_cast<double>(start_ << level));
@@ -87,7 +96,7 @@ double NestedLatinHypercube::value_in_stratum(unsigned level, std::uint64_t s,
     const std::uint64_t coarse = s >> (level - l + 1);
     const std::uint64_t fine = s >> (level - l);
     if (free_half(l, coarse, u) == fine) {
-      u = new_point_value(l, orders_[l - 1][j].inverse(coarse), fine, j);
+      u = new_point_value(l, level_data(l).orders[j].inverse(coarse), fine, j);
     }
   }
   return u;
@@ -98,7 +107,7 @@ double NestedLatinHypercube::plain_value(unsigned level, std::uint64_t t, std::s
     return (static_cast<double>(first_.stratum(t, j)) + first_.jitter(t, j)) *
            (1.0 / static_cast<double>(start_));
   }
-  const std::uint64_t q = orders_[level - 1][j](t);
+  const std::uint64_t q = level_data(level).orders[j](t);
   return new_point_value(level, t, free_half(level, q, value_in_stratum(level - 1, q, j)), j);
 }
 
@@ -115,7 +124,7 @@ const NestedLatinHypercube::Block& NestedLatinHypercube::block(unsigned level) c
       for (std::uint64_t t = 0; t < n; ++t) {
         points[t * k + j] = plain_value(level, t, j);
         ranks[j * n + t] = static_cast<std::uint32_t>(level == 0 ? first_.stratum(t, j)
-                                                                 : orders_[level - 1][j](t));
+                                                                 : level_data(level).orders[j](t));
       }
     }
     std::vector<double> identity(k * k, 0.0);

@@ -28,7 +28,8 @@ inline constexpr std::uint64_t kNestedDecorrelationLimit = 100'000;
 /// points, at a fresh counter-based position inside it. A point is computed from its index alone
 /// in O(c) per column: the earlier point of a stratum is found by walking the halvings up from
 /// checkpoint 0 through the permutations' inverses (Dakota-style LHS refinement by doubling,
-/// made index-addressable).
+/// made index-addressable). A block's permutations are made on the first request of a point
+/// that needs them (a tabulated permutation costs 8 bytes per stratum and column).
 ///
 /// With `decorrelate`, the blocks of checkpoints up to kNestedDecorrelationLimit points are
 /// rearranged within their columns (Iman-Conover towards the identity, kImanConoverVersion, as
@@ -76,10 +77,12 @@ class NestedLatinHypercube final : public Design {
   std::uint64_t seed_;
   bool decorrelate_;
   LatinHypercube first_;
-  /// [level - 1][column]: the order in which block `level` takes the strata of n_{level-1}.
-  std::vector<std::vector<KeyedPermutation>> orders_;
-  std::vector<std::vector<std::uint64_t>> jitter_keys_;  ///< [level - 1][column]
-  std::unique_ptr<Block[]> blocks_;                      ///< decorrelated blocks, built lazily
+  struct Level;
+  // Block `level`'s permutations and jitter keys (level >= 1), made on first use.
+  const Level& level_data(unsigned level) const;
+
+  std::unique_ptr<Level[]> levels_data_;  ///< [level - 1], built lazily
+  std::unique_ptr<Block[]> blocks_;       ///< decorrelated blocks, built lazily
 };
 
 }  // namespace tmex::sampling
