@@ -315,8 +315,9 @@ class CampaignStore {
   /// in task order. Writer only; call before begin_session().
   std::vector<QuarantinedTask> recover_in_flight();
   /// For --retry-crashed: deletes the rows stored with status `crashed` and sets the crash
-  /// count of every quarantined task to 1 (they run alone, once, before the rest). Returns how
-  /// many rows went.
+  /// count of every quarantined task to 1 (they run alone, once, before the rest), and the
+  /// checks of a self-stopping campaign whose checkpoint holds one of those rows (they are made
+  /// again once the rows are back). Returns how many rows went.
   std::int64_t retry_crashed();
   /// Records the check of a checkpoint in one transaction (replacing an earlier record of the
   /// same checkpoint). With `keep_runs_below`, runs with an id at or above it, their trajectories,

@@ -486,6 +486,30 @@ TEST_F(StoreTest, ChecksRoundTripAndAConvergedCheckKeepsOnlyItsCheckpointsRuns) 
   EXPECT_TRUE(s.checks()[1].criteria.empty());
 }
 
+TEST_F(StoreTest, RetryingCrashedRunsForgetsTheChecksMadeOnThem) {
+  meta_.replicates = 1;
+  auto s = CampaignStore::create(path_, meta_);
+  std::vector<RunRecord> batch;
+  for (std::uint64_t i = 0; i < 8; ++i) {
+    batch.push_back(run(i, 0, 1.0));
+    if (i == 5) batch.back().status = "crashed";
+  }
+  s.append(batch);
+  for (int c = 0; c < 3; ++c) {
+    CheckRecord r;
+    r.checkpoint = c;
+    r.runs = std::uint64_t{2} << c;  // 2, 4, 8 runs: only the last holds run 5
+    r.decision = "continue";
+    r.criteria = {{"y", "halfwidth", 0.1, 0.05, false, "a"}};
+    s.record_check(r);
+  }
+  EXPECT_EQ(s.retry_crashed(), 1);
+  const auto checks = s.checks();
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks.back().runs, 4u);
+  EXPECT_EQ(s.database().query_int("SELECT count(*) FROM check_criteria"), 2);
+}
+
 TEST_F(StoreTest, AVersionTwoStoreWithoutChecksGainsThemWhenWritten) {
   { CampaignStore::create(path_, meta_); }
   sqlite3* db = nullptr;
