@@ -12,7 +12,8 @@ checkpoints against the campaign's wall time. Nothing here passes or fails.
 
 Usage: bench/convergence_emdr.py [BUILD_DIR] (default: build). Environment: SEEDS (space
 separated, default "20261129 1 2 3 4"), RANKS (mpiexec ranks, default 3; 0 runs one plain
-process), FACTOR (default 8). About 1 minute per seed on 2 cores.
+process), FACTOR (default 8), HALFWIDTH (instead of the example's 0.05). A few seconds per seed
+on 2 cores at the example's half-width.
 """
 import json
 import os
@@ -32,6 +33,7 @@ ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIR
 SEEDS = os.environ.get("SEEDS", "20261129 1 2 3 4").split()
 RANKS = int(os.environ.get("RANKS", "3"))
 FACTOR = int(os.environ.get("FACTOR", "8"))
+HALFWIDTH = os.environ.get("HALFWIDTH")
 OUTPUT = "log10_final_burden"
 
 
@@ -47,6 +49,8 @@ def config(example, seed, samples, path):
     if samples is not None:
         text = re.sub(r"samples: \d+", f"samples: {samples}", text, count=1)
     text = re.sub(r"storage: \{path: [^}]*\}", f"storage: {{path: {path}}}", text)
+    if HALFWIDTH:
+        text = re.sub(r"halfwidth: [0-9.]+", f"halfwidth: {HALFWIDTH}", text)
     name = path.replace(".db", ".yaml")
     with open(name, "w") as f:
         f.write(text)
@@ -109,7 +113,7 @@ def main():
     print("runs: (kept + dropped) / fixed runs; wall: self-stopping / fixed wall time (each with "
           "its start-up); analysis: rank 0's analysis-thread CPU at the checkpoints / the "
           "self-stopping session's wall time.")
-    print(f"ranks {RANKS}; load average {load_start:.2f} at the start, {load():.2f} at the end; "
+    print(f"half-width {HALFWIDTH or 0.05}; ranks {RANKS}; load average {load_start:.2f} at the start, {load():.2f} at the end; "
           f"{work}")
 
 

@@ -567,8 +567,10 @@ std::string convergence_outcome(const CampaignConfig& config, const storage::Che
     return fmt::format("it converged at checkpoint {} ({} {})", check.checkpoint, check.samples,
                        checkpoint_unit(config));
   }
-  return fmt::format("it reached campaign.samples ({} {}, checkpoint {}) without converging ({})",
-                     check.samples, checkpoint_unit(config), check.checkpoint, check.summary);
+  return fmt::format(
+      "it reached campaign.samples ({} {}, checkpoint {}) without converging ({}); to go on from "
+      "there, raise campaign.samples (to {}, ...) and run it again on this store",
+      check.samples, checkpoint_unit(config), check.checkpoint, check.summary, 2 * check.samples);
 }
 
 // Rank 0, stage 3: opens or creates the store (or refuses a store of another campaign, before
@@ -598,7 +600,10 @@ SetupMessage open_master_store(const RunOptions& options, const ConfigText& text
     auto check_stored = [&](const storage::CampaignMeta& stored) {
       refuse_other_model_version(config, stored);
       const auto diff = canonical_diff(stored.config, meta.config);
-      if (!diff.empty() && extends_stored_campaign(config, stored, diff)) return;
+      if (!diff.empty() && (extends_stored_campaign(config, stored, diff) ||
+                            convergence_change(config, stored, diff))) {
+        return;
+      }
       if (!diff.empty()) {
         std::string msg = config.storage_path +
                           ": holds a campaign with a different configuration; refusing to mix "
@@ -629,11 +634,33 @@ SetupMessage open_master_store(const RunOptions& options, const ConfigText& text
       if (stored) refuse_other_model_version(config, *stored);
       throw;
     }
-    if (!created && !canonical_diff(store->meta().config, meta.config).empty()) {
-      std::fprintf(stderr, "tmex: extending campaign '%s' from %llu to %llu samples\n",
-                   config.name.c_str(), static_cast<unsigned long long>(store->meta().samples),
-                   static_cast<unsigned long long>(meta.samples));
-      store->extend(meta);
+    if (const auto diff = canonical_diff(store->meta().config, meta.config);
+        !created && !diff.empty()) {
+      if (const auto change = convergence_change(config, store->meta(), diff)) {
+        // Other criteria: every check is made again from the stored runs. A higher cap: the
+        // check that stopped the campaign at the old one is made again (the campaign goes on).
+        const auto checks = store->checks();
+        int forget = static_cast<int>(checks.size());
+        if (change->criteria) {
+          forget = 0;
+        } else if (!checks.empty() && checks.back().decision == "cap") {
+          forget = checks.back().checkpoint;
+        }
+        std::string what;
+        for (const auto& d : diff) {
+          if (d.rfind("design: ", 0) != 0) what += (what.empty() ? "" : "; ") + d;
+        }
+        std::fprintf(stderr, "tmex: campaign '%s' changed (%s): %s\n", config.name.c_str(),
+                     what.c_str(),
+                     change->criteria ? "its checkpoints are checked again from the stored runs"
+                                      : "it goes on from its last checkpoint");
+        store->change_convergence(meta, forget);
+      } else {
+        std::fprintf(stderr, "tmex: extending campaign '%s' from %llu to %llu samples\n",
+                     config.name.c_str(), static_cast<unsigned long long>(store->meta().samples),
+                     static_cast<unsigned long long>(meta.samples));
+        store->extend(meta);
+      }
     }
     // The crash quarantine: what was in flight when earlier sessions died.
     std::vector<storage::QuarantinedTask> quarantine = store->recover_in_flight();
@@ -719,7 +746,7 @@ int finish_session(mpi::environment& env, StopReason reason, bool drain_timed_ou
               : "");
     }
     std::fprintf(stderr,
-                 "tmex: checkpoint analyses: %d this session, %.2f s CPU and %.2f s wall on rank "
+                 "tmex: checkpoint analyses: %d this session, %.3f s CPU and %.3f s wall on rank "
                  "0's analysis thread (%.2f%% of the session's %.2f s)\n",
                  monitor->checks_made(), monitor->analysis_cpu_s(), monitor->analysis_wall_s(),
                  el > 0 ? 100.0 * monitor->analysis_cpu_s() / el : 0.0, el);

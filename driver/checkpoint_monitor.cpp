@@ -43,6 +43,43 @@ std::optional<storage::CheckRecord> final_check(const std::vector<storage::Check
   return checks.back();
 }
 
+std::optional<ConvergenceChange> convergence_change(const CampaignConfig& config,
+                                                    const storage::CampaignMeta& stored,
+                                                    const std::vector<std::string>& diff) {
+  if (!config.convergence || diff.empty() ||
+      stored.config.find("convergence.start: ") == std::string::npos) {
+    return std::nullopt;
+  }
+  ConvergenceChange change;
+  for (const auto& d : diff) {
+    const std::string key = d.substr(0, d.find(": "));
+    if (key == "campaign.samples" || key == "design") {
+      change.cap = true;
+    } else if (key == "convergence.halfwidth" || key == "convergence.stable_top" ||
+               key == "convergence.outputs") {
+      change.criteria = true;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (change.cap) {
+    // The stored design must be this one at the stored size: the same points, fewer of them.
+    const std::uint64_t group = config.design->group_size();
+    if (stored.samples % group != 0 || stored.samples / group >= config.samples)
+      return std::nullopt;
+    sampling::DesignSpec spec = config.design_spec;
+    spec.samples = stored.samples / group;
+    try {
+      if (sampling::make_design(spec, config.parameters.size())->describe() != stored.design) {
+        return std::nullopt;
+      }
+    } catch (const sampling::DesignError&) {
+      return std::nullopt;
+    }
+  }
+  return change;
+}
+
 struct CheckpointMonitor::Block {
   std::uint64_t begin = 0, end = 0;  ///< run ids [begin, end)
   std::vector<double> values;        ///< (end - begin) x columns, column-major

@@ -33,6 +33,21 @@ const char* checkpoint_unit(const CampaignConfig& config);
 /// The last recorded check when it ended the campaign ("converged" or "cap"), else nullopt.
 std::optional<storage::CheckRecord> final_check(const std::vector<storage::CheckRecord>& checks);
 
+/// How a campaign that stops itself differs from the one its store holds, when the store may
+/// take it: a higher campaign.samples (more checkpoints, on the same nested points) and other
+/// criteria (halfwidth, stable_top, outputs: its checks are made again from the stored runs).
+struct ConvergenceChange {
+  bool cap = false;       ///< campaign.samples is higher
+  bool criteria = false;  ///< halfwidth, stable_top or outputs differ
+};
+
+/// The change `diff` (canonical_diff(stored, config)) describes, or nullopt when it is another
+/// campaign: anything else differs, samples are fewer, or the stored design is not the one
+/// `config` builds at the stored size.
+std::optional<ConvergenceChange> convergence_change(const CampaignConfig& config,
+                                                    const storage::CampaignMeta& stored,
+                                                    const std::vector<std::string>& diff);
+
 /// What the dispatch loop asks of a campaign that stops itself (driver/dispatch.hpp). All methods
 /// are thread-safe.
 class DispatchGate {

@@ -159,7 +159,8 @@ int check_command(const std::string& config_path, const std::string& db_override
         storage::kSchemaVersion));
   }
   const auto diff = canonical_diff(store.meta().config, config.canonical());
-  if (!diff.empty()) {
+  const auto change = convergence_change(config, store.meta(), diff);
+  if (!diff.empty() && !change) {
     std::string msg = config.storage_path + " holds a campaign with a different configuration:";
     for (const auto& d : diff) msg += "\n  " + d;
     throw ConfigError(msg);
@@ -182,6 +183,14 @@ int check_command(const std::string& config_path, const std::string& db_override
     }
   }
   const auto s = store.status(0);
+  if (change) {
+    design_note += change->criteria
+                       ? "; other convergence criteria: its checkpoints are checked again"
+                       : "; a higher campaign.samples: it goes on from its last checkpoint";
+    fmt::print("store      {} (the same campaign changed: {} runs stored{})\n", config.storage_path,
+               s.stored, design_note);
+    return kExitOk;
+  }
   fmt::print("store      {} (same campaign: {} of {} runs stored, {} pending{})\n",
              config.storage_path, s.stored, s.total, s.total - s.stored, design_note);
   return kExitOk;

@@ -721,6 +721,45 @@ void CampaignStore::extend(const CampaignMeta& enlarged) {
   meta_.design_algorithm_version = enlarged.design_algorithm_version;
 }
 
+void CampaignStore::change_convergence(const CampaignMeta& changed, int forget_checks_from) {
+  if (changed.samples < meta_.samples || changed.replicates != meta_.replicates ||
+      changed.outputs != meta_.outputs || changed.parameters.size() != meta_.parameters.size()) {
+    throw StorageError(path() +
+                       ": the new campaign is not the stored one with other criteria or "
+                       "more samples (" +
+                       std::to_string(meta_.samples) + " -> " + std::to_string(changed.samples) +
+                       " samples)");
+  }
+  Transaction tx(db_);
+  if (changed.samples > meta_.samples) {
+    Statement st = db_.prepare(
+        "INSERT INTO meta(key, value) VALUES ('extended_from', ?1) ON CONFLICT(key) DO UPDATE"
+        " SET value = value || ', ' || excluded.value");
+    st.bind(1, std::to_string(meta_.samples));
+    st.step();
+  }
+  set_meta(db_, "samples", std::to_string(changed.samples));
+  set_meta(db_, "total_runs", std::to_string(changed.total_runs()));
+  set_meta(db_, "design", changed.design);
+  set_meta(db_, "config", changed.config);
+  set_meta(db_, "config_hash", changed.config_hash);
+  set_meta(db_, "config_yaml", changed.config_yaml);
+  set_meta(db_, "config_file", changed.config_file);
+  for (const char* sql : {"DELETE FROM check_criteria WHERE checkpoint >= ?1",
+                          "DELETE FROM checks WHERE checkpoint >= ?1"}) {
+    Statement st = db_.prepare(sql);
+    st.bind(1, static_cast<std::int64_t>(forget_checks_from));
+    st.step();
+  }
+  tx.commit();
+  meta_.samples = changed.samples;
+  meta_.design = changed.design;
+  meta_.config = changed.config;
+  meta_.config_hash = changed.config_hash;
+  meta_.config_yaml = changed.config_yaml;
+  meta_.config_file = changed.config_file;
+}
+
 void CampaignStore::prepare_insert() {
   std::string sql = "INSERT INTO runs(id, sample, replicate, block, status, attempts";
   std::string values = "?1, ?2, ?3, ?4, ?5, ?6";

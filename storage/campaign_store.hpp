@@ -290,6 +290,13 @@ class CampaignStore {
   /// Throws StorageError when `enlarged` is not an enlargement of this campaign.
   void extend(const CampaignMeta& enlarged);
 
+  /// A campaign that stops itself, changed on its store: a higher campaign.samples (more
+  /// checkpoints) and/or other criteria. Takes `changed`'s samples (never fewer: StorageError),
+  /// design and configuration texts, records `extended_from` when it grew, and forgets the checks
+  /// of checkpoints `forget_checks_from` and later (the campaign makes them again), in one
+  /// transaction.
+  void change_convergence(const CampaignMeta& changed, int forget_checks_from);
+
   /// Stores a batch of runs in one transaction; all or nothing. Throws StorageError.
   void append(std::span<const RunRecord> runs);
 

@@ -194,7 +194,7 @@ TEST_F(ConfigTest, ModelVersionIsPartOfTheCanonicalText) {
   EXPECT_NE(conflict->find("readable"), std::string::npos) << *conflict;
 }
 
-// examples/emdr.yaml and its treatment arms sample exactly the model's default ranges
+// examples/emdr.yaml, its treatment arms and emdr_auto.yaml sample exactly the model's default ranges
 // (models/emdr.md), with one seed, so that sample i is the same tumour in every arm.
 TEST_F(ConfigTest, EmdrExamplesSampleTheModelsDefaultRanges) {
   int files = 0;
@@ -215,7 +215,7 @@ TEST_F(ConfigTest, EmdrExamplesSampleTheModelsDefaultRanges) {
       EXPECT_EQ(config.parameters[i].distribution.describe(), expected.describe()) << r.name;
     }
   }
-  EXPECT_EQ(files, 9);  // emdr.yaml and eight arms
+  EXPECT_EQ(files, 10);  // emdr.yaml, eight arms and emdr_auto.yaml
 }
 
 }  // namespace

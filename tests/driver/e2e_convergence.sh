@@ -204,6 +204,40 @@ YAML
     launch 0 run c.yaml 2>&1 | grep -q "is complete: it reached campaign.samples" ||
       fail "a second run does not say it is complete"
     ;;
+  change)  # a higher cap goes on from the last checkpoint; other criteria check again
+    write_faulty ref.yaml 8000 0.007 0
+    launch 0 run ref.yaml --db ref.db 2>/dev/null
+    # Stopped at a cap of 1000 samples: not converged.
+    write_faulty c.yaml 1000 0.007 0
+    launch 0 run c.yaml 2>/dev/null
+    [ "$(sqlite3 campaign.db "SELECT decision FROM checks ORDER BY checkpoint DESC LIMIT 1")" = cap ] ||
+      fail "expected a cap decision"
+    write_faulty c.yaml 8000 0.007 0
+    "$TMEX" check c.yaml | grep -q "a higher campaign.samples: it goes on" || fail "check refuses"
+    launch 2 run c.yaml 2>run.log || fail "raised cap: $(cat run.log)"
+    grep -q "changed (campaign.samples: 1000 -> 8000): it goes on from its last checkpoint" run.log ||
+      fail "no message: $(cat run.log)"
+    diff <(checks ref.db) <(checks campaign.db) || fail "checks differ from a campaign run whole"
+    diff <(rows ref.db) <(rows campaign.db) >/dev/null || fail "rows differ"
+    # A looser criterion checks again and stops earlier, as a campaign run with it from the start.
+    write_faulty ref2.yaml 8000 0.009 0
+    launch 0 run ref2.yaml --db ref2.db 2>/dev/null
+    write_faulty c.yaml 8000 0.009 0
+    launch 0 run c.yaml 2>run2.log || fail "looser criterion: $(cat run2.log)"
+    grep -q "its checkpoints are checked again" run2.log || fail "no message: $(cat run2.log)"
+    [ "$(sqlite3 ref2.db "SELECT samples FROM checks WHERE decision = 'converged'")" = 1000 ] ||
+      fail "the looser reference should stop at 1000"
+    diff <(checks ref2.db) <(checks campaign.db) || fail "checks differ after the looser criterion"
+    diff <(rows ref2.db) <(rows campaign.db) >/dev/null || fail "rows differ after the looser criterion"
+    # Anything else is still another campaign.
+    sed -i 's/seed: 99/seed: 98/' c.yaml
+    set +e
+    launch 0 run c.yaml 2>other.log
+    rc=$?
+    set -e
+    [ "$rc" = 2 ] && grep -q "holds a campaign with a different configuration" other.log ||
+      fail "another seed was accepted ($rc): $(cat other.log)"
+    ;;
   saltelli)  # Sobol' indices decide on a saltelli design: the same at 1 and 3 ranks
     cat >c.yaml <<YAML
 campaign: {name: sobol-auto, seed: 3, samples: 1024}
