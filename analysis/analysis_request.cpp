@@ -174,6 +174,15 @@ std::vector<Method> default_methods(DesignKind kind) {
 }
 
 AnalysisPlan plan_analysis(const CampaignInfo& campaign, const AnalysisRequest& request) {
+  if (!(request.convergence.halfwidth > 0.0) || !std::isfinite(request.convergence.halfwidth)) {
+    throw RequestError(
+        "tolerance: expected a positive half-width of an index's interval, got " +
+        text::format_number(request.convergence.halfwidth, text::NumberStyle::kShortest));
+  }
+  if (request.convergence.stable_top < 1) {
+    throw RequestError("stable top: expected at least 1 parameter, got " +
+                       std::to_string(request.convergence.stable_top));
+  }
   if (!(request.confidence > 0.0 && request.confidence < 1.0)) {
     throw RequestError("confidence must be in (0, 1), got " +
                        text::format_number(request.confidence, text::NumberStyle::kShortest));
@@ -222,7 +231,9 @@ AnalysisPlan plan_analysis(const CampaignInfo& campaign, const AnalysisRequest& 
   plan.resamples = request.bootstrap.value_or(1000);
   plan.seed = request.seed.value_or(campaign.seed);
   plan.scatter = request.scatter;
+  plan.scatter_rows = request.scatter_rows;
   plan.threads = request.threads;
+  plan.convergence = request.convergence;
   return plan;
 }
 

@@ -1,6 +1,7 @@
 // What to analyse: the request (methods, outputs, events, intervals) and the plan made from it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "analysis/campaign.hpp"
+#include "analysis/convergence_criteria.hpp"
 
 namespace tmex::analysis {
 
@@ -64,7 +66,9 @@ struct AnalysisRequest {
   std::optional<int> bootstrap{};
   std::optional<std::uint64_t> seed{};  ///< of the bootstrap; nullopt: the campaign's seed
   bool scatter = false;                 ///< keep a sample of the rows for scatter plots
+  std::size_t scatter_rows = 2000;      ///< rows of that sample (spread evenly)
   unsigned threads = 0;  ///< threads for the heavy steps (0: all cores); results do not change
+  ConvergenceCriteria convergence{};  ///< what the convergence check asks of the indices
 };
 
 /// A request checked against a campaign and resolved: what analyse_campaign() will do.
@@ -80,7 +84,9 @@ struct AnalysisPlan {
   std::optional<int> bootstrap{};  ///< as requested (forces bootstrap summaries)
   std::uint64_t seed = 0;
   bool scatter = false;
+  std::size_t scatter_rows = 2000;
   unsigned threads = 0;
+  ConvergenceCriteria convergence{};
 
   /// True when `method` is among the methods.
   bool runs(Method method) const;
@@ -92,7 +98,8 @@ std::vector<Method> default_methods(DesignKind kind);
 
 /// Checks `request` against `campaign` and resolves it. Throws RequestError for an unknown or
 /// repeated output, an event on an unknown output, a confidence outside (0, 1), negative
-/// resamples, or a method that does not fit the design (saying why and what fits).
+/// resamples, convergence criteria out of range (a half-width that is not a positive number, a
+/// top below 1), or a method that does not fit the design (saying why and what fits).
 AnalysisPlan plan_analysis(const CampaignInfo& campaign, const AnalysisRequest& request);
 
 }  // namespace tmex::analysis

@@ -7,6 +7,8 @@
 
 #include "analysis/analysis_error.hpp"
 #include "analysis/pipeline_stages.hpp"
+#include "analysis/sample_size.hpp"
+#include "text/number_text.hpp"
 
 namespace tmex::analysis {
 
@@ -24,6 +26,30 @@ std::string coefficient_name(Coefficient coefficient) {
   }
   return "?";
 }
+
+namespace {
+
+// A warning for each analysed output that takes one value in every analysed run: no index of it
+// is defined, and a table of NaN would otherwise be the only sign.
+void constant_outputs(const AnalysisPlan& plan, const RunTable& runs,
+                      const std::vector<std::size_t>& rows, CampaignAnalysis& out) {
+  if (rows.empty()) return;
+  for (const auto& name : plan.outputs) {
+    const double* column = runs.column(columns_of(runs, {name}).front());
+    const double first = column[rows.front()];
+    const bool constant =
+        std::all_of(rows.begin(), rows.end(), [&](std::size_t r) { return column[r] == first; });
+    if (constant) {
+      out.warnings.push_back("Output " + name + " is " +
+                             text::format_number(first, text::NumberStyle::kShortest) +
+                             " in every one of the " + std::to_string(rows.size()) +
+                             " analysed runs: none of its sensitivity indices is defined, and "
+                             "its convergence cannot be judged.");
+    }
+  }
+}
+
+}  // namespace
 
 CampaignAnalysis analyse_campaign(const CampaignInfo& campaign, const RunTable& runs,
                                   const AnalysisPlan& plan) {
@@ -88,6 +114,7 @@ CampaignAnalysis analyse_campaign(const CampaignInfo& campaign, const RunTable& 
         "randomness.");
   }
   const RunTable& samples = means ? *means : runs;
+  constant_outputs(plan, runs, rows.analysed, out);
   const std::vector<std::size_t>& analysed_samples = means ? sample_rows : rows.analysed;
 
   std::vector<std::size_t> outcome_rows = rows.analysed;
@@ -107,11 +134,20 @@ CampaignAnalysis analyse_campaign(const CampaignInfo& campaign, const RunTable& 
     }
   } else if (kind == DesignKind::kMorris) {
     morris_sensitivity(campaign, plan, samples, analysed_samples, out);
+    const auto warnings =
+        sample_size_warnings(kind, campaign.parameters.size(), out.sensitivity_rows);
+    out.warnings.insert(out.warnings.end(), warnings.begin(), warnings.end());
     return out;
   } else {
     sample_sensitivity(campaign, plan, samples, analysed_samples, out);
   }
   means.reset();
+  if (out.sensitivity_rows > 0 &&
+      (out.sobol || out.morris || !out.correlations.empty() || !out.regressions.empty())) {
+    const auto warnings =
+        sample_size_warnings(kind, campaign.parameters.size(), out.sensitivity_rows);
+    out.warnings.insert(out.warnings.end(), warnings.begin(), warnings.end());
+  }
   if (plan.runs(Method::kUncertainty)) summarise_uncertainty(plan, runs, outcome_rows, out);
   estimate_events(plan, runs, outcome_rows, out);
   return out;

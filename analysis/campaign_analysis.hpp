@@ -21,6 +21,7 @@
 #include "analysis/run_table.hpp"
 #include "analysis/sobol_indices.hpp"
 #include "analysis/uncertainty_summary.hpp"
+#include "analysis/value_scale.hpp"
 
 namespace tmex::analysis {
 
@@ -66,14 +67,22 @@ struct UncertaintyResult {
   int resamples = 0;  ///< of bootstrap intervals
 };
 
-/// A few rows of parameters and outputs for scatter plots (at most kScatterRows, spread evenly
-/// over the rows analysed).
+/// A few rows of parameters and outputs for scatter plots (at most the plan's scatter_rows,
+/// spread evenly over the rows analysed).
 struct ScatterSample {
   std::vector<std::string> parameters;
   std::vector<std::string> outputs;
   Eigen::MatrixXd inputs;
   Eigen::MatrixXd outputs_values;
+  std::vector<bool> parameter_log;        ///< per parameter: log-scaled distribution
+  std::vector<ValueScale> output_scales;  ///< per output, over every analysed row
+  /// For each binary output (else empty): P(output = 1) in kProbabilityBins equal-count bins of
+  /// each parameter, over every analysed row: binned[output][parameter].
+  std::vector<std::vector<std::vector<ProbabilityBin>>> binned;
 };
+
+/// Bins of a parameter for the probability of a 0/1 output along it.
+inline constexpr int kProbabilityBins = 10;
 
 /// Everything an analysis of a campaign found: the plan it followed, what it excluded and why,
 /// and each method's results. Sections that did not run are empty. A plain value; report/
@@ -86,6 +95,9 @@ struct CampaignAnalysis {
   std::uint64_t failed_runs = 0;
   std::uint64_t sensitivity_rows = 0;  ///< samples, base rows or trajectories analysed
   std::vector<std::string> notes;      ///< sentences on exclusions, averaging, choices
+  /// Sentences on results that cannot be trusted (too few samples for the method, a constant
+  /// output): shown before the results.
+  std::vector<std::string> warnings;
 
   std::optional<FailureAnalysis> failures;
   std::vector<CorrelationResult> correlations;
@@ -101,9 +113,6 @@ struct CampaignAnalysis {
   /// analyse_campaign() leaves it empty).
   std::optional<CheckpointPath> checkpoints;
 };
-
-/// Rows kept for scatter plots.
-inline constexpr Eigen::Index kScatterRows = 2000;
 
 /// Runs the plan on `runs`: selects the successful runs with every needed value, tests whether
 /// failures depend on the inputs, averages replicates for sensitivity, runs the sensitivity

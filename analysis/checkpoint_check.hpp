@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "analysis/campaign.hpp"
-#include "analysis/convergence_criteria.hpp"
+#include "analysis/convergence.hpp"
 #include "analysis/run_table.hpp"
 
 namespace tmex::analysis {

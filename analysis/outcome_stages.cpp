@@ -14,6 +14,8 @@ namespace {
 // it is cheap (0.15 s per output), above it large-sample intervals replace it.
 constexpr std::size_t kBootstrapSummaryRows = 50000;
 constexpr int kDefaultResamples = 1000;
+// At most this many histogram bins: more are too thin to draw or read.
+constexpr int kMaxHistogramBins = 100;
 
 // One output's summary, or why there is none.
 struct OutputSummary {
@@ -49,7 +51,21 @@ void summarise_uncertainty(const AnalysisPlan& plan, const RunTable& runs,
         result.large_sample ? SummaryIntervals::kLargeSample : SummaryIntervals::kBootstrap;
     u.resamples = result.large_sample ? 0 : plan.bootstrap.value_or(kDefaultResamples);
     result.summary = summarize_sorted(values, plan.outputs[o], u);
+    result.summary.scale = value_scale_of_sorted(values);
+    // Bins of equal width in log10(value) for values spread over decades, so that a log axis
+    // shows them evenly.
+    const bool log = result.summary.scale == ValueScale::kLog;
+    if (log) {
+      for (double& v : values) v = std::log10(v);
+    }
     result.histogram = histogram_of_sorted(values);
+    // A narrow peak among wide tails makes Freedman-Diaconis bins too thin to see or read.
+    if (result.histogram.counts.size() > static_cast<std::size_t>(kMaxHistogramBins)) {
+      result.histogram = histogram_of_sorted(values, kMaxHistogramBins);
+    }
+    if (log) {
+      for (double& e : result.histogram.edges) e = std::pow(10.0, e);
+    }
   });
   UncertaintyResult u;
   u.runs = rows.size();

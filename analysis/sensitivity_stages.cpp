@@ -8,6 +8,7 @@
 #include "analysis/correlation.hpp"
 #include "analysis/parallel.hpp"
 #include "analysis/pipeline_stages.hpp"
+#include "text/number_text.hpp"
 
 namespace tmex::analysis {
 
@@ -89,16 +90,42 @@ void time_courses(const RunTable& samples, const std::vector<std::size_t>& rows,
   }
 }
 
-ScatterSample scatter_sample(const RunTable& samples, const std::vector<std::size_t>& rows,
+// A sample of rows for scatter plots, each output's scale over all `rows`, and for 0/1 outputs
+// the probability along each parameter over all `rows`.
+ScatterSample scatter_sample(const CampaignInfo& campaign, const AnalysisPlan& plan,
+                             const RunTable& samples, const std::vector<std::size_t>& rows,
                              const std::vector<std::size_t>& parameters,
                              const std::vector<std::size_t>& outputs,
-                             std::vector<std::string> parameter_names,
-                             std::vector<std::string> output_names) {
-  const std::size_t n = std::min<std::size_t>(kScatterRows, rows.size());
+                             std::vector<std::string> parameter_names) {
+  const std::size_t n = std::min<std::size_t>(plan.scatter_rows, rows.size());
   std::vector<std::size_t> picked(n);
   for (std::size_t i = 0; i < n; ++i) picked[i] = rows[i * rows.size() / n];
-  return {std::move(parameter_names), std::move(output_names), gather(samples, picked, parameters),
-          gather(samples, picked, outputs)};
+  ScatterSample s;
+  s.parameters = std::move(parameter_names);
+  s.outputs = plan.outputs;
+  s.inputs = gather(samples, picked, parameters);
+  s.outputs_values = gather(samples, picked, outputs);
+  for (const auto& name : s.parameters) {
+    const auto p = std::find_if(campaign.parameters.begin(), campaign.parameters.end(),
+                                [&](const ParameterInfo& info) { return info.name == name; });
+    s.parameter_log.push_back(p != campaign.parameters.end() && p->log_scaled);
+  }
+  s.output_scales.resize(outputs.size());
+  s.binned.resize(outputs.size());
+  parallel_for(outputs.size(), plan.threads, [&](std::size_t o) {
+    std::vector<double> y(rows.size());
+    const double* column = samples.column(outputs[o]);
+    for (std::size_t i = 0; i < rows.size(); ++i) y[i] = column[rows[i]];
+    s.output_scales[o] = value_scale(y);
+    if (s.output_scales[o] != ValueScale::kBinary) return;
+    std::vector<double> x(rows.size());
+    for (const std::size_t p : parameters) {
+      const double* xs = samples.column(p);
+      for (std::size_t i = 0; i < rows.size(); ++i) x[i] = xs[rows[i]];
+      s.binned[o].push_back(binned_event_probability(x, y, kProbabilityBins, plan.confidence));
+    }
+  });
+  return s;
 }
 
 // Rows of the design's groups (Saltelli base rows, Morris trajectories) that are whole among
@@ -130,6 +157,42 @@ void check_group_size(const CampaignInfo& campaign, std::uint64_t expected, cons
                         std::to_string(campaign.parameters.size()) + " parameters has groups of " +
                         std::to_string(expected) + " samples, but the campaign says " +
                         std::to_string(campaign.layout.group_size));
+  }
+}
+
+// What to do when the half-widths are too wide: how many more runs, and how to add them.
+// `rows` are the samples (base rows) analysed, each `per_row` design points.
+void advise(const CampaignInfo& campaign, std::uint64_t rows, std::uint64_t per_row,
+            ConvergenceReport& r) {
+  if (r.converged || r.rows_needed <= rows || rows == 0) return;
+  const std::uint64_t have = campaign.samples / per_row;  // samples (base rows) of the design
+  // The design's samples that would give rows_needed analysed ones (failures scale along).
+  const auto wanted = static_cast<std::uint64_t>(std::ceil(
+      static_cast<double>(r.rows_needed) * static_cast<double>(have) / static_cast<double>(rows)));
+  const std::uint64_t runs_per_sample = per_row * campaign.replicates;
+  const auto more = [&](std::uint64_t samples) {
+    return std::to_string((samples - have) * runs_per_sample);
+  };
+  if (campaign.layout.kind == DesignKind::kLhs) {
+    // An extension by a multiple of the stored size keeps the design a Latin hypercube.
+    const std::uint64_t total = have * ((wanted + have - 1) / have);
+    r.advice = "About " + more(wanted) +
+               " more runs would likely bring every significant index's "
+               "interval within +/- " +
+               text::format_number(r.criteria.halfwidth, text::NumberStyle::kBrief) +
+               ". The Latin hypercube can be extended keeping every stored run: set samples: " +
+               std::to_string(total) +
+               " and design: {method: lhs, extend_from: " + std::to_string(have) +
+               "} and run the campaign again into the same store (" + more(total) +
+               " new runs; a multiple of " + std::to_string(have) + " keeps it a Latin hypercube).";
+  } else {
+    r.advice = "About " + more(wanted) + " more runs (" + std::to_string(wanted) + " " +
+               (campaign.layout.kind == DesignKind::kSaltelli ? "base rows" : "samples") +
+               " in all) would likely bring every significant index's interval within +/- " +
+               text::format_number(r.criteria.halfwidth, text::NumberStyle::kBrief) +
+               "; only a Latin hypercube can be extended in place (extend_from), so this needs "
+               "a new campaign with samples: " +
+               std::to_string(wanted) + ".";
   }
 }
 
@@ -185,9 +248,12 @@ void sample_sensitivity(const CampaignInfo& campaign, const AnalysisPlan& plan,
       ConvergenceOptions co;
       co.steps = rows.size() > kShortConvergenceRows ? 2 : 4;
       co.threads = plan.threads;
+      co.criteria = plan.convergence;
+      co.confidence = plan.confidence;
       const Eigen::MatrixXd* full =
           method == Method::kPrcc ? &out.correlations.back().table.coefficient : nullptr;
       out.convergence = prcc_convergence(std::move(*ranks), kk, labels, co, full);
+      advise(campaign, rows.size(), 1, *out.convergence);
     } else {
       out.notes.push_back("No convergence check: it needs at least " +
                           std::to_string(8 * (kk + 4)) + " rows (8 (k + 4)).");
@@ -198,7 +264,7 @@ void sample_sensitivity(const CampaignInfo& campaign, const AnalysisPlan& plan,
   }
   if (plan.scatter && !outputs.empty()) {
     out.scatter =
-        scatter_sample(samples, rows, varying, outputs, std::move(varying_names), plan.outputs);
+        scatter_sample(campaign, plan, samples, rows, varying, outputs, std::move(varying_names));
   }
 }
 
@@ -259,7 +325,14 @@ void saltelli_sensitivity(const CampaignInfo& campaign, const AnalysisPlan& plan
   so.threads = plan.threads;
   out.sobol = sobol_indices(y, k, labels, so);
   if (used / 8 >= 2) {
-    out.convergence = sobol_convergence(y, k, labels);
+    ConvergenceOptions co;
+    co.criteria = plan.convergence;
+    co.confidence = plan.confidence;
+    Eigen::MatrixXd low(2 * k, m), high(2 * k, m);
+    low << out.sobol->first_low, out.sobol->total_low;
+    high << out.sobol->first_high, out.sobol->total_high;
+    out.convergence = sobol_convergence(y, k, labels, co, &low, &high);
+    advise(campaign, static_cast<std::uint64_t>(used), block, *out.convergence);
   } else {
     out.notes.push_back("No convergence check: it needs at least 16 whole base rows.");
   }

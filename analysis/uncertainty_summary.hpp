@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "analysis/value_scale.hpp"
+
 namespace tmex::analysis {
 
 /// Mean, standard deviation and quantiles of an output, each with a percentile bootstrap
@@ -21,6 +23,8 @@ struct UncertaintySummary {
   std::vector<double> quantiles, quantile_low, quantile_high;  ///< type 7 (R, NumPy default)
   int resamples = 0;
   double confidence = 0.95;
+  /// How the values read (set by the campaign pipeline; summarize() leaves kLinear).
+  ValueScale scale = ValueScale::kLinear;
 };
 
 /// How the intervals of a summary are computed.

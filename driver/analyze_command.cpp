@@ -41,7 +41,9 @@ analysis::AnalysisRequest request_of(const AnalyzeOptions& options) {
   request.confidence = options.confidence;
   request.bootstrap = options.bootstrap;
   request.seed = options.seed;
-  request.scatter = !options.plots_dir.empty();
+  request.scatter = options.scatter || !options.plots_dir.empty();
+  request.convergence = options.convergence;
+  request.scatter_rows = options.scatter_rows;
   return request;
 }
 

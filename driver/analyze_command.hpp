@@ -23,6 +23,9 @@ struct AnalyzeOptions {
   double confidence = 0.95;
   std::optional<int> bootstrap;       ///< resamples; default 1000 (fewer for huge summaries)
   std::optional<std::uint64_t> seed;  ///< of the bootstrap; default the campaign's seed
+  analysis::ConvergenceCriteria convergence;  ///< --tolerance (half-width), --stable-top
+  bool scatter = false;  ///< keep the rows of scatter and probability figures (also with plots)
+  std::size_t scatter_rows = 2000;  ///< points of a scatter plot
 };
 
 /// Reads the store at options.db_path and analyses it as the options ask. Throws UsageError

@@ -12,6 +12,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "analysis/analysis_error.hpp"
+#include "analysis/sample_size.hpp"
 #include "driver/campaign_config.hpp"
 #include "driver/checkpoint_monitor.hpp"
 #include "driver/errors.hpp"
@@ -27,6 +29,57 @@
 namespace tmex::driver {
 
 namespace {
+
+// The share of a distribution's mass outside `domain`, from its quantiles at 10000 evenly
+// spaced probabilities (exact enough to warn; also right for discrete levels and whole numbers).
+double share_outside(const sampling::Distribution& d, const models::ParameterDomain& domain) {
+  constexpr int kPoints = 10000;
+  int outside = 0;
+  for (int i = 0; i < kPoints; ++i) {
+    if (!domain.contains(d.quantile((i + 0.5) / kPoints))) ++outside;
+  }
+  return static_cast<double>(outside) / kPoints;
+}
+
+// What `check` warns about before a run: ranges that leave the model's domain (those runs fail
+// as invalid_parameters) and designs too small for their sensitivity method.
+std::vector<std::string> check_warnings(const CampaignConfig& config,
+                                        const models::ModelRegistry& registry) {
+  std::vector<std::string> out;
+  const CampaignSetup setup = build_setup(config, registry);
+  const auto& info = setup.model->info();
+  for (const auto& p : config.parameters) {
+    if (std::find(config.dummies.begin(), config.dummies.end(), p.name) != config.dummies.end()) {
+      continue;
+    }
+    const auto index = info.parameter_index(p.name);
+    if (!index) continue;
+    const auto& domain = info.parameters[*index].domain;
+    const double share = share_outside(p.distribution, domain);
+    if (share <= 0.0) continue;
+    const auto [lo, hi] = p.distribution.support();
+    out.push_back(fmt::format(
+        "{}: {} reaches [{}, {}], outside {}'s domain ({} must be {}): about {} of its values "
+        "fall there, and those runs will fail as invalid_parameters",
+        p.name, p.distribution.describe(text::NumberStyle::kShortest),
+        text::format_number(lo, text::NumberStyle::kShortest),
+        text::format_number(hi, text::NumberStyle::kShortest), config.model_name, p.name,
+        domain.describe(),
+        share >= 0.001 ? text::format_number(100.0 * share, text::NumberStyle::kBrief) + "%"
+                       : "a few"));
+  }
+  try {
+    const auto kind = analysis::parse_design_kind(config.design_spec.method);
+    const bool grouped =
+        kind == analysis::DesignKind::kSaltelli || kind == analysis::DesignKind::kMorris;
+    const auto warnings = analysis::sample_size_warnings(
+        kind, config.parameters.size(), grouped ? config.samples : config.design->size());
+    out.insert(out.end(), warnings.begin(), warnings.end());
+  } catch (const analysis::AnalysisError&) {
+    // A design kind the analysis does not know: nothing to say about its sample size.
+  }
+  return out;
+}
 
 // Opens a store that a read-only command names; a path that cannot hold a store is a usage
 // error (exit 2), before anything opens it.
@@ -116,7 +169,11 @@ int check_command(const std::string& config_path, const std::string& db_override
   CampaignConfig config = load_campaign_config(config_path, registry);
   if (!db_override.empty()) config.storage_path = db_override;
   check_store_path(config, !db_override.empty());
-  fmt::print("{}: valid\n", config_path);
+  const auto warnings = check_warnings(config, registry);
+  fmt::print("{}: valid{}\n", config_path,
+             warnings.empty()
+                 ? ""
+                 : fmt::format(" ({} warning{})", warnings.size(), warnings.size() > 1 ? "s" : ""));
   fmt::print("campaign   {}\n", config.name);
   fmt::print("model      {} (version {})\n", config.model_name, config.model_version);
   fmt::print("design     {}\n", config.design->describe());
@@ -124,7 +181,8 @@ int check_command(const std::string& config_path, const std::string& db_override
              config.total_runs(), config.design->size(), config.replicates);
   std::string params;
   for (const auto& p : config.parameters) {
-    params += fmt::format("\n  {:<26} {}", p.name, p.distribution.describe());
+    params +=
+        fmt::format("\n  {:<26} {}", p.name, p.distribution.describe(text::NumberStyle::kShortest));
   }
   fmt::print("parameters {}{}\n", config.parameters.size(), params);
   std::string outs;
@@ -141,6 +199,7 @@ int check_command(const std::string& config_path, const std::string& db_override
         text::format_number(cc.criteria.halfwidth, text::NumberStyle::kShortest),
         cc.criteria.stable_top);
   }
+  for (const auto& w : warnings) fmt::print("warning    {}\n", w);
   if (!std::filesystem::exists(config.storage_path)) {
     fmt::print("store      {} (will be created)\n", config.storage_path);
     return kExitOk;
@@ -375,10 +434,11 @@ int models_command(const std::string& only) {
     if (!first) fmt::print("\n");
     first = false;
     fmt::print("{} (version {}): {}\n", name, info.version, registry.description(name));
-    fmt::print("  parameters (name, default, unit, description):\n");
+    fmt::print("  parameters (name, default, unit, description; where the model is defined):\n");
     for (const auto& p : info.parameters) {
-      fmt::print("    {:<24} {:>12.6g}  {:<10} {}\n", p.name, p.default_value, p.unit,
-                 p.description);
+      const std::string domain = p.domain.describe();
+      fmt::print("    {:<24} {:>12.6g}  {:<10} {}{}\n", p.name, p.default_value, p.unit,
+                 p.description, domain == "any number" ? "" : "; valid: " + domain);
     }
     if (!info.options.empty()) {
       fmt::print("  options (name, default, allowed):\n");

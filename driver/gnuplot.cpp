@@ -2,11 +2,14 @@
 #include "driver/gnuplot.hpp"
 
 #include <fmt/format.h>
+#include <stdlib.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <stdexcept>
 
 #include "models/subprocess.hpp"
 #include "report/figures.hpp"
@@ -52,17 +55,21 @@ bool run_gnuplot(const std::string& gnuplot, const std::string& dir,
   }
 }
 
+// "pngcairo" when gnuplot has it (antialiased, with the scripts' fonts), else "png".
+std::string png_terminal(const std::string& gnuplot) {
+  if (gnuplot.empty() || run_gnuplot(gnuplot, "", {"-e", "set terminal pngcairo"}, nullptr)) {
+    return "pngcairo";
+  }
+  return "png";
+}
+
 }  // namespace
 
 PlotResult draw_figures(const report::Report& report, const std::string& dir) {
   PlotResult result;
   const std::string gnuplot = find_gnuplot();
   result.gnuplot_found = !gnuplot.empty();
-  std::string terminal = "pngcairo font ',10'";
-  if (result.gnuplot_found && !run_gnuplot(gnuplot, "", {"-e", "set terminal pngcairo"}, nullptr)) {
-    terminal = "png";
-  }
-  const auto scripts = report::figure_scripts(report, terminal);
+  const auto scripts = report::figure_scripts(report, png_terminal(gnuplot));
   report::write_figure_files(scripts, dir);
   for (const auto& s : scripts) result.scripts.push_back(s.name + ".gp");
   if (!result.gnuplot_found) {
@@ -76,19 +83,76 @@ PlotResult draw_figures(const report::Report& report, const std::string& dir) {
   std::ofstream log(fs::path(dir) / "gnuplot.log", std::ios::app);
   std::vector<std::string> failed;
   for (const auto& s : scripts) {
-    const bool drawn = run_gnuplot(gnuplot, dir, {s.name + ".gp"}, &log);
-    std::error_code ec;
-    if (drawn && fs::exists(fs::path(dir) / (s.name + ".png"), ec)) {
-      result.images.push_back(s.name + ".png");
-    } else {
-      failed.push_back(s.name);
+    bool all = true;
+    for (const char* format : {"png", "svg"}) {
+      const std::string file = s.name + "." + format;
+      const bool drawn =
+          run_gnuplot(gnuplot, dir, {"-e", fmt::format("fmt='{}'", format), s.name + ".gp"}, &log);
+      std::error_code ec;
+      if (drawn && fs::exists(fs::path(dir) / file, ec)) {
+        result.images.push_back(file);
+      } else {
+        all = false;
+      }
     }
+    if (!all) failed.push_back(s.name);
   }
-  result.message = fmt::format("drew {} plots into {} (data and gnuplot scripts alongside)",
-                               result.images.size(), dir);
+  result.message =
+      fmt::format("drew {} plots as PNG and SVG into {} (data and gnuplot scripts alongside)",
+                  scripts.size() - failed.size(), dir);
   if (!failed.empty()) {
     result.message +=
         fmt::format("; gnuplot failed on {} (see {}/gnuplot.log)", text::join(failed), dir);
+  }
+  return result;
+}
+
+SvgFigures svg_figures(const report::Report& report) {
+  SvgFigures result;
+  const auto scripts = report::figure_scripts(report, "png");
+  if (scripts.empty()) return result;
+  const std::string gnuplot = find_gnuplot();
+  if (gnuplot.empty()) {
+    result.problem =
+        "gnuplot not found (install gnuplot, e.g. apt-get install gnuplot-nox, or set "
+        "TMEX_GNUPLOT)";
+    for (const auto& s : scripts) result.failed.push_back(s.name);
+    return result;
+  }
+  std::string pattern = (fs::temp_directory_path() / "tmex-report-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) {
+    throw std::runtime_error("cannot make a temporary folder for the figures in " +
+                             fs::temp_directory_path().string());
+  }
+  const fs::path dir = pattern;
+  std::string errors;
+  try {
+    report::write_figure_files(scripts, dir);
+    std::ofstream log(dir / "gnuplot.log");
+    for (const auto& s : scripts) {
+      const fs::path file = dir / (s.name + ".svg");
+      std::error_code ec;
+      if (run_gnuplot(gnuplot, dir.string(), {"-e", "fmt='svg'", s.name + ".gp"}, &log) &&
+          fs::exists(file, ec)) {
+        std::ifstream in(file, std::ios::binary);
+        result.svg[s.name] = std::string(std::istreambuf_iterator<char>(in), {});
+      } else {
+        result.failed.push_back(s.name);
+      }
+    }
+    log.close();
+    std::ifstream in(dir / "gnuplot.log");
+    errors = std::string(std::istreambuf_iterator<char>(in), {});
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    throw;
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  if (!result.failed.empty()) {
+    const auto first_line = errors.substr(0, errors.find('\n'));
+    result.problem = "gnuplot failed" + (first_line.empty() ? "" : ": " + first_line);
   }
   return result;
 }

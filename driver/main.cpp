@@ -1,5 +1,6 @@
 // The tmex executable: command-line parsing and dispatch to the subcommands.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <cstdint>
@@ -17,15 +18,51 @@
 #include "driver/errors.hpp"
 #include "driver/job_deadline.hpp"
 #include "driver/output_file.hpp"
+#include "driver/report_command.hpp"
 #include "driver/verify_command.hpp"
 #include "driver/version.hpp"
 #include "models/subprocess.hpp"
 #include "storage/database.hpp"
 #include "storage/store_file.hpp"
+#include "text/strings.hpp"
 
 namespace {
 
 using namespace tmex::driver;
+
+// Edit distance (insertions, deletions, substitutions, and swaps of neighbours) of a and b.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min(
+          {d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// "; did you mean 'analyze'?" for the nearest of `names` within a third of its length (at least
+// 2 edits), or "" when none is that near.
+std::string suggestion(const std::string& typed, const std::vector<std::string>& names) {
+  std::string best;
+  std::size_t best_distance = std::string::npos;
+  for (const auto& n : names) {
+    const std::size_t d = edit_distance(typed, n);
+    if (d < best_distance) {
+      best_distance = d;
+      best = n;
+    }
+  }
+  const std::size_t limit = std::max<std::size_t>(2, best.size() / 3);
+  if (best.empty() || best_distance > limit) return "";
+  return "; did you mean '" + best + "'?";
+}
 
 // Splits NAME=VALUE arguments of --set / --option.
 std::map<std::string, std::string> key_values(const std::vector<std::string>& items,
@@ -164,13 +201,65 @@ int execute_verify(VerifyCli& c) {
   return leave(verify_campaign(c.options));
 }
 
-struct AnalyzeCli {
-  CLI::App* command = nullptr;
-  AnalyzeOptions options;
+// The options `tmex analyze` and `tmex report` share: what to analyse and how.
+struct AnalysisCli {
   std::uint64_t seed = 0;
   int bootstrap = 0;
   CLI::Option* bootstrap_option = nullptr;
   CLI::Option* seed_option = nullptr;
+};
+
+void add_analysis_options(CLI::App& command, AnalyzeOptions& analyze, AnalysisCli& c) {
+  command.add_option("db", analyze.db_path, "campaign store (SQLite file)")->required();
+  command
+      .add_option("--method,-m", analyze.method,
+                  "auto, prcc, pcc, src, srrc, correlation (Pearson and Spearman), sobol, morris "
+                  "or uncertainty")
+      ->capture_default_str();
+  // One value per use, so that `--event 'y > 1' DB` leaves DB to the positional argument.
+  command
+      .add_option("--outputs", analyze.outputs,
+                  "outputs to analyse, comma-separated (default: all stored outputs)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  command
+      .add_option("--event", analyze.events,
+                  "probability of an event 'OUTPUT OP NUMBER', OP one of < <= > >= == != "
+                  "(repeatable), e.g. --event 'cured == 1'")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  command.add_option("--confidence", analyze.confidence, "level of every interval")
+      ->capture_default_str();
+  c.bootstrap_option = command.add_option(
+      "--bootstrap", c.bootstrap,
+      "bootstrap resamples of Sobol', Morris and uncertainty intervals (default 1000; "
+      "uncertainty summaries of more than 50000 runs use large-sample intervals unless this is "
+      "given; 0: no intervals)");
+  c.seed_option =
+      command.add_option("--seed", c.seed, "bootstrap seed (default: the campaign's seed)");
+  command
+      .add_option("--tolerance", analyze.convergence.halfwidth,
+                  "convergence: the largest acceptable half-width of the interval of an index "
+                  "whose interval excludes 0")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command
+      .add_option("--stable-top", analyze.convergence.stable_top,
+                  "convergence: how many of the top parameters that matter (interval excludes 0) "
+                  "must keep their order between the last two subsamples")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+}
+
+void apply_analysis_options(const AnalysisCli& c, AnalyzeOptions& analyze) {
+  if (c.bootstrap_option->count() > 0) analyze.bootstrap = c.bootstrap;
+  if (c.seed_option->count() > 0) analyze.seed = c.seed;
+}
+
+struct AnalyzeCli {
+  CLI::App* command = nullptr;
+  AnalyzeOptions options;
+  AnalysisCli shared;
 };
 
 AnalyzeCli add_analyze(CLI::App& app) {
@@ -184,45 +273,45 @@ AnalyzeCli add_analyze(CLI::App& app) {
       "bad usage (including a method that does not fit the design), 1 other errors.");
   auto* analyze_cmd = c.command;
   AnalyzeOptions& analyze = c.options;
-  analyze_cmd->add_option("db", analyze.db_path, "campaign store (SQLite file)")->required();
-  analyze_cmd
-      ->add_option("--method,-m", analyze.method,
-                   "auto, prcc, pcc, src, srrc, correlation (Pearson and Spearman), sobol, morris "
-                   "or uncertainty")
-      ->capture_default_str();
-  // One value per use, so that `--event 'y > 1' DB` leaves DB to the positional argument.
-  analyze_cmd
-      ->add_option("--outputs", analyze.outputs,
-                   "outputs to analyse, comma-separated (default: all stored outputs)")
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  add_analysis_options(*analyze_cmd, analyze, c.shared);
   analyze_cmd->add_option("--format,-f", analyze.format, "table, csv, json or markdown")
       ->capture_default_str();
   analyze_cmd->add_option("--out,-o", analyze.out, "output file (default: standard output)");
-  analyze_cmd->add_option("--plots", analyze.plots_dir,
-                          "folder for PNG plots (gnuplot) with their data files and scripts");
-  analyze_cmd
-      ->add_option("--event", analyze.events,
-                   "probability of an event 'OUTPUT OP NUMBER', OP one of < <= > >= == != "
-                   "(repeatable), e.g. --event 'cured == 1'")
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  analyze_cmd->add_option("--confidence", analyze.confidence, "level of every interval")
-      ->capture_default_str();
-  c.bootstrap_option = analyze_cmd->add_option(
-      "--bootstrap", c.bootstrap,
-      "bootstrap resamples of Sobol', Morris and uncertainty intervals (default 1000; "
-      "uncertainty summaries of more than 50000 runs use large-sample intervals unless this is "
-      "given; 0: no intervals)");
-  c.seed_option =
-      analyze_cmd->add_option("--seed", c.seed, "bootstrap seed (default: the campaign's seed)");
+  analyze_cmd->add_option(
+      "--plots", analyze.plots_dir,
+      "folder for the plots as PNG and SVG (gnuplot) with their data files and scripts");
   return c;
 }
 
 int execute_analyze(AnalyzeCli& c) {
-  if (c.bootstrap_option->count() > 0) c.options.bootstrap = c.bootstrap;
-  if (c.seed_option->count() > 0) c.options.seed = c.seed;
+  apply_analysis_options(c.shared, c.options);
   return analyze_command(c.options);
+}
+
+struct ReportCli {
+  CLI::App* command = nullptr;
+  ReportOptions options;
+  AnalysisCli shared;
+};
+
+ReportCli add_report(CLI::App& app) {
+  ReportCli c;
+  c.command = app.add_subcommand(
+      "report",
+      "One self-contained HTML report of the campaign in DB, to read or send: campaign and "
+      "design, failures, sensitivity (tables and figures), uncertainty and events, convergence, "
+      "sessions and provenance. Figures are drawn by gnuplot and embedded as SVG; the file loads "
+      "nothing else. The store is only read. Takes the options of analyze.");
+  add_analysis_options(*c.command, c.options.analysis, c.shared);
+  c.command->add_option("--out,-o", c.options.out,
+                        "HTML file (default: the store's file name with .html, in the working "
+                        "directory)");
+  return c;
+}
+
+int execute_report(ReportCli& c) {
+  apply_analysis_options(c.shared, c.options.analysis);
+  return report_command(c.options);
 }
 
 // The read-only commands with simple options.
@@ -331,7 +420,19 @@ int run_command(int argc, char** argv) {
   VerifyCli verify = add_verify(app);
   add_model_and_export_commands(app, others);
   AnalyzeCli analyze = add_analyze(app);
+  ReportCli report = add_report(app);
 
+  // A mistyped command (tmex anlyze) gets the nearest one, not CLI11's "A subcommand is
+  // required".
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      std::fprintf(stderr, "tmex: error: unknown command '%s'%s (commands: %s; tmex --help)\n",
+                   argv[1], suggestion(argv[1], names).c_str(), tmex::text::join(names).c_str());
+      return kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -343,6 +444,7 @@ int run_command(int argc, char** argv) {
     if (*run.command) return execute_run(run, argc, argv);
     if (*verify.command) return execute_verify(verify);
     if (*analyze.command) return execute_analyze(analyze);
+    if (*report.command) return execute_report(report);
     if (const auto rc = execute_others(others)) return *rc;
   } catch (const UsageError& e) {
     std::fprintf(stderr, "tmex: error: %s\n", e.what());

@@ -107,7 +107,8 @@ class Linear final : public Model {
           {"x" + std::to_string(i + 1), 0.0, "1", "input " + std::to_string(i + 1)});
     }
     info_.parameters.push_back({"intercept", 0.0, "1", "constant term"});
-    info_.parameters.push_back({"noise_sd", 0.0, "1", "standard deviation of additive noise"});
+    info_.parameters.push_back(
+        {"noise_sd", 0.0, "1", "standard deviation of additive noise", {0.0}});
     info_.outputs = {{"y", "1", "function value"}};
     apply_spec(info_, spec, {"coefficients"});
     // A fixed negative noise_sd would make every evaluation fail: refused with the setting.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "text/number_text.hpp"
 
@@ -203,11 +204,31 @@ std::string domain_error(const ParameterRow& row, double v) {
 
 std::span<const EmdrRange> emdr_sampled_ranges() { return kRanges; }
 
+// The declared form of a domain (ParameterDomain), as `tmex check` and `tmex models` see it.
+ParameterDomain declared(Domain domain) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  switch (domain) {
+    case Domain::kNonNegative:
+      return {0.0, kInf};
+    case Domain::kPositive:
+      return {0.0, kInf, true};
+    case Domain::kFraction:
+      return {0.0, 1.0};
+    case Domain::kOpenFraction:
+      return {0.0, 1.0, false, true};
+    case Domain::kCount:
+      return {0.0, kInf, false, false, true};
+    case Domain::kAtLeastOneCell:
+      return {1.0, kInf};
+  }
+  return {};
+}
+
 std::vector<ParameterInfo> emdr_parameter_infos() {
   std::vector<ParameterInfo> out;
   out.reserve(kRowCount);
   for (const auto& row : kRows) {
-    out.push_back({row.name, row.default_value, row.unit, row.description});
+    out.push_back({row.name, row.default_value, row.unit, row.description, declared(row.domain)});
   }
   return out;
 }

@@ -2,6 +2,9 @@
 #include "models/model.hpp"
 
 #include <array>
+#include <cmath>
+
+#include "text/number_text.hpp"
 
 namespace tmex::models {
 
@@ -22,6 +25,30 @@ std::optional<std::size_t> ModelInfo::output_index(const std::string& n) const {
     if (outputs[i].name == n) return i;
   }
   return std::nullopt;
+}
+
+bool ParameterDomain::contains(double v) const {
+  if (!std::isfinite(v)) return false;
+  if (v < lower || (lower_open && v == lower)) return false;
+  if (v > upper || (upper_open && v == upper)) return false;
+  return !integer || v == std::floor(v);
+}
+
+std::string ParameterDomain::describe() const {
+  const auto num = [](double v) { return text::format_number(v, text::NumberStyle::kShortest); };
+  const bool low = std::isfinite(lower), high = std::isfinite(upper);
+  std::string s;
+  if (low && high) {
+    s = std::string("in ") + (lower_open ? "(" : "[") + num(lower) + ", " + num(upper) +
+        (upper_open ? ")" : "]");
+  } else if (low) {
+    s = (lower_open ? "> " : ">= ") + num(lower);
+  } else if (high) {
+    s = (upper_open ? "< " : "<= ") + num(upper);
+  } else {
+    s = "any number";
+  }
+  return integer ? "a whole number " + s : s;
 }
 
 const char* to_string(EvalStatus status) {

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <span>
@@ -24,12 +25,30 @@ class ModelError : public std::runtime_error {
   std::string key_;
 };
 
+/// The values a parameter may take, on their own (joint constraints, such as emdr's initial
+/// resistant cells, are checked at evaluation only). A value outside fails the evaluation with
+/// kInvalidParameters; `tmex check` warns when a configured range leaves it.
+struct ParameterDomain {
+  double lower = -std::numeric_limits<double>::infinity();
+  double upper = std::numeric_limits<double>::infinity();
+  bool lower_open = false;  ///< lower itself is outside (a positive rate: (0, inf))
+  bool upper_open = false;  ///< upper itself is outside (a fraction below 1: [0, 1))
+  bool integer = false;     ///< whole numbers only
+
+  /// Whether `v` is in the domain (finite, within the bounds, whole where required).
+  bool contains(double v) const;
+  /// The domain in words: "any number", ">= 0", "> 0", "in [0, 1]", "in [0, 1)", a whole
+  /// number ">= 0".
+  std::string describe() const;
+};
+
 /// One input of a model, in declared order.
 struct ParameterInfo {
   std::string name;
   double default_value = 0.0;
-  std::string unit;         ///< "1" for dimensionless, "1/day", "cells", ...
-  std::string description;  ///< one line, with its source where it has one
+  std::string unit;          ///< "1" for dimensionless, "1/day", "cells", ...
+  std::string description;   ///< one line, with its source where it has one
+  ParameterDomain domain{};  ///< where the model is defined; everywhere by default
 };
 
 /// One scalar output of a model, in declared order.

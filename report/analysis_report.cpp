@@ -171,23 +171,45 @@ Section failures_section(const CampaignAnalysis& a) {
   return s;
 }
 
-Figure tornado(const std::string& coefficient, const analysis::CorrelationTable& t,
-               Eigen::Index j) {
+bool is_dummy(const analysis::CampaignInfo& c, const std::string& parameter) {
+  return std::any_of(c.parameters.begin(), c.parameters.end(),
+                     [&](const auto& p) { return p.dummy && p.name == parameter; });
+}
+
+Figure tornado(const std::string& coefficient, const analysis::CorrelationTable& t, Eigen::Index j,
+               const analysis::CampaignInfo& campaign) {
   const auto& output = t.outputs[static_cast<std::size_t>(j)];
   const std::string label = upper(coefficient);
   Figure f{FigureKind::kTornado, "tornado_" + coefficient + "_" + output,
            label + " of " + output + " (" + percent(t.confidence) + " CI, " +
                std::to_string(t.samples) + " rows)",
            label, ""};
+  f.output = output;
+  f.caption = label + " of each parameter with " + output +
+              ", largest on top; whiskers: " + percent(t.confidence) +
+              " Fisher-z intervals; colour and stars: p adjusted by Benjamini-Hochberg "
+              "(* < 0.05, ** < 0.01, *** < 0.001).";
   f.data.columns = {{"parameter", "", Role::kKey},
                     {coefficient},
                     {"ci_low", "", Role::kLow, NumberStyle::kCoefficient, coefficient},
-                    {"ci_high", "", Role::kHigh, NumberStyle::kCoefficient, coefficient}};
-  auto order = by_size(t.coefficient, j);
-  std::reverse(order.begin(), order.end());  // largest on top
-  for (const auto i : order) {
-    f.data.rows.push_back({t.parameters[static_cast<std::size_t>(i)], t.coefficient(i, j),
-                           t.ci_low(i, j), t.ci_high(i, j)});
+                    {"ci_high", "", Role::kHigh, NumberStyle::kCoefficient, coefficient},
+                    {"p_bh", "", Role::kPAdjusted, NumberStyle::kPValue, coefficient},
+                    {"dummy", "", Role::kDetail, NumberStyle::kGeneral, coefficient}};
+  double reach = 0.0;  // the largest |end| of a dummy's interval
+  for (const auto i : by_size(t.coefficient, j)) {
+    const auto& p = t.parameters[static_cast<std::size_t>(i)];
+    const bool dummy = is_dummy(campaign, p);
+    f.data.rows.push_back(
+        {p, t.coefficient(i, j), t.ci_low(i, j), t.ci_high(i, j), t.p_bh(i, j), dummy});
+    if (dummy) {
+      reach = std::max({reach, std::abs(t.ci_low(i, j)), std::abs(t.ci_high(i, j))});
+    }
+  }
+  if (reach > 0.0) {
+    f.bands.push_back({-reach, reach, "dummy's reach (" + percent(t.confidence) + " CI)"});
+    f.caption += " Grey band: as far from 0 as the " + percent(t.confidence) +
+                 " interval of the dummy parameter (which the model ignores) reaches: a bar "
+                 "inside it is indistinguishable from noise.";
   }
   return f;
 }
@@ -210,7 +232,8 @@ std::string correlation_heading(analysis::Coefficient c) {
   return "";
 }
 
-Section correlation_section(const analysis::CorrelationResult& c) {
+Section correlation_section(const analysis::CorrelationResult& c,
+                            const analysis::CampaignInfo& campaign) {
   const auto& t = c.table;
   const std::string name = analysis::coefficient_name(c.coefficient);
   Section s{name, correlation_heading(c.coefficient)};
@@ -243,7 +266,7 @@ Section correlation_section(const analysis::CorrelationResult& c) {
                             t.p_bonferroni(i, j), t.p_bh(i, j), significance_marker(t.p_bh(i, j))});
     }
     s.tables.push_back(std::move(table));
-    s.figures.push_back(tornado(name, t, j));
+    s.figures.push_back(tornado(name, t, j, campaign));
   }
   return s;
 }
@@ -279,7 +302,14 @@ Figure index_bars(const analysis::SobolIndices& s, Eigen::Index j) {
   Figure f{FigureKind::kIndexBars, "sobol_" + output,
            "Sobol' indices of " + output + " (" + percent(s.confidence) + " bootstrap CI, " +
                std::to_string(s.base_rows) + " base rows)",
-           "", "index"};
+           "Sobol' index", ""};
+  f.output = output;
+  f.axis_low = -0.5;
+  f.axis_high = 1.1;
+  f.caption = "First-order (S1) and total (ST) Sobol' indices of " + output +
+              ", largest ST on top; whiskers: " + percent(s.confidence) +
+              " percentile bootstrap intervals. Negative S1 estimates are sampling error around "
+              "an index near 0.";
   f.data.columns = concat(
       concat({{"parameter", "", Role::kKey}, {"first", "S1 (first order)"}},
              interval("first", s.confidence, NumberStyle::kCoefficient, "first_low", "first_high")),
@@ -347,17 +377,37 @@ Section morris_section(const analysis::MorrisEffects& s, double confidence) {
   for (Eigen::Index j = 0; j < s.mu.cols(); ++j) {
     const auto& output = s.outputs[static_cast<std::size_t>(j)];
     Table table{"outputs", "output " + output, {output_fact(output)}, columns};
+    Figure bars{
+        FigureKind::kIndexBars, "morris_bars_" + output,
+        "Morris screening of " + output + " (" + std::to_string(s.trajectories) + " trajectories)",
+        "elementary effect (" + output + " per unit fraction of the range)", ""};
+    bars.output = output;
+    bars.caption = "mu* (mean |elementary effect|, with " + percent(confidence) +
+                   " bootstrap intervals) and sigma (their sd) of " + output +
+                   ", largest mu* on top.";
+    bars.data.columns = concat(concat({{"parameter", "", Role::kKey}, {"mu_star", "mu*"}},
+                                      interval("mu_star", confidence, NumberStyle::kGeneral,
+                                               "mu_star_low", "mu_star_high")),
+                               {{"sigma", "sigma"},
+                                {"sigma_low", "", Role::kLow, NumberStyle::kGeneral, "sigma"},
+                                {"sigma_high", "", Role::kHigh, NumberStyle::kGeneral, "sigma"}});
     Figure f{
         FigureKind::kMuSigma, "morris_" + output,
         "Morris screening of " + output + " (" + std::to_string(s.trajectories) + " trajectories)",
         "mu* (mean |elementary effect|)", "sigma"};
+    f.output = output;
+    f.caption = "sigma against mu*: far right, important; high, non-linear or interacting. The " +
+                std::to_string(std::min<Eigen::Index>(8, s.mu.rows())) + " largest mu* are named.";
     f.data.columns = {{"parameter", "", Role::kKey}, {"mu_star"}, {"mu"}, {"sigma"}};
     for (const auto i : by_size(s.mu_star, j)) {
       const auto& p = s.parameters[static_cast<std::size_t>(i)];
       table.rows.push_back({p, s.mu_star(i, j), s.mu_star_low(i, j), s.mu_star_high(i, j),
                             s.mu(i, j), s.sigma(i, j),
                             std::int64_t{s.effects[static_cast<std::size_t>(i)]}});
+      bars.data.rows.push_back({p, s.mu_star(i, j), s.mu_star_low(i, j), s.mu_star_high(i, j),
+                                s.sigma(i, j), Value{}, Value{}});
     }
+    sec.figures.push_back(std::move(bars));
     for (Eigen::Index i = 0; i < s.mu.rows(); ++i) {
       f.data.rows.push_back(
           {s.parameters[static_cast<std::size_t>(i)], s.mu_star(i, j), s.mu(i, j), s.sigma(i, j)});
@@ -370,33 +420,114 @@ Section morris_section(const analysis::MorrisEffects& s, double confidence) {
 
 Section convergence_section(const analysis::ConvergenceReport& c, bool base_rows) {
   Section s{"convergence", "Convergence"};
+  const std::string unit = base_rows ? "base rows" : "rows";
   std::vector<std::string> sizes;
   for (const auto n : c.sample_sizes) sizes.push_back(std::to_string(n));
-  s.paragraphs = {"Indices recomputed on the leading " + text::join(sizes) + " " +
-                  (base_rows ? "base rows" : "rows") + ": " + c.verdict + "."};
+  s.paragraphs = {"Indices recomputed on the leading " + text::join(sizes) + " " + unit + ": " +
+                  c.verdict + "."};
+  if (!c.advice.empty()) s.paragraphs.push_back(c.advice);
+  s.paragraphs.push_back(
+      "Criteria (--tolerance, --stable-top): the parameters that matter (interval excludes 0), at "
+      "most " +
+      std::to_string(c.criteria.stable_top) + " per output, keep their order from " +
+      sizes[sizes.size() - 2] + " to " + sizes.back() + " " + unit +
+      ", and every interval that excludes 0 has a half-width of at most " +
+      number(c.criteria.halfwidth, NumberStyle::kShortest) +
+      " (the largest change of any index over the last doubling, " +
+      number(c.max_change, NumberStyle::kBrief) +
+      ", is shown for comparison but not judged: it is driven by the indices near 0).");
   const std::vector<std::int64_t> size_values(c.sample_sizes.begin(), c.sample_sizes.end());
   s.facts = {{"converged", "", c.converged, {}, kJson},
              {"max_change", "", c.max_change, {}, kData, true},
-             {"tolerance", "", c.tolerance, {}, kJson},
+             {"tolerance", "", c.criteria.halfwidth, {}, kJson},
+             {"stable_top", "", std::int64_t{c.criteria.stable_top}, {}, kJson},
              {"worst_row", "", c.worst_row, {}, kJson},
              {"worst_output", "", c.worst_output, {}, kJson},
              {"verdict", "", c.verdict, {}, kJson},
+             {"advice", "", c.advice, {}, kJson},
+             {"rows_needed", "", as_int(c.rows_needed), {}, kJson},
              {"sample_sizes", "", size_values, {}, kJson}};
-  Table steps{"steps", "", {}, {}, {}, kJson};
+  Table outputs{"outputs", "per output, at " + sizes.back() + " " + unit};
+  outputs.columns = {
+      {"output", "output", Role::kKey},
+      {"top", "top parameters (in order)", Role::kDetail, NumberStyle::kGeneral, "halfwidth"},
+      {"top_stable", "same order", Role::kDetail, NumberStyle::kGeneral, "halfwidth"},
+      {"top_before", "order at N/2", Role::kDetail, NumberStyle::kGeneral, "halfwidth", kJson},
+      {"significant", "significant", Role::kDetail, NumberStyle::kGeneral, "halfwidth"},
+      {"widest", "widest interval", Role::kDetail, NumberStyle::kGeneral, "halfwidth"},
+      {"halfwidth", "+/-", Role::kEstimate, NumberStyle::kCoefficient},
+      {"rows_needed", unit + " needed", Role::kDetail, NumberStyle::kGeneral, "halfwidth"},
+      {"converged", "met", Role::kMarker, NumberStyle::kGeneral, "halfwidth"}};
+  for (const auto& o : c.per_output) {
+    outputs.rows.push_back({o.output, text::join(o.top), o.top_stable, o.top_before,
+                            std::int64_t{o.halfwidths.significant}, o.widest,
+                            o.halfwidths.significant > 0 ? Value{o.halfwidths.largest} : Value{},
+                            as_int(o.rows_needed), std::string(o.converged() ? "yes" : "no")});
+  }
+  s.tables.push_back(std::move(outputs));
+  Table steps{"steps", "", {}, {}, {}, kData};
   steps.columns = {{"size", "size", Role::kKey},
                    {"output", "output", Role::kKey},
-                   {"index", "index", Role::kKey},
-                   {"value", "value"}};
+                   {"index", "parameter", Role::kKey},
+                   {"value", "value"},
+                   {"ci_low", "", Role::kLow, NumberStyle::kCoefficient, "value"},
+                   {"ci_high", "", Role::kHigh, NumberStyle::kCoefficient, "value"}};
   for (std::size_t n = 0; n < c.sample_sizes.size(); ++n) {
     for (Eigen::Index j = 0; j < c.values[n].cols(); ++j) {
       for (Eigen::Index i = 0; i < c.values[n].rows(); ++i) {
         steps.rows.push_back({std::int64_t{c.sample_sizes[n]},
                               c.outputs[static_cast<std::size_t>(j)],
-                              c.rows[static_cast<std::size_t>(i)], c.values[n](i, j)});
+                              c.rows[static_cast<std::size_t>(i)], c.values[n](i, j),
+                              c.low[n](i, j), c.high[n](i, j)});
       }
     }
   }
   s.tables.push_back(std::move(steps));
+  // Per output, the path of its most important indices (the ranked ones, at least 3) over the
+  // sizes: a table and a figure for documents.
+  const Eigen::MatrixXd& last = c.values.back();
+  for (std::size_t j = 0; j < c.per_output.size(); ++j) {
+    const auto& o = c.per_output[j];
+    const auto col = static_cast<Eigen::Index>(j);
+    // Sobol' reports rank by ST: the rows of the second half.
+    const Eigen::Index offset = base_rows ? last.rows() / 2 : 0;
+    const Eigen::Index count = base_rows ? last.rows() / 2 : last.rows();
+    const Eigen::MatrixXd block = last.middleRows(offset, count);
+    const auto shown = analysis::top_rows(block, col, std::max<Eigen::Index>(o.ranked, 3));
+    Table path{"paths", o.output, {output_fact(o.output)}, {{"index", "index", Role::kKey}},
+               {},      kHtml};
+    for (const auto& size : sizes) {
+      path.columns.push_back(
+          {"n" + size, size + " " + unit, Role::kMarker, NumberStyle::kGeneral, "", kHtml});
+    }
+    Figure f{FigureKind::kLines, "convergence_" + o.output,
+             "Convergence of " + o.output + ": leading " + unit, unit + " (log2 scale)",
+             base_rows ? "ST" : "PRCC"};
+    f.x_log = true;
+    f.output = o.output;
+    f.caption = "The most important indices of " + o.output + " on the leading " + unit +
+                "; the last point is the whole campaign.";
+    f.data.columns = {{"n", "n", Role::kKey}};
+    for (const auto i : shown) {
+      const auto r = static_cast<std::size_t>(offset + i);
+      f.data.columns.push_back({c.rows[r], c.rows[r]});
+      std::vector<Value> row = {c.rows[r]};
+      for (std::size_t n = 0; n < c.sample_sizes.size(); ++n) {
+        const double v = c.values[n](offset + i, col);
+        const double h = 0.5 * (c.high[n](offset + i, col) - c.low[n](offset + i, col));
+        row.emplace_back(number(v, NumberStyle::kCoefficient) +
+                         (std::isfinite(h) ? " +/- " + number(h, NumberStyle::kBrief) : ""));
+      }
+      path.rows.push_back(std::move(row));
+    }
+    for (std::size_t n = 0; n < c.sample_sizes.size(); ++n) {
+      std::vector<Value> row = {static_cast<double>(c.sample_sizes[n])};
+      for (const auto i : shown) row.emplace_back(c.values[n](offset + i, col));
+      f.data.rows.push_back(std::move(row));
+    }
+    s.tables.push_back(std::move(path));
+    s.figures.push_back(std::move(f));
+  }
   return s;
 }
 
@@ -430,9 +561,26 @@ Section time_course_section(const std::vector<analysis::TimeCourseCorrelation>& 
                            {"p_bh", "p (BH)", Role::kPAdjusted, NumberStyle::kPValue, "prcc"}});
     Figure f{FigureKind::kLines, "prcc_time_" + tc.variable, "PRCC over time of " + tc.variable,
              "time", "PRCC"};
+    f.output = tc.variable;
+    f.caption = "PRCC of each parameter with " + tc.variable +
+                " at each recorded time; the seven largest (by their largest |PRCC|) in colour.";
+    // Lines in order of each parameter's largest |PRCC| over time: the first ones get colours.
+    const Eigen::VectorXd peak = t.coefficient.cwiseAbs()
+                                     .unaryExpr([](double v) { return std::isfinite(v) ? v : 0.0; })
+                                     .rowwise()
+                                     .maxCoeff();
+    const auto line_order = by_size(peak, 0);
     f.data.columns = {{"t", "t", Role::kKey}};
-    for (const auto& p : t.parameters) f.data.columns.push_back({p, p});
-    for (std::size_t ti = 0; ti < nt; ++ti) f.data.rows.push_back({tc.times[ti]});
+    for (const auto i : line_order) {
+      const auto& p = t.parameters[static_cast<std::size_t>(i)];
+      f.data.columns.push_back({p, p});
+    }
+    for (std::size_t ti = 0; ti < nt; ++ti) {
+      f.data.rows.push_back({tc.times[ti]});
+      for (const auto i : line_order) {
+        f.data.rows.back().emplace_back(t.coefficient(i, static_cast<Eigen::Index>(ti)));
+      }
+    }
     for (Eigen::Index i = 0; i < t.coefficient.rows(); ++i) {
       const auto& p = t.parameters[static_cast<std::size_t>(i)];
       std::vector<Value> row = {p};
@@ -446,7 +594,6 @@ Section time_course_section(const std::vector<analysis::TimeCourseCorrelation>& 
         const auto c = static_cast<Eigen::Index>(ti);
         data.rows.push_back({p, tc.times[ti], t.coefficient(i, c), t.ci_low(i, c), t.ci_high(i, c),
                              t.p_value(i, c), t.p_bh(i, c)});
-        f.data.rows[ti].emplace_back(t.coefficient(i, c));
       }
     }
     s.tables.push_back(std::move(wide));
@@ -509,6 +656,12 @@ Section uncertainty_section(const analysis::UncertaintyResult& u, double confide
              q.output,
              "runs",
              bins};
+    f.x_log = q.scale == analysis::ValueScale::kLog;
+    f.output = q.output;
+    f.caption = "Distribution of " + q.output + " over the runs" +
+                (f.x_log ? ", on a log axis with bins of equal width in log10 (its values span "
+                           "orders of magnitude)."
+                         : ".");
     s.tables.push_back(std::move(bins));
     s.figures.push_back(std::move(f));
   }
@@ -550,15 +703,65 @@ std::vector<Figure> scatter_figures(const analysis::ScatterSample& sample,
       top = by_size(a.regressions.front().table.coefficient, j);
     }
     top.resize(std::min<std::size_t>(3, top.size()));
+    const auto scale = sample.output_scales.empty()
+                           ? analysis::ValueScale::kLinear
+                           : sample.output_scales[static_cast<std::size_t>(j)];
+    const auto& binned = sample.binned.empty()
+                             ? std::vector<std::vector<analysis::ProbabilityBin>>{}
+                             : sample.binned[static_cast<std::size_t>(j)];
+    if (scale == analysis::ValueScale::kBinary && !binned.empty()) {
+      // A 0/1 outcome: its probability along each top parameter, not two lines of points.
+      const auto& first = binned.front().front().probability;
+      Figure f{FigureKind::kProbability, "probability_" + output,
+               "P(" + output + " = 1) along its top parameters (" + percent(first.confidence) +
+                   " Wilson CI, " + std::to_string(a.sensitivity_rows) + " rows)",
+               "", "P(" + output + " = 1)"};
+      f.output = output;
+      f.caption = "Share of runs with " + output + " = 1 in " +
+                  std::to_string(binned.front().size()) +
+                  " bins of equal counts of each parameter; horizontal whiskers: the bin's range; "
+                  "vertical: " +
+                  percent(first.confidence) + " Wilson intervals.";
+      f.data.columns = {{"parameter", "parameter", Role::kKey},
+                        {"x", "bin median", Role::kKey},
+                        {"x_low", "bin low", Role::kKey},
+                        {"x_high", "bin high", Role::kKey},
+                        {"probability", "P"},
+                        {"ci_low", "", Role::kLow, NumberStyle::kGeneral, "probability"},
+                        {"ci_high", "", Role::kHigh, NumberStyle::kGeneral, "probability"},
+                        {"log_x", "log x", Role::kDetail}};
+      for (const auto i : top) {
+        const auto pi = static_cast<std::size_t>(i);
+        const bool log_x = pi < sample.parameter_log.size() && sample.parameter_log[pi];
+        for (const auto& bin : binned[pi]) {
+          f.data.rows.push_back({sample.parameters[pi], bin.x_median, bin.x_low, bin.x_high,
+                                 bin.probability.probability, bin.probability.ci_low,
+                                 bin.probability.ci_high, log_x});
+        }
+      }
+      figures.push_back(std::move(f));
+      continue;
+    }
     Figure f{
         FigureKind::kScatter, "scatter_" + output,
         output + " against its top parameters (" + std::to_string(sample.inputs.rows()) + " rows)",
         "", output};
+    f.y_log = scale == analysis::ValueScale::kLog;
+    f.output = output;
+    f.caption =
+        output + " against its three most influential parameters, " +
+        std::to_string(sample.inputs.rows()) + " runs spread evenly over those analysed" +
+        (f.y_log ? "; log axis for " + output + ", whose values span orders of magnitude" : "") +
+        ".";
     for (const auto i : top) {
-      const auto& p = sample.parameters[static_cast<std::size_t>(i)];
-      f.data.columns.push_back({p, p});
+      const auto pi = static_cast<std::size_t>(i);
+      Column c{sample.parameters[pi], sample.parameters[pi]};
+      c.log_scale = pi < sample.parameter_log.size() && sample.parameter_log[pi];
+      f.data.columns.push_back(std::move(c));
     }
-    f.data.columns.push_back({output, output});
+    Column y{output, output};
+    y.log_scale = f.y_log;
+    f.data.columns.push_back(std::move(y));
     for (Eigen::Index r = 0; r < sample.inputs.rows(); ++r) {
       std::vector<Value> row;
       for (const auto i : top) row.emplace_back(sample.inputs(r, i));
@@ -570,6 +773,17 @@ std::vector<Figure> scatter_figures(const analysis::ScatterSample& sample,
   return figures;
 }
 
+// Whether a figure has something to draw: a finite number after its first column (a constant
+// output's indices are all NaN, and gnuplot refuses a plot without points).
+bool drawable(const Figure& f) {
+  for (const auto& row : f.data.rows) {
+    for (std::size_t c = 1; c < row.size(); ++c) {
+      if (const auto* d = std::get_if<double>(&row[c]); d && std::isfinite(*d)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Report build_report(const CampaignAnalysis& a) {
@@ -578,17 +792,21 @@ Report build_report(const CampaignAnalysis& a) {
   if (a.checkpoints && !a.checkpoints->checkpoints.empty()) {
     r.sections.push_back(checkpoints_section(*a.checkpoints));
   }
+  if (!a.warnings.empty()) {
+    Section warnings{"warnings", "Warnings", a.warnings, true};
+    r.sections.push_back(std::move(warnings));
+  }
   r.sections.push_back(failures_section(a));
   if (!a.notes.empty()) {
     Section notes{"notes", "Notes", a.notes, true};
     r.sections.push_back(std::move(notes));
   }
-  for (const auto& c : a.correlations) r.sections.push_back(correlation_section(c));
+  for (const auto& c : a.correlations) r.sections.push_back(correlation_section(c, a.campaign));
   for (const auto& g : a.regressions) r.sections.push_back(regression_section(g));
   if (a.sobol) r.sections.push_back(sobol_section(*a.sobol));
   if (a.morris) r.sections.push_back(morris_section(*a.morris, a.plan.confidence));
   if (a.scatter) {
-    Section scatter{"scatter", ""};
+    Section scatter{"scatter", "Outputs against their most influential parameters"};
     scatter.figures = scatter_figures(*a.scatter, a);
     r.sections.push_back(std::move(scatter));
   }
@@ -596,6 +814,7 @@ Report build_report(const CampaignAnalysis& a) {
   if (!a.time_courses.empty()) r.sections.push_back(time_course_section(a.time_courses));
   if (a.uncertainty) r.sections.push_back(uncertainty_section(*a.uncertainty, a.plan.confidence));
   if (!a.events.empty()) r.sections.push_back(events_section(a.events, a.plan.confidence));
+  for (auto& s : r.sections) std::erase_if(s.figures, [](const Figure& f) { return !drawable(f); });
   return r;
 }
 

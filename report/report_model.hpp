@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <variant>
 #include <vector>
@@ -21,8 +22,9 @@ enum Audience : unsigned {
   kText = 1,             ///< the aligned text table and Markdown
   kJson = 2,             ///< JSON
   kCsv = 4,              ///< long-format CSV
+  kHtml = 8,             ///< only documents (HTML), which also show everything for kText
   kData = kJson | kCsv,  ///< the machine-readable formats
-  kEveryone = kText | kJson | kCsv,
+  kEveryone = kText | kJson | kCsv | kHtml,
 };
 
 /// What a column holds; writers that reshape tables go by it (CSV's long format puts one
@@ -47,6 +49,7 @@ struct Column {
   text::NumberStyle style = text::NumberStyle::kGeneral;  ///< of numbers in text
   std::string of{};  ///< the estimate a kLow ... kDetail column belongs to
   unsigned audience = kEveryone;
+  bool log_scale = false;  ///< values spread over decades: figures draw them on a log axis
 };
 
 /// A named value: of a section (rows: 512) or of every row of a table (output: "y").
@@ -67,16 +70,33 @@ struct Table {
   std::vector<Column> columns{};
   std::vector<std::vector<Value>> rows{};  ///< one Value per column
   unsigned audience = kEveryone;
+  bool folded = false;  ///< documents show it folded away (details), e.g. per-step values
 };
 
 /// The kinds of figure; each expects its data columns in the order documented here.
 enum class FigureKind {
-  kTornado,    ///< horizontal bars with intervals: label, value, low, high (largest last)
-  kIndexBars,  ///< paired bars with intervals: label, first, low, high, total, low, high
-  kMuSigma,    ///< labelled points: label, mu*, mu, sigma
-  kLines,      ///< one line per column after the first (x) against it
-  kHistogram,  ///< bars: bin low, bin high, count
-  kScatter,    ///< one panel per column but the last (y) against it
+  /// Horizontal bars with intervals, largest on top: parameter, value, low, high, adjusted p
+  /// (significance: colour and stars), dummy (yes/no). `band`: the dummies' interval.
+  kTornado,
+  /// Paired horizontal bars with intervals, largest on top: parameter, first, low, high, second,
+  /// low, high (the headings of the two estimates name them in the key; NaN ends: no interval).
+  kIndexBars,
+  kMuSigma,    ///< labelled points (the 8 largest named): parameter, mu*, mu, sigma
+  kLines,      ///< one line per column after the first (x) against it; the first 7 in colour
+  kHistogram,  ///< bars: bin low, bin high, count (x_log: bins of equal width in log10)
+  /// One panel per column but the last (y) against it; a column's log_scale gives a log axis.
+  kScatter,
+  /// One panel per parameter: probability of a 0/1 outcome in bins of the parameter: parameter,
+  /// x (bin median), x low, x high, probability, low, high, log x (yes/no); rows grouped by
+  /// parameter.
+  kProbability,
+};
+
+/// A shaded band across a figure's value axis (e.g. the dummy parameter's interval).
+struct Band {
+  double low = 0.0;
+  double high = 0.0;
+  std::string label{};
 };
 
 /// A figure, drawn from its own data table.
@@ -87,6 +107,14 @@ struct Figure {
   std::string x_label{};
   std::string y_label{};
   Table data{};
+  bool x_log = false;  ///< a log x axis (lines, histograms)
+  bool y_log = false;  ///< a log y axis (scatter: the output's)
+  std::vector<Band> bands{};
+  /// Bar charts: the value axis shows at most [axis_low, axis_high] (wider intervals run off it).
+  double axis_low = -std::numeric_limits<double>::infinity();
+  double axis_high = std::numeric_limits<double>::infinity();
+  std::string caption{};  ///< a sentence under the figure in documents (what it shows)
+  std::string output{};   ///< the output it shows: documents place it after that output's table
 };
 
 /// A section: a heading, paragraphs, facts, tables and figures, under a unique key.
@@ -103,6 +131,7 @@ struct Section {
 /// A report: its title and sections in reading order.
 struct Report {
   std::string title{};
+  std::string subtitle{};  ///< one line under the title in documents (what, where, when)
   std::vector<Section> sections{};
 };
 

@@ -306,7 +306,8 @@ void write_json(const Report& report, std::ostream& out) {
       if (!section.contains(t.key)) section[t.key] = nlohmann::ordered_json::array();
       section[t.key].push_back(std::move(table));
     }
-    if (section.empty()) continue;
+    // A section of figures or documents only has nothing for JSON but its heading.
+    if (section.empty() || (section.size() == 1 && section.contains("heading"))) continue;
     j[s.key] = std::move(section);
   }
   out << j.dump(1) << '\n';

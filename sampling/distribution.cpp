@@ -304,7 +304,10 @@ std::string Distribution::kind_name() const {
   return "?";
 }
 
-std::string Distribution::describe() const {
+std::string Distribution::describe() const { return describe(text::NumberStyle::kExact); }
+
+std::string Distribution::describe(text::NumberStyle style) const {
+  const auto num = [style](double v) { return text::format_number(v, style); };
   const auto& p = params_;
   const std::string k = kind_name();
   switch (kind_) {

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "text/number_text.hpp"
+
 namespace tmex::sampling {
 
 /// Thrown for invalid distribution parameters; the message names the offending value.
@@ -79,6 +81,9 @@ class Distribution {
   /// A one-line canonical description with every parameter at full precision, e.g.
   /// "loguniform(min=0.1, max=10)"; equal descriptions mean equal distributions.
   std::string describe() const;
+  /// describe() with its numbers in `style`: text::NumberStyle::kShortest for people (0.03,
+  /// where describe() says 0.029999999999999999).
+  std::string describe(text::NumberStyle style) const;
 
  private:
   Distribution(DistributionKind kind, std::vector<double> params)

@@ -131,6 +131,23 @@ Campaign linear(std::uint64_t samples, std::uint32_t replicates = 1) {
   return c;
 }
 
+// y = sum b_i x_i + 0.5 e on [0, 1]^k, an LHS of `samples`.
+Campaign weighted(std::uint64_t samples, const std::vector<double>& b) {
+  Campaign c;
+  c.design = spec("lhs", samples);
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    c.parameters.emplace_back("x" + std::to_string(i + 1), sampling::Distribution::uniform(0, 1));
+  }
+  c.model = [b](const std::vector<double>& x, std::uint32_t rep, std::uint64_t sample) {
+    std::mt19937_64 g(sample * 1000 + rep);
+    std::normal_distribution<double> e;
+    double y = 0.5 * e(g);
+    for (std::size_t i = 0; i < b.size(); ++i) y += b[i] * x[i];
+    return std::vector<double>{y};
+  };
+  return c;
+}
+
 CampaignAnalysis analyse(const Campaign& c, AnalysisRequest request = {}) {
   if (!request.bootstrap) request.bootstrap = 200;
   const CampaignInfo info = c.info();
@@ -186,6 +203,37 @@ TEST(CampaignAnalysis, PrccOfLinearModelMatchesTheLibraryAndTheClosedForm) {
   ASSERT_TRUE(a.uncertainty.has_value());
   EXPECT_NEAR(a.uncertainty->summaries[0].mean, y.mean(), 1e-12);
   EXPECT_NEAR(a.uncertainty->summaries[0].mean, 3.0, 0.05);  // E[y] = (1 + 2 + 3) / 2
+}
+
+// Convergence of whole campaigns whose ranking is known: well-separated coefficients rank
+// stably, equal ones never do; too wide intervals come with the runs to add and how.
+TEST(CampaignAnalysis, ConvergenceOfKnownStableAndUnstableRankings) {
+  const auto stable = analyse(weighted(4000, {4, 2, 1, 0.5}));
+  ASSERT_TRUE(stable.convergence);
+  EXPECT_TRUE(stable.convergence->converged) << stable.convergence->verdict;
+  EXPECT_EQ(stable.convergence->per_output[0].top,
+            (std::vector<std::string>{"x1", "x2", "x3", "x4"}));
+  const auto equal = analyse(weighted(4000, {1, 1, 1, 1, 1, 1}));
+  ASSERT_TRUE(equal.convergence);
+  EXPECT_FALSE(equal.convergence->converged);
+  EXPECT_FALSE(equal.convergence->per_output[0].top_stable);
+  EXPECT_TRUE(equal.convergence->per_output[0].overlapping) << equal.convergence->verdict;
+  // A tolerance 4000 rows cannot give: the advice names the runs and the LHS extension.
+  AnalysisRequest tight;
+  tight.convergence.halfwidth = 0.01;
+  const auto wide = analyse(weighted(4000, {4, 2, 1, 0.5}), tight);
+  EXPECT_FALSE(wide.convergence->converged);
+  const std::string& advice = wide.convergence->advice;
+  EXPECT_NE(advice.find("extend_from: 4000"), std::string::npos) << advice;
+  EXPECT_NE(advice.find("more runs"), std::string::npos) << advice;
+  // rows_needed from the 1/sqrt(N) trend, and samples a multiple of 4000.
+  const auto needed = wide.convergence->rows_needed;
+  EXPECT_GT(needed, 4000u * 4);
+  const std::string total = std::to_string(4000 * ((needed + 3999) / 4000));
+  EXPECT_NE(advice.find("samples: " + total), std::string::npos) << advice;
+  AnalysisRequest bad;
+  bad.convergence.stable_top = 0;
+  EXPECT_THROW(plan_analysis(weighted(100, {1}).info(), bad), RequestError);
 }
 
 TEST(CampaignAnalysis, FailedRunsAreExcludedCountedAndTestedAgainstTheInputs) {

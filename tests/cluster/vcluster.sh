@@ -12,7 +12,10 @@
 #
 # Usage (after `source vcluster.sh`):
 #   vc_create WORK node1 node2 ...   make the cluster; WORK holds its files (not under /tmp:
-#                                    each node mounts its own /tmp over the machine's)
+#                                    each node mounts its own /tmp over the machine's). Paths
+#                                    under the machine's /tmp named in VC_SHARED (the build
+#                                    tree of a checkout in /tmp, say) stay visible on every node
+#                                    at the same place, as on a cluster's shared file system
 #   vc_on NODE CMD...                run CMD on NODE (head or a compute node)
 #   vc_pids NODE [EXE]               process ids on NODE (only those running EXE)
 #   vc_kill_node NODE                SIGKILL every process of NODE, as if it had failed
@@ -24,6 +27,7 @@ VC_HEAD_ADDR=10.217.17.1
 VC_PREFIX=tmexc$$
 VC_WORK=""
 VC_NODES=()
+VC_SHARED=()
 
 # vc_addr NODE: the node's address (head .1, nodeK .10+K).
 vc_addr() {
@@ -95,6 +99,16 @@ vc_create() {
   done
   chmod 1777 "$VC_WORK"/nodes/*/tmp
 
+  # Shared paths under /tmp: seen through the machine's /tmp, bound at WORK/machine-tmp before
+  # the node's own /tmp covers it (once: a node entered from another node, as OpenMPI's agent
+  # does, inherits that binding), then bound back at their place.
+  local share="" path
+  mkdir -p "$VC_WORK/machine-tmp"
+  for path in "${VC_SHARED[@]}"; do
+    case "$path" in
+      /tmp/*) share="$share mkdir -p \"$path\" && mount --bind \"$VC_WORK/machine-tmp/${path#/tmp/}\" \"$path\" &&" ;;
+    esac
+  done
   # on-node NODE CMD...: the node's network namespace (nsenter rather than `ip netns exec`,
   # which remounts /sys and so hides /sys/fs/cgroup, without which slurmd does not start), a
   # new UTS namespace with the node's hostname, and a private mount namespace in which the
@@ -106,7 +120,8 @@ shift
 [ -d "$VC_WORK/nodes/\$node" ] || { echo "on-node: no node '\$node'" >&2; exit 1; }
 exec nsenter --net=/run/netns/$VC_PREFIX-\$node unshare --uts --mount -- /bin/sh -c \\
   'hostname "\$0" && mount --bind "$VC_WORK/hosts" /etc/hosts &&
-   mount --bind "$VC_WORK/nodes/\$0/tmp" /tmp && exec "\$@"' "\$node" "\$@"
+   { mountpoint -q "$VC_WORK/machine-tmp" || mount --bind /tmp "$VC_WORK/machine-tmp"; } &&
+   mount --bind "$VC_WORK/nodes/\$0/tmp" /tmp &&$share exec "\$@"' "\$node" "\$@"
 EOF
   # rsh-agent HOST COMMAND: OpenMPI's plm_rsh_agent, in the place of ssh. Like an ssh login,
   # the command runs in a shell with a fresh environment on the other node.

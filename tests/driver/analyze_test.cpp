@@ -199,19 +199,24 @@ TEST_F(AnalyzeTest, GnuplotRunsThroughTheProcessLauncherWithItsErrorsLogged) {
   const auto report = report::build_report(analyze_store(o));
   // A stand-in for gnuplot that draws some figures and fails on the histogram.
   const auto fake = dir_ / "gnuplot";
+  // Called as `gnuplot -e "set terminal pngcairo"` (the probe) and as
+  // `gnuplot -e "fmt='png'" NAME.gp` / `gnuplot -e "fmt='svg'" NAME.gp`.
   std::ofstream(fake) << "#!/bin/sh\n"
-                         "case \"$1\" in\n"
-                         "  -e) exit 0 ;;\n"
+                         "[ $# -eq 2 ] && exit 0\n"
+                         "format=png; case \"$2\" in *svg*) format=svg ;; esac\n"
+                         "case \"$3\" in\n"
                          "  histogram*) echo \"bad histogram\" >&2; exit 1 ;;\n"
-                         "  *) touch \"${1%.gp}.png\" ;;\n"
+                         "  *) touch \"${3%.gp}.$format\" ;;\n"
                          "esac\n";
   fs::permissions(fake, fs::perms::owner_all);
   ::setenv("TMEX_GNUPLOT", fake.c_str(), 1);
   const auto result = draw_figures(report, (dir_ / "plots").string());
   ::unsetenv("TMEX_GNUPLOT");
   EXPECT_TRUE(result.gnuplot_found);
-  EXPECT_NE(std::find(result.images.begin(), result.images.end(), "tornado_prcc_y.png"),
-            result.images.end());
+  for (const char* image : {"tornado_prcc_y.png", "tornado_prcc_y.svg"}) {
+    EXPECT_NE(std::find(result.images.begin(), result.images.end(), image), result.images.end())
+        << image;
+  }
   EXPECT_NE(result.message.find("gnuplot failed on histogram_y"), std::string::npos)
       << result.message;
   std::ifstream log(dir_ / "plots" / "gnuplot.log");

@@ -38,7 +38,7 @@ wait_for() {
 
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
-# read_only_commands DIR: status, export, analyze and check on DIR/campaign.db as nobody;
+# read_only_commands DIR: status, export, analyze, report and check on DIR/campaign.db as nobody;
 # nothing in DIR changes.
 read_only_commands() {
   local dir=$1 before
@@ -50,6 +50,9 @@ read_only_commands() {
   [ "$(wc -l <export.csv)" = 301 ] || fail "$dir: export has $(wc -l <export.csv) lines"
   as_nobody "$TMEX" analyze "$dir/campaign.db" --method prcc >analyze.txt 2>>err.log ||
     fail "$dir: analyze: $(cat err.log)"
+  as_nobody "$TMEX" report "$dir/campaign.db" --method prcc -o - >report.html 2>>err.log ||
+    fail "$dir: report: $(cat err.log)"
+  grep -q "</html>" report.html || fail "$dir: report: no HTML document"
   as_nobody "$TMEX" check "$dir/c.yaml" --db "$dir/campaign.db" >check.txt 2>>err.log ||
     fail "$dir: check: $(cat err.log)"
   grep -q "same campaign" check.txt || fail "$dir: check: $(cat check.txt)"
@@ -182,7 +185,7 @@ case "$TEST" in
       [ "$(files)" = "$before" ] || fail "'$db': files made: $(files)"
     done
     # Read-only commands on such paths: refused at once (a FIFO used to hang every command).
-    for cmd in status export analyze; do
+    for cmd in status export analyze report; do
       set +e
       timeout 60 "$TMEX" "$cmd" pipe >/dev/null 2>err.log
       rc=$?

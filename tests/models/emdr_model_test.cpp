@@ -116,6 +116,35 @@ TEST(EmdrModel, InvalidParametersAreStatusesNamingParameterAndValue) {
   }
 }
 
+// The declared domains (what `tmex check` warns with) are the ones evaluation enforces: for every
+// parameter, a value just outside each finite bound (or a fraction for whole numbers) is invalid
+// and the declared domain says so.
+TEST(EmdrModel, DeclaredDomainsAreTheEnforcedOnes) {
+  const EmdrRunner emdr;
+  int checked = 0;
+  for (const auto& p : emdr.model().info().parameters) {
+    const auto& d = p.domain;
+    EXPECT_TRUE(d.contains(p.default_value)) << p.name;
+    std::vector<double> outside;
+    if (std::isfinite(d.lower)) outside.push_back(d.lower_open ? d.lower : d.lower - 1e-9);
+    if (std::isfinite(d.upper)) outside.push_back(d.upper_open ? d.upper : d.upper + 1e-9);
+    if (d.integer) outside.push_back(std::floor(p.default_value) + 0.5);
+    EXPECT_FALSE(outside.empty()) << p.name << ": every emdr parameter has a bounded domain";
+    for (const double v : outside) {
+      EXPECT_FALSE(d.contains(v)) << p.name << " = " << v;
+      const EvalResult r = emdr.run({{p.name, v}});
+      EXPECT_EQ(r.status, EvalStatus::kInvalidParameters) << p.name << " = " << v;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 50);
+  EXPECT_EQ(emdr.model().info().parameters[0].domain.describe(), ">= 0");
+  ParameterDomain open{0.0, 1.0, false, true};
+  EXPECT_EQ(open.describe(), "in [0, 1)");
+  EXPECT_EQ(ParameterDomain{}.describe(), "any number");
+  EXPECT_FALSE(ParameterDomain{}.contains(std::nan("")));
+}
+
 TEST(EmdrModel, PastDeadlineIsATimeout) {
   const EmdrRunner emdr;
   std::vector<double> values = emdr.defaults();

@@ -130,7 +130,8 @@ TEST(Report, FiguresComeFromTheModelWithTheirData) {
   const auto scripts = figure_scripts(r, "png");
   std::vector<std::string> names;
   for (const auto& s : scripts) names.push_back(s.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"tornado_prcc_y", "scatter_y", "histogram_y"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"tornado_prcc_y", "scatter_y", "convergence_y",
+                                             "histogram_y"}));
   const auto& tornado = scripts[0];
   EXPECT_NE(tornado.script.find("set output 'tornado_prcc_y.png'"), std::string::npos);
   EXPECT_NE(tornado.script.find("plot 'tornado_prcc_y.dat'"), std::string::npos);
