@@ -194,8 +194,8 @@ TEST_F(ConfigTest, ModelVersionIsPartOfTheCanonicalText) {
   EXPECT_NE(conflict->find("readable"), std::string::npos) << *conflict;
 }
 
-// examples/emdr.yaml, its treatment arms and emdr_auto.yaml sample exactly the model's default ranges
-// (models/emdr.md), with one seed, so that sample i is the same tumour in every arm.
+// examples/emdr.yaml, its treatment arms and emdr_auto.yaml sample exactly the model's default
+// ranges (models/emdr.md), with one seed, so that sample i is the same tumour in every arm.
 TEST_F(ConfigTest, EmdrExamplesSampleTheModelsDefaultRanges) {
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(TMEX_EXAMPLES_DIR)) {
