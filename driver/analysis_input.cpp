@@ -51,6 +51,34 @@ analysis::CampaignInfo campaign_info(const storage::CampaignMeta& meta, const st
   return c;
 }
 
+std::optional<analysis::ConvergenceCriteria> stored_convergence_criteria(
+    const storage::CampaignMeta& meta) {
+  // The canonical configuration holds one "key: value" line each (CampaignConfig::canonical).
+  const auto value = [&](const std::string& key) -> std::optional<std::string> {
+    const std::string prefix = key + ": ";
+    std::size_t at = meta.config.rfind("\n" + prefix);
+    if (at == std::string::npos) {
+      if (meta.config.rfind(prefix, 0) != 0) return std::nullopt;
+      at = 0;
+    } else {
+      ++at;
+    }
+    const std::size_t begin = at + prefix.size();
+    return meta.config.substr(begin, meta.config.find('\n', begin) - begin);
+  };
+  const auto halfwidth = value("convergence.halfwidth");
+  const auto top = value("convergence.stable_top");
+  if (!halfwidth || !top) return std::nullopt;
+  analysis::ConvergenceCriteria c;
+  try {
+    c.halfwidth = std::stod(*halfwidth);
+    c.stable_top = std::stoi(*top);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return c;
+}
+
 std::optional<analysis::CheckpointPath> checkpoint_path(
     const storage::CampaignMeta& meta, const std::vector<storage::CheckRecord>& checks) {
   if (checks.empty()) return std::nullopt;

@@ -8,6 +8,7 @@
 #include "analysis/analysis_request.hpp"
 #include "analysis/campaign.hpp"
 #include "analysis/checkpoint_path.hpp"
+#include "analysis/convergence_criteria.hpp"
 #include "analysis/run_table.hpp"
 #include "storage/campaign_store.hpp"
 
@@ -23,6 +24,11 @@ analysis::CampaignInfo campaign_info(const storage::CampaignMeta& meta, const st
 /// are none (another campaign, or one not checked yet).
 std::optional<analysis::CheckpointPath> checkpoint_path(
     const storage::CampaignMeta& meta, const std::vector<storage::CheckRecord>& checks);
+
+/// The convergence criteria of a campaign that stops itself, from its stored configuration;
+/// nullopt for another campaign.
+std::optional<analysis::ConvergenceCriteria> stored_convergence_criteria(
+    const storage::CampaignMeta& meta);
 
 /// The runs of `store` with the columns `plan` needs (and the trajectories when it asks for
 /// them), read in one snapshot each. Throws storage::StorageError.

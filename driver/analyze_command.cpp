@@ -69,7 +69,7 @@ void write(const report::Report& report, report::Format format, const std::strin
 }  // namespace
 
 analysis::CampaignAnalysis analyze_store(const AnalyzeOptions& options) {
-  const analysis::AnalysisRequest request = request_of(options);
+  analysis::AnalysisRequest request = request_of(options);
   if (!std::filesystem::exists(options.db_path)) {
     throw UsageError("'" + options.db_path + "' does not exist");
   }
@@ -80,6 +80,11 @@ analysis::CampaignAnalysis analyze_store(const AnalyzeOptions& options) {
     store.emplace(storage::CampaignStore::open_read_only(options.db_path));
     campaign = campaign_info(store->meta(), options.db_path);
     path = checkpoint_path(store->meta(), store->checks());
+    // A campaign that stops itself is judged by its own criteria unless others are asked for.
+    if (const auto own = stored_convergence_criteria(store->meta())) {
+      if (!options.tolerance_given) request.convergence.halfwidth = own->halfwidth;
+      if (!options.stable_top_given) request.convergence.stable_top = own->stable_top;
+    }
   } catch (const storage::StorageError& e) {
     throw UsageError(e.what());
   }

@@ -24,6 +24,10 @@ struct AnalyzeOptions {
   std::optional<int> bootstrap;       ///< resamples; default 1000 (fewer for huge summaries)
   std::optional<std::uint64_t> seed;  ///< of the bootstrap; default the campaign's seed
   analysis::ConvergenceCriteria convergence;  ///< --tolerance (half-width), --stable-top
+  /// Whether --tolerance and --stable-top were given; where not, a campaign that stops itself
+  /// is judged by its own convergence.halfwidth and convergence.stable_top.
+  bool tolerance_given = true;
+  bool stable_top_given = true;
   bool scatter = false;  ///< keep the rows of scatter and probability figures (also with plots)
   std::size_t scatter_rows = 2000;  ///< points of a scatter plot
 };

@@ -292,7 +292,7 @@ storage::CheckRecord CheckpointMonitor::record_of(const analysis::CheckpointChec
                           o.halfwidths.row >= 0 ? o.widest : "no interval excludes 0"});
     std::string order = o.top.empty() ? "none significant" : text::join(o.top);
     if (check.previous_size == 0) {
-      order += " (the first checkpoint: compared from the next one on)";
+      order += " (the first checkpoint)";
     } else if (o.before != o.top) {
       order += " (at " + std::to_string(check.previous_size) + ": " +
                (o.before.empty() ? std::string("none") : text::join(o.before)) + ")";

@@ -139,6 +139,44 @@ Section checkpoints_section(const analysis::CheckpointPath& path) {
     }
   }
   s.tables.push_back(std::move(csv));
+  // The path: each output's widest significant half-width at each checkpoint, and the target.
+  std::vector<std::string> outputs;
+  double target = std::nan("");
+  for (const auto& c : path.checkpoints) {
+    for (const auto& k : c.criteria) {
+      if (k.criterion != "halfwidth") continue;
+      target = k.target;
+      if (std::find(outputs.begin(), outputs.end(), k.output) == outputs.end()) {
+        outputs.push_back(k.output);
+      }
+    }
+  }
+  if (!outputs.empty()) {
+    Figure f{FigureKind::kLines, "checkpoints_halfwidth",
+             "Widest significant interval at each checkpoint", path.unit + " (log2 scale)",
+             "half-width"};
+    f.x_log = true;
+    f.caption =
+        "The largest half-width of an interval that excludes 0, per output, at each "
+        "checkpoint, and the target; the campaign stops at the first checkpoint below "
+        "it whose top parameters kept their order.";
+    f.data.columns = {{"n", "n", Role::kKey}};
+    for (const auto& o : outputs) f.data.columns.push_back({o, o});
+    f.data.columns.push_back({"target", "target"});
+    for (const auto& c : path.checkpoints) {
+      std::vector<Value> row = {static_cast<double>(c.size)};
+      for (const auto& o : outputs) {
+        double v = std::nan("");
+        for (const auto& k : c.criteria) {
+          if (k.output == o && k.criterion == "halfwidth") v = k.value;
+        }
+        row.emplace_back(v);
+      }
+      row.emplace_back(target);
+      f.data.rows.push_back(std::move(row));
+    }
+    s.figures.push_back(std::move(f));
+  }
   return s;
 }
 

@@ -117,6 +117,9 @@ YAML
     grep -q "A campaign that stops itself: it converged at checkpoint" analysis.txt ||
       fail "analyze shows no checkpoints: $(head -30 analysis.txt)"
     grep -q "runs      $predicted stored of $predicted:" analysis.txt || fail "analyze: runs"
+    # Its own convergence verdict (the last two checkpoints) uses the campaign's criteria.
+    tr '\n' ' ' <analysis.txt | grep -q "converged: the top 3 significant parameters in the same order at $((predicted / 2)) and $predicted rows, and every interval that excludes 0 no wider than +/- $target" ||
+      fail "analyze's convergence verdict: $(sed -n '/^Convergence/,/^Criteria/p' analysis.txt)"
     "$TMEX" analyze linear.db --format csv | grep -q "^checkpoints,y,x1,,halfwidth_at_$predicted," ||
       fail "analyze CSV"
     # A finished campaign run again says it is complete and does nothing.
