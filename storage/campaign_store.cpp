@@ -53,12 +53,6 @@ bool has_table(Database& db, const std::string& name) {
   return st.step() && st.column_int(0) > 0;
 }
 
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
 void set_meta(Database& db, const std::string& key, const std::string& value) {
   Statement st = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)");
   st.bind(1, std::string_view(key));

@@ -23,6 +23,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A session of `ranks` ranks on `hosts`, started by `command`, outside SLURM.
+SessionInfo session(int ranks, const std::string& hosts, const std::string& command) {
+  SessionInfo info;
+  info.ranks = ranks;
+  info.hosts = hosts;
+  info.command = command;
+  return info;
+}
+
 class StoreFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -113,7 +122,7 @@ TEST_F(StoreFileTest, TheLateCreatorOfARaceKeepsTheCompleteStoreAndResumesIt) {
   set_before_publish_hook([&](const std::string&) {
     set_before_publish_hook(nullptr);
     auto b = CampaignStore::create(path_, meta_);
-    b.begin_session({1, "h", "b", "", ""});
+    b.begin_session(session(1, "h", "b"));
     b.append(std::vector<RunRecord>{run(4, 1)});
   });
   EXPECT_THROW(CampaignStore::create(path_, meta_), StoreExistsError);
@@ -191,7 +200,7 @@ TEST_F(StoreFileTest, TheWriterLockHoldsThroughSymbolicAndHardLinks) {
 TEST_F(StoreFileTest, NoLockFileAndNoCompanionsOutliveACleanClose) {
   {
     auto s = CampaignStore::create(path_, meta_);
-    s.begin_session({1, "h", "x", "", ""});
+    s.begin_session(session(1, "h", "x"));
     s.append(std::vector<RunRecord>{run(0, 0), run(1, 1)});
     EXPECT_TRUE(fs::exists(path_ + "-wal"));  // WAL while running
   }
@@ -228,7 +237,7 @@ TEST_F(StoreFileTest, CommittedRowsOfAKilledWriterAreReadOrTheNoticeSaysTheyCann
   const std::string copy = (crashed / "c.db").string();
   {
     auto s = CampaignStore::create(path_, meta_);
-    s.begin_session({1, "h", "x", "", ""});
+    s.begin_session(session(1, "h", "x"));
     s.append(std::vector<RunRecord>{run(0, 0), run(1, 0), run(2, 0)});
     // A copy of the files as a SIGKILL leaves them: the rows sit in the -wal file.
     for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -329,7 +338,7 @@ TEST_F(StoreFileTest, VersionOneStoresAreReadButNotResumed) {
 TEST_F(StoreFileTest, ASessionKilledAfterItsLastCommitReadsCrashedWithItsTrueDuration) {
   {
     auto s = CampaignStore::create(path_, meta_);
-    s.begin_session({1, "h", "x", "", ""});
+    s.begin_session(session(1, "h", "x"));
     s.append(std::vector<RunRecord>{run(0, 0)});
     // killed here: the session row still says running
   }
@@ -346,7 +355,7 @@ TEST_F(StoreFileTest, ASessionKilledAfterItsLastCommitReadsCrashedWithItsTrueDur
 TEST_F(StoreFileTest, InFlightChunksOfDeadSessionsBecomeQuarantineStrikes) {
   {
     auto s = CampaignStore::create(path_, meta_);
-    s.begin_session({1, "h", "x", "", ""});
+    s.begin_session(session(1, "h", "x"));
     s.update_in_flight(std::vector<InFlightChunk>{{0, 1, {0, 4}}, {1, 2, {4, 6, 8, 9}}}, {});
     s.append(std::vector<RunRecord>{run(0, 0), run(0, 1)});  // tasks 0 and 1 came back
     s.update_in_flight({}, std::vector<std::uint64_t>{0});
@@ -363,7 +372,7 @@ TEST_F(StoreFileTest, InFlightChunksOfDeadSessionsBecomeQuarantineStrikes) {
     EXPECT_EQ(q[2].task, 8u);
     EXPECT_EQ(q[0].crashes, 1);
     EXPECT_EQ(s.recover_in_flight().size(), 5u);  // records consumed: no second strike
-    const auto id = s.begin_session({1, "h", "y", "", ""});
+    const auto id = s.begin_session(session(1, "h", "y"));
     s.update_in_flight(std::vector<InFlightChunk>{{0, 1, {8, 9}}}, {});  // 8 runs alone...
     EXPECT_EQ(id, 2);
   }
