@@ -7,14 +7,17 @@
 
 namespace tmex::analysis {
 
-/// One criterion of one output at a checkpoint, as a campaign recorded it.
+/// One criterion of one output (of one contrast, in a campaign with arms) at a checkpoint, as a
+/// campaign recorded it.
 struct CheckpointCriterion {
   std::string output{};
-  std::string criterion{};  ///< "halfwidth", "stable_top" or "defined"
+  std::string criterion{};  ///< "halfwidth", "stable_top", "defined" or "difference"
   double value = 0.0;       ///< NaN where there is none (no interval excludes 0)
   double target = 0.0;
   bool met = false;
-  std::string detail{};  ///< the widest index, or the order of the top parameters
+  /// The widest index, the order of the top parameters, or the mean difference and its interval.
+  std::string detail{};
+  std::string contrast{};  ///< "ARM:REFERENCE"; empty in a campaign without arms
 };
 
 /// One checkpoint's check.

@@ -95,7 +95,7 @@ std::optional<analysis::CheckpointPath> checkpoint_path(
     e.decision = c.decision;
     e.summary = c.summary;
     for (const auto& k : c.criteria) {
-      e.criteria.push_back({k.output, k.criterion, k.value, k.target, k.met, k.detail});
+      e.criteria.push_back({k.output, k.criterion, k.value, k.target, k.met, k.detail, k.contrast});
     }
     path.checkpoints.push_back(std::move(e));
   }

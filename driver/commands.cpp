@@ -104,10 +104,11 @@ std::string checkpoint_list(const CampaignConfig& config) {
   return fmt::format("{} {} ({})", list, checkpoint_unit(config), cc.levels + 1);
 }
 
-// A check's criteria in one line per output, from the store's check_criteria rows.
+// A check's criteria in one line per output (and contrast, "y (plus1:base)" in a campaign with
+// arms), from the store's check_criteria rows.
 std::vector<std::string> criteria_lines(const storage::CheckRecord& check) {
   std::vector<std::string> lines;
-  std::string output;
+  std::string label;
   for (const auto& c : check.criteria) {
     std::string part;
     const auto number = [](double v) { return text::format_number(v, text::NumberStyle::kBrief); };
@@ -121,12 +122,17 @@ std::vector<std::string> criteria_lines(const storage::CheckRecord& check) {
                          : c.met               ? " kept"
                                                : " not kept",
                          c.detail);
+    } else if (c.criterion == "difference") {
+      part = std::isnan(c.value) ? "difference: " + c.detail
+                                 : fmt::format("difference +/- {} {} {} ({})", number(c.value),
+                                               c.met ? "<=" : ">", number(c.target), c.detail);
     } else {
       part = c.detail;
     }
-    if (lines.empty() || c.output != output) {
-      lines.push_back(c.output + ": " + part);
-      output = c.output;
+    const std::string of = c.contrast.empty() ? c.output : c.output + " (" + c.contrast + ")";
+    if (lines.empty() || of != label) {
+      lines.push_back(of + ": " + part);
+      label = of;
     } else {
       lines.back() += "; " + part;
     }

@@ -35,7 +35,7 @@ constexpr const char* kChecksSchema =
     " checked_at TEXT NOT NULL);"
     "CREATE TABLE check_criteria(checkpoint INTEGER NOT NULL REFERENCES checks(checkpoint),"
     " position INTEGER NOT NULL, output TEXT NOT NULL, criterion TEXT NOT NULL, value REAL,"
-    " target REAL, met INTEGER NOT NULL, detail TEXT NOT NULL,"
+    " target REAL, met INTEGER NOT NULL, detail TEXT NOT NULL, contrast TEXT,"
     " PRIMARY KEY(checkpoint, position)) WITHOUT ROWID;";
 // A campaign that converged is complete with the runs of the checkpoint it stopped at.
 constexpr const char* kProgressView =
@@ -1020,7 +1020,7 @@ std::uint64_t CampaignStore::record_check(const CheckRecord& check,
   st.step();
   Statement cr = db_.prepare(
       "INSERT INTO check_criteria(checkpoint, position, output, criterion, value, target, met,"
-      " detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      " detail, contrast) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   for (std::size_t i = 0; i < check.criteria.size(); ++i) {
     const CheckCriterion& c = check.criteria[i];
     cr.reset();
@@ -1032,6 +1032,11 @@ std::uint64_t CampaignStore::record_check(const CheckRecord& check,
     cr.bind(6, c.target);
     cr.bind(7, static_cast<std::int64_t>(c.met ? 1 : 0));
     cr.bind(8, std::string_view(c.detail));
+    if (c.contrast.empty()) {
+      cr.bind_null(9);
+    } else {
+      cr.bind(9, std::string_view(c.contrast));
+    }
     cr.step();
   }
   if (keep_runs_below) {
@@ -1077,15 +1082,16 @@ std::vector<CheckRecord> CampaignStore::checks() {
     out.push_back(std::move(c));
   }
   Statement cr = db_.prepare(
-      "SELECT checkpoint, output, criterion, value, target, met, detail FROM check_criteria"
-      " ORDER BY checkpoint, position");
+      "SELECT checkpoint, output, criterion, value, target, met, detail, coalesce(contrast, '')"
+      " FROM check_criteria ORDER BY checkpoint, position");
   while (cr.step()) {
     const auto checkpoint = static_cast<int>(cr.column_int(0));
     auto it = std::find_if(out.begin(), out.end(),
                            [&](const CheckRecord& c) { return c.checkpoint == checkpoint; });
     if (it == out.end()) continue;
     it->criteria.push_back({cr.column_text(1), cr.column_text(2), cr.column_double(3),
-                            cr.column_double(4), cr.column_int(5) != 0, cr.column_text(6)});
+                            cr.column_double(4), cr.column_int(5) != 0, cr.column_text(6),
+                            cr.column_text(7)});
   }
   return out;
 }

@@ -190,18 +190,24 @@ struct QuarantinedTask {
   std::string sessions;  ///< their ids, e.g. "3, 5"
 };
 
-/// One criterion of one output at a checkpoint of a self-stopping campaign (`check_criteria`).
+/// One criterion of one output (of one contrast, in a campaign with arms) at a checkpoint of a
+/// self-stopping campaign (`check_criteria`).
 struct CheckCriterion {
   std::string output{};
   /// "halfwidth" (value: the largest half-width of an interval that excludes 0, target: the
   /// criterion; detail: that index), "stable_top" (value: the top parameters compared, target:
-  /// convergence.stable_top; detail: their order, and the previous one where it differs) or
-  /// "defined" (an index is not a number).
+  /// convergence.stable_top; detail: their order, and the previous one where it differs),
+  /// "defined" (an index is not a number) or, for a contrast, "difference" (value: the
+  /// half-width of the mean paired difference's interval, target: convergence.difference;
+  /// detail: the mean and its interval). Of a contrast, halfwidth and stable_top judge the PRCC
+  /// of the paired differences on the parameters (who benefits).
   std::string criterion{};
   double value = 0.0;  ///< NaN reads and writes as NULL
   double target = 0.0;
   bool met = false;
   std::string detail{};
+  /// The contrast judged, "ARM:REFERENCE"; empty (NULL in the store) in a campaign without arms.
+  std::string contrast{};
 
   bool operator==(const CheckCriterion&) const = default;
 };

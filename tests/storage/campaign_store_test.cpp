@@ -460,7 +460,9 @@ TEST_F(StoreTest, ChecksRoundTripAndAConvergedCheckKeepsOnlyItsCheckpointsRuns) 
   second.runs = 8;
   second.decision = "converged";
   second.summary = "converged";
-  second.criteria = {{"y", "halfwidth", 0.04, 0.05, true, "a"}};
+  // A contrast's criteria (a campaign with arms) carry it; the others store NULL.
+  second.criteria = {{"y", "halfwidth", 0.04, 0.05, true, "a"},
+                     {"y", "difference", 0.01, 0.02, true, "-0.5 [-0.51, -0.49]", "b:a"}};
   s.record_check(second, 8);
   const auto checks = s.checks();
   ASSERT_EQ(checks.size(), 2u);
@@ -471,6 +473,8 @@ TEST_F(StoreTest, ChecksRoundTripAndAConvergedCheckKeepsOnlyItsCheckpointsRuns) 
   EXPECT_EQ(checks[0].criteria[0], first.criteria[0]);
   EXPECT_EQ(checks[1].decision, "converged");
   EXPECT_EQ(checks[1].criteria, second.criteria);
+  EXPECT_EQ(s.database().query_int("SELECT count(*) FROM check_criteria WHERE contrast IS NULL"),
+            3);
   // Runs 8.. (samples 4..7), their trajectories and their count in the session are gone.
   EXPECT_EQ(s.stored_ranges(), (std::vector<IdRange>{{0, 8}}));
   const auto st = s.status();
