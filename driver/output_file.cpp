@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "driver/errors.hpp"
+#include "storage/store_file.hpp"
 
 namespace tmex::driver {
 
@@ -62,18 +63,8 @@ std::string followed(const std::string& path) {
   return p.string();
 }
 
-mode_t new_file_mode() {
-  mode_t mask = 022;
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("Umask:", 0) == 0) {
-      mask = static_cast<mode_t>(std::strtoul(line.c_str() + 6, nullptr, 8));
-      break;
-    }
-  }
-  return 0666 & ~mask;
-}
+// What open(2) gives a new file (0666) less the umask.
+mode_t new_file_mode() { return 0666 & ~storage::current_umask(); }
 
 }  // namespace
 

@@ -61,19 +61,8 @@ bool try_lock(int fd) {
 }
 
 // The permissions SQLite gives a new database (SQLITE_DEFAULT_FILE_PERMISSIONS, 0644) less the
-// umask, read without changing it (umask() would, for every thread).
-mode_t new_file_mode() {
-  mode_t mask = 022;
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("Umask:", 0) == 0) {
-      mask = static_cast<mode_t>(std::strtoul(line.c_str() + 6, nullptr, 8));
-      break;
-    }
-  }
-  return 0644 & ~mask;
-}
+// umask.
+mode_t new_file_mode() { return 0644 & ~current_umask(); }
 
 std::mutex g_hook_mutex;
 std::function<void(const std::string&)> g_before_publish;
@@ -387,6 +376,19 @@ void store_notice(const std::string& text) {
     handler = g_notice;
   }
   if (handler) handler(text);
+}
+
+mode_t current_umask() {
+  mode_t mask = 022;
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Umask:", 0) == 0) {
+      mask = static_cast<mode_t>(std::strtoul(line.c_str() + 6, nullptr, 8));
+      break;
+    }
+  }
+  return mask;
 }
 
 }  // namespace tmex::storage

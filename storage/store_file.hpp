@@ -2,6 +2,8 @@
 // it, the writer lock on the file itself, and publishing a newly built store atomically.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -131,5 +133,9 @@ void set_before_publish_hook(std::function<void(const std::string&)> hook);
 void set_store_notice_handler(std::function<void(const std::string&)> handler);
 /// Passes a notice to the handler.
 void store_notice(const std::string& text);
+
+/// The process's file-creation mask, read from /proc/self/status without changing it (umask()
+/// would change it, for every thread, while it is read); 022 where that file cannot be read.
+mode_t current_umask();
 
 }  // namespace tmex::storage

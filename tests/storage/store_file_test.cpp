@@ -116,6 +116,18 @@ TEST_F(StoreFileTest, ANewStoreHasNoNameUntilItsSchemaAndMetadataAreCommitted) {
   EXPECT_EQ(files(), std::set<std::string>{"c.db"});
 }
 
+TEST_F(StoreFileTest, ANewStoreGetsSqlitesPermissionsLessTheUmask) {
+  // The umask is read without changing it; a new store gets 0644 less it, as SQLite would give.
+  const mode_t before = ::umask(027);
+  EXPECT_EQ(current_umask(), static_cast<mode_t>(027));
+  { auto s = CampaignStore::create(path_, meta_); }
+  ::umask(before);
+  EXPECT_EQ(current_umask(), before);
+  struct stat st {};
+  ASSERT_EQ(::stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, static_cast<mode_t>(0640));
+}
+
 TEST_F(StoreFileTest, TheLateCreatorOfARaceKeepsTheCompleteStoreAndResumesIt) {
   // Issue 19 item 2, forced: while A waits to publish, B creates the same store and stores a
   // run. A must fail to publish, remove only its own temporary file, and open B's store.
