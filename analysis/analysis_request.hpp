@@ -82,6 +82,10 @@ struct AnalysisPlan {
   double confidence = 0.95;
   int resamples = 1000;            ///< bootstrap resamples of Sobol' and Morris intervals
   std::optional<int> bootstrap{};  ///< as requested (forces bootstrap summaries)
+  /// Summaries of more runs than this get large-sample intervals unless `bootstrap` is given:
+  /// 50000 for a campaign; the analysis of a campaign with arms shares it among the arms
+  /// (analyse_arms), so that its cost stays that of one campaign.
+  std::size_t bootstrap_summary_runs = 50000;
   std::uint64_t seed = 0;
   bool scatter = false;
   std::size_t scatter_rows = 2000;

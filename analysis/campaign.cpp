@@ -57,4 +57,30 @@ std::vector<std::string> CampaignInfo::parameter_names() const {
   return names;
 }
 
+std::string direction_name(Direction direction) {
+  switch (direction) {
+    case Direction::kLower:
+      return "lower";
+    case Direction::kHigher:
+      return "higher";
+    case Direction::kUnknown:
+      break;
+  }
+  return "";
+}
+
+Direction parse_direction(std::string_view name) {
+  if (name == "lower") return Direction::kLower;
+  if (name == "higher") return Direction::kHigher;
+  if (name.empty()) return Direction::kUnknown;
+  throw RequestError("unknown direction '" + std::string(name) + "'; expected lower or higher");
+}
+
+Direction CampaignInfo::better_of(std::string_view output) const {
+  for (std::size_t i = 0; i < outputs.size() && i < better.size(); ++i) {
+    if (outputs[i] == output) return better[i];
+  }
+  return Direction::kUnknown;
+}
+
 }  // namespace tmex::analysis

@@ -39,6 +39,20 @@ struct DesignLayout {
   bool samples_the_space() const;
 };
 
+/// Which direction of an output is better: what a contrast between arms calls a benefit.
+enum class Direction {
+  kUnknown,  ///< not declared: contrasts report differences, not benefits
+  kLower,    ///< lower is better (residual burden, relapse)
+  kHigher,   ///< higher is better (log kill, cure)
+};
+
+/// "lower", "higher", or "" for kUnknown.
+std::string direction_name(Direction direction);
+
+/// The direction named "lower" or "higher" (also "" for kUnknown). Throws RequestError naming
+/// the text.
+Direction parse_direction(std::string_view name);
+
 /// A sampled parameter as the analysis needs it.
 struct ParameterInfo {
   std::string name{};
@@ -65,13 +79,19 @@ struct CampaignInfo {
   std::uint64_t seed = 0;
   std::vector<ParameterInfo> parameters{};  ///< in design column order
   std::vector<std::string> outputs{};       ///< stored outputs
-  std::vector<std::string> arms{};          ///< treatment arms; empty: a campaign without arms
+  /// Per output: which direction is better, as the model declares it (empty: none declared).
+  std::vector<Direction> better{};
+  std::vector<std::string> arms{};  ///< treatment arms; empty: a campaign without arms
+  /// Per arm: what it changes, as text (e.g. "{settings: {il6_block: 0.8}}"); may be empty.
+  std::vector<std::string> arm_overrides{};
   std::vector<std::string> trajectory_variables{};  ///< recorded over time (PRCC over time)
 
   /// Runs of a complete campaign: samples x replicates (x arms).
   std::uint64_t total_runs() const;
   /// The parameter names in order.
   std::vector<std::string> parameter_names() const;
+  /// The declared direction of `output` (kUnknown when none is declared or it is no output).
+  Direction better_of(std::string_view output) const;
 };
 
 }  // namespace tmex::analysis

@@ -10,9 +10,6 @@ namespace tmex::analysis {
 
 namespace {
 
-// A bootstrap summary costs about 3 N resamples operations per output: up to this many values
-// it is cheap (0.15 s per output), above it large-sample intervals replace it.
-constexpr std::size_t kBootstrapSummaryRows = 50000;
 constexpr int kDefaultResamples = 1000;
 // At most this many histogram bins: more are too thin to draw or read.
 constexpr int kMaxHistogramBins = 100;
@@ -46,7 +43,9 @@ void summarise_uncertainty(const AnalysisPlan& plan, const RunTable& runs,
     UncertaintyOptions u;
     u.confidence = plan.confidence;
     u.seed = plan.seed;
-    result.large_sample = !plan.bootstrap && values.size() > kBootstrapSummaryRows;
+    // A bootstrap summary costs about 3 N resamples operations per output: up to 50000 values
+    // it is cheap (0.15 s per output), above it large-sample intervals replace it.
+    result.large_sample = !plan.bootstrap && values.size() > plan.bootstrap_summary_runs;
     u.intervals =
         result.large_sample ? SummaryIntervals::kLargeSample : SummaryIntervals::kBootstrap;
     u.resamples = result.large_sample ? 0 : plan.bootstrap.value_or(kDefaultResamples);
@@ -81,7 +80,7 @@ void summarise_uncertainty(const AnalysisPlan& plan, const RunTable& runs,
     u.histograms.push_back(std::move(results[o].histogram));
   }
   if (u.intervals == SummaryIntervals::kLargeSample) {
-    out.notes.push_back("With more than " + std::to_string(kBootstrapSummaryRows) +
+    out.notes.push_back("With more than " + std::to_string(plan.bootstrap_summary_runs) +
                         " runs the uncertainty intervals are large-sample ones instead of "
                         "bootstrap ones (as accurate at this size, and 1000 times cheaper); "
                         "--bootstrap N forces the bootstrap.");

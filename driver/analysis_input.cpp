@@ -2,6 +2,7 @@
 #include "driver/analysis_input.hpp"
 
 #include "analysis/analysis_error.hpp"
+#include "models/model_registry.hpp"
 #include "sampling/distribution.hpp"
 #include "storage/run_reader.hpp"
 
@@ -28,6 +29,40 @@ analysis::ParameterInfo parameter_info(const storage::ParameterColumn& column) {
 
 }  // namespace
 
+std::vector<analysis::Direction> output_directions(const storage::CampaignMeta& meta) {
+  std::vector<analysis::Direction> out;
+  bool declared = false;
+  for (std::size_t i = 0; i < meta.outputs.size(); ++i) {
+    const std::string b = i < meta.output_better.size() ? meta.output_better[i] : "";
+    out.push_back(b == "lower"    ? analysis::Direction::kLower
+                  : b == "higher" ? analysis::Direction::kHigher
+                                  : analysis::Direction::kUnknown);
+    declared = declared || !b.empty();
+  }
+  if (declared) return out;
+  // A store made before directions were recorded: the built-in model of that name and version
+  // declares them (a model that cannot be built without its settings declares none).
+  try {
+    models::ModelRegistry registry;
+    models::register_builtin_models(registry);
+    if (!registry.contains(meta.model)) return out;
+    const auto model = registry.create(meta.model, {});
+    const auto& info = model->info();
+    if (info.version != meta.model_version) return out;
+    for (std::size_t i = 0; i < meta.outputs.size(); ++i) {
+      if (const auto o = info.output_index(meta.outputs[i])) {
+        const auto better = info.outputs[*o].better;
+        out[i] = better == models::Better::kLower    ? analysis::Direction::kLower
+                 : better == models::Better::kHigher ? analysis::Direction::kHigher
+                                                     : analysis::Direction::kUnknown;
+      }
+    }
+  } catch (const std::exception&) {
+    // No declarations to be had: the directions stay unknown.
+  }
+  return out;
+}
+
 analysis::CampaignInfo campaign_info(const storage::CampaignMeta& meta, const std::string& source) {
   analysis::CampaignInfo c;
   c.source = source;
@@ -46,7 +81,11 @@ analysis::CampaignInfo campaign_info(const storage::CampaignMeta& meta, const st
   c.seed = meta.seed;
   for (const auto& p : meta.parameters) c.parameters.push_back(parameter_info(p));
   c.outputs = meta.outputs;
-  for (const auto& a : meta.arms) c.arms.push_back(a.name);
+  c.better = output_directions(meta);
+  for (const auto& a : meta.arms) {
+    c.arms.push_back(a.name);
+    c.arm_overrides.push_back(a.overrides);
+  }
   if (!meta.trajectory_times.empty()) c.trajectory_variables = meta.trajectory_variables;
   return c;
 }
@@ -110,14 +149,16 @@ analysis::RunTable read_run_table(storage::CampaignStore& store,
   t.rows = read.rows;
   t.values = std::move(read.values);
   t.sample = std::move(read.sample);
+  t.arm = std::move(read.arm);
   t.replicate = std::move(read.replicate);
   t.block = std::move(read.block);
   t.ok = std::move(read.ok);
   if (plan.trajectories) {
-    const auto replicates = store.meta().replicates;
+    const storage::RunNumbering numbering = store.meta().numbering();
     std::vector<std::int64_t> run_ids(t.rows);
     for (std::size_t r = 0; r < t.rows; ++r) {
-      run_ids[r] = static_cast<std::int64_t>(t.sample[r] * replicates + t.replicate[r]);
+      const std::uint32_t arm = t.arm.empty() ? 0 : t.arm[r];
+      run_ids[r] = static_cast<std::int64_t>(numbering.id(t.sample[r], arm, t.replicate[r]));
     }
     for (auto& tc : storage::read_trajectories(store, run_ids)) {
       t.trajectories.push_back({tc.variable, std::move(tc.times), std::move(tc.values)});

@@ -16,7 +16,8 @@ namespace tmex::driver {
 
 /// The campaign of a store as the analysis sees it: the typed design layout, each parameter's
 /// support and scale from its stored distribution (rebuilt through sampling), the outputs,
-/// arms and trajectory variables. `source` names the store in reports. Throws
+/// arms and trajectory variables, the outputs' better directions (output_directions). `source`
+/// names the store in reports. Throws
 /// storage::StorageError for a design kind this tmex does not know.
 analysis::CampaignInfo campaign_info(const storage::CampaignMeta& meta, const std::string& source);
 
@@ -29,6 +30,10 @@ std::optional<analysis::CheckpointPath> checkpoint_path(
 /// nullopt for another campaign.
 std::optional<analysis::ConvergenceCriteria> stored_convergence_criteria(
     const storage::CampaignMeta& meta);
+/// Which direction of each output of a store is better: as recorded in the store, or, for a
+/// store made before directions were recorded, as the built-in model of its name and version
+/// declares them; kUnknown where neither says.
+std::vector<analysis::Direction> output_directions(const storage::CampaignMeta& meta);
 
 /// The runs of `store` with the columns `plan` needs (and the trajectories when it asks for
 /// them), read in one snapshot each. Throws storage::StorageError.

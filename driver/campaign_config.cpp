@@ -28,6 +28,8 @@ constexpr std::uint64_t kMaxSamples = std::uint64_t{1} << 40;
 constexpr std::uint64_t kMaxReplicates = 1'000'000;
 // Plain LHS campaigns up to this size are decorrelated (Iman-Conover) by default.
 constexpr std::uint64_t kDecorrelateUpTo = 100'000;
+// Every rank builds one model per arm; analyses and reports grow with the arms.
+constexpr std::size_t kMaxArms = 1000;
 // Sampled parameters and stored outputs per campaign: each is a column of the runs table, and
 // SQLite allows 2000 columns per table (SQLITE_MAX_COLUMN) beside tmex's own ten. The design's
 // correlation work also grows with the cube of the parameters.
@@ -398,8 +400,8 @@ YAML::Node load_document(const Parser& p, const std::string& yaml_text, const st
   }
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source + ": the file is empty");
   p.expect_map(root, "(top level)",
-               {"campaign", "design", "model", "parameters", "outputs", "convergence", "storage",
-                "execution"});
+               {"campaign", "design", "model", "parameters", "arms", "outputs", "convergence",
+                "storage", "execution"});
   for (const char* required : {"campaign", "model", "parameters", "storage"}) {
     if (!root[required])
       p.fail(root, "(top level)", std::string("missing section '") + required + "'");
@@ -759,6 +761,111 @@ void parse_convergence_outputs(const Parser& p, const YAML::Node& root, Campaign
   }
 }
 
+// The model of an arm, built to check its overrides: an unknown setting or option, or a bad
+// value, is reported at the arm's key that names it.
+std::unique_ptr<models::Model> build_arm_model(const Parser& p, const YAML::Node& arm_node,
+                                               const std::string& path,
+                                               const models::ModelRegistry& registry,
+                                               const CampaignConfig& c, std::size_t arm) {
+  try {
+    return registry.create(c.model_name, c.arm_spec(arm));
+  } catch (const models::ModelError& e) {
+    YAML::Node at = arm_node;
+    std::string where = path;
+    for (const char* part : {"settings", "options"}) {
+      if (arm_node.IsMap() && arm_node[part] && key_node(arm_node[part], e.key()).IsDefined()) {
+        at = key_node(arm_node[part], e.key());
+        where = path + "." + part + "." + e.key();
+      }
+    }
+    p.fail(at, where, e.what());
+  }
+}
+
+// arms: treatment arms, each overriding fixed settings and options of the model; checked by
+// building each arm's model, whose outputs must be the campaign's.
+void parse_arms_section(const Parser& p, const YAML::Node& root,
+                        const models::ModelRegistry& registry, const models::ModelInfo& info,
+                        CampaignConfig& c) {
+  const YAML::Node arms = root["arms"];
+  if (!arms) return;
+  const auto entries = p.entries(arms, "arms");
+  if (entries.size() < 2) {
+    p.fail(arms, "arms",
+           "a campaign with arms needs at least two (a reference and an arm to compare with "
+           "it), got " +
+               std::to_string(entries.size()) + "; leave 'arms' out for a single treatment");
+  }
+  if (entries.size() > kMaxArms) {
+    p.fail(arms, "arms",
+           "at most " + std::to_string(kMaxArms) + " arms, got " + std::to_string(entries.size()));
+  }
+  if (c.samples * entries.size() * c.replicates > kMaxSamples) {
+    p.fail(arms, "arms",
+           "samples x arms x replicates = " +
+               std::to_string(c.samples * entries.size() * c.replicates) +
+               " is more than the supported " + std::to_string(kMaxSamples));
+  }
+  for (const auto& [name, knode] : entries) {
+    const std::string path = "arms." + name;
+    if (!is_parameter_name(name)) {
+      p.fail(knode, "arms",
+             "arm name " + shown(name) +
+                 " must be a letter or _ followed by at most 63 letters, digits or _");
+    }
+    const YAML::Node anode = arms[name];
+    ArmConfig arm;
+    arm.name = name;
+    if (!anode.IsNull()) {
+      p.expect_map(anode, path, {"settings", "options"});
+      if (const YAML::Node settings = anode["settings"]) {
+        for (const auto& [key, skey] : p.entries(settings, path + ".settings")) {
+          const std::string spath = path + ".settings." + key;
+          const bool sampled = std::any_of(c.parameters.begin(), c.parameters.end(),
+                                           [&](const auto& sp) { return sp.name == key; });
+          if (sampled) {
+            p.fail(skey, spath,
+                   "'" + key + "' is sampled (parameters." + key +
+                       "); an arm changes fixed settings only, so every arm sees the same "
+                       "sampled values");
+          }
+          const YAML::Node v = settings[key];
+          if (v.IsSequence()) {
+            std::vector<double> values;
+            for (std::size_t i = 0; i < v.size(); ++i) {
+              values.push_back(p.number(v[i], spath + "[" + std::to_string(i) + "]"));
+            }
+            if (values.empty()) p.fail(v, spath, "the list is empty");
+            arm.vector_settings[key] = std::move(values);
+          } else {
+            arm.settings[key] = p.number(v, spath);
+          }
+        }
+      }
+      if (const YAML::Node options = anode["options"]) {
+        for (const auto& [key, okey] : p.entries(options, path + ".options")) {
+          arm.options[key] = p.text(options[key], path + ".options." + key);
+        }
+      }
+    }
+    c.arms.push_back(std::move(arm));
+    const auto model = build_arm_model(p, anode, path, registry, c, c.arms.size() - 1);
+    const models::ModelInfo& arm_info = model->info();
+    const auto names = [](const std::vector<models::OutputInfo>& outputs) {
+      std::vector<std::string> out;
+      for (const auto& o : outputs) out.push_back(o.name);
+      return out;
+    };
+    if (names(arm_info.outputs) != names(info.outputs) ||
+        arm_info.trajectory_variables != info.trajectory_variables) {
+      p.fail(knode, path,
+             "the arm's model has other outputs (" + text::join(names(arm_info.outputs)) +
+                 ") than the campaign's (" + text::join(names(info.outputs)) +
+                 "); arms must differ in settings and options only");
+    }
+  }
+}
+
 // design: the design of the sampled parameters, built to check it.
 void parse_design_section(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
   const std::string& source = c.source;
@@ -929,6 +1036,7 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   const std::unique_ptr<models::Model> model = parse_model_section(p, root, registry, c);
   ColumnNames columns;
   parse_parameters_section(p, root, model->info(), c, columns);
+  parse_arms_section(p, root, registry, model->info(), c);
   parse_design_section(p, root, c);
   parse_outputs_section(p, root, model->info(), c, columns);
   parse_convergence_outputs(p, root, c);
@@ -1010,6 +1118,11 @@ std::string CampaignConfig::canonical() const {
   out << "outputs: [";
   for (std::size_t i = 0; i < outputs.size(); ++i) out << (i ? ", " : "") << outputs[i];
   out << "]\n";
+  // Absent without arms, so that campaigns without arms keep their identity. The position is
+  // part of an arm's identity: it numbers the arm's runs.
+  for (std::size_t i = 0; i < arms.size(); ++i) {
+    out << "arms." << arms[i].name << ": #" << i << " " << arms[i].overrides() << '\n';
+  }
   if (convergence) {
     // Which runs a campaign that stops itself keeps depends on its criteria.
     out << "convergence.start: " << convergence->start << '\n';
@@ -1023,21 +1136,55 @@ std::string CampaignConfig::canonical() const {
   return out.str();
 }
 
-CampaignSetup build_setup(const CampaignConfig& config, const models::ModelRegistry& registry) {
-  CampaignSetup s{registry.create(config.model_name, config.model_spec),
-                  nullptr,
-                  sampling::ParameterSpace(config.parameters),
-                  {},
-                  {},
-                  {}};
-  const models::ModelInfo& info = s.model->info();
-  s.design = config.design;
-  for (const auto& p : config.parameters) {
-    const auto idx = info.parameter_index(p.name);
-    s.parameter_slots.push_back(idx ? *idx : CampaignSetup::kDummy);
+std::string ArmConfig::overrides() const {
+  std::vector<std::string> setting_texts;
+  // settings and vector_settings are disjoint; list them together in key order.
+  std::map<std::string, std::string> all;
+  // The shortest text that reads back to the same number: exact, and readable (0.97).
+  const auto shortest = [](double x) {
+    return text::format_number(x, text::NumberStyle::kShortest);
+  };
+  for (const auto& [k, v] : settings) all[k] = shortest(v);
+  for (const auto& [k, v] : vector_settings) all[k] = "[" + text::join(v, ", ", shortest) + "]";
+  for (const auto& [k, v] : all) setting_texts.push_back(k + ": " + v);
+  std::vector<std::string> option_texts;
+  for (const auto& [k, v] : options) option_texts.push_back(k + ": " + v);
+  std::vector<std::string> parts;
+  if (!setting_texts.empty()) parts.push_back("settings: {" + text::join(setting_texts) + "}");
+  if (!option_texts.empty()) parts.push_back("options: {" + text::join(option_texts) + "}");
+  return "{" + text::join(parts) + "}";
+}
+
+models::ModelSpec CampaignConfig::arm_spec(std::size_t arm) const {
+  models::ModelSpec spec = model_spec;
+  if (arms.empty()) return spec;
+  const ArmConfig& a = arms.at(arm);
+  for (const auto& [k, v] : a.settings) {
+    spec.vector_settings.erase(k);
+    spec.settings[k] = v;
   }
-  for (const auto& o : config.outputs) s.output_slots.push_back(*info.output_index(o));
-  for (const auto& p : info.parameters) s.base_parameters.push_back(p.default_value);
+  for (const auto& [k, v] : a.vector_settings) {
+    spec.settings.erase(k);
+    spec.vector_settings[k] = v;
+  }
+  for (const auto& [k, v] : a.options) spec.options[k] = v;
+  return spec;
+}
+
+CampaignSetup build_setup(const CampaignConfig& config, const models::ModelRegistry& registry) {
+  CampaignSetup s{config.design, sampling::ParameterSpace(config.parameters), {}};
+  for (std::uint32_t a = 0; a < config.arm_count(); ++a) {
+    ArmSetup arm;
+    arm.model = registry.create(config.model_name, config.arm_spec(a));
+    const models::ModelInfo& info = arm.model->info();
+    for (const auto& p : config.parameters) {
+      const auto idx = info.parameter_index(p.name);
+      arm.parameter_slots.push_back(idx ? *idx : CampaignSetup::kDummy);
+    }
+    for (const auto& o : config.outputs) arm.output_slots.push_back(*info.output_index(o));
+    for (const auto& p : info.parameters) arm.base_parameters.push_back(p.default_value);
+    s.arms.push_back(std::move(arm));
+  }
   return s;
 }
 

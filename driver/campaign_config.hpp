@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "sampling/distribution.hpp"
 #include "sampling/latin_hypercube.hpp"
 #include "sampling/parameter_space.hpp"
+#include "storage/run_numbering.hpp"
 
 namespace tmex::driver {
 
@@ -47,6 +49,19 @@ struct ConvergenceConfig {
   std::uint64_t checkpoint_size(unsigned c) const { return start << c; }
 };
 
+/// A treatment arm: fixed settings and options that replace the model's (`model.settings`,
+/// `model.options`) for every run of the arm. Every sample is evaluated under every arm.
+struct ArmConfig {
+  std::string name;  ///< an identifier, unique in the campaign
+  std::map<std::string, double> settings;
+  std::map<std::string, std::vector<double>> vector_settings;
+  std::map<std::string, std::string> options;
+
+  /// The overrides as one line of flow YAML, keys sorted, numbers exact:
+  /// "{settings: {cxcr4_block: 0.97}, options: {cxcr4_block_schedule: pulsed}}", or "{}".
+  std::string overrides() const;
+};
+
 /// A validated campaign. Every field is checked against the model it names.
 struct CampaignConfig {
   std::string source;  ///< file the config came from (for messages)
@@ -64,12 +79,24 @@ struct CampaignConfig {
   std::vector<std::string> dummies;  ///< sampled parameters the model ignores (`dummy: true`)
   std::vector<std::string> outputs;  ///< stored outputs
   std::optional<ConvergenceConfig> convergence;  ///< a campaign that stops itself
+  /// Treatment arms in order (the first is the reference of contrasts); empty: a campaign
+  /// without arms, whose runs use model_spec alone.
+  std::vector<ArmConfig> arms;
   std::string storage_path;
   std::string storage_path_at;  ///< "file:line:column" of storage.path, for messages
   ExecutionConfig execution;
 
-  /// Design points x replicates: the number of runs.
-  std::uint64_t total_runs() const { return design->size() * replicates; }
+  /// Arms of the campaign, at least 1 (a campaign without arms has one implicit arm).
+  std::uint32_t arm_count() const {
+    return arms.empty() ? 1u : static_cast<std::uint32_t>(arms.size());
+  }
+  /// Design points x arms x replicates: the number of runs.
+  std::uint64_t total_runs() const { return design->size() * arm_count() * replicates; }
+  /// How run ids number (sample, arm, replicate).
+  storage::RunNumbering numbering() const { return {arm_count(), replicates}; }
+  /// The model spec of arm `arm` (model_spec with the arm's overrides); model_spec itself for a
+  /// campaign without arms.
+  models::ModelSpec arm_spec(std::size_t arm) const;
 
   /// Canonical text of everything that defines the campaign's results (not storage or
   /// execution): one "path: value" line each, in a fixed order.
@@ -92,16 +119,25 @@ CampaignConfig load_campaign_config(const std::string& path, const models::Model
 /// Reads a whole file into a string; throws ConfigError naming the path on failure.
 std::string read_config_file(const std::string& path);
 
+/// The model of one arm, and how a sample becomes its parameter vector.
+struct ArmSetup {
+  std::unique_ptr<models::Model> model;
+  /// Model parameter index of each sampled column (CampaignSetup::kDummy for a dummy).
+  std::vector<std::size_t> parameter_slots;
+  std::vector<std::size_t> output_slots;  ///< model output index of each stored output
+  std::vector<double> base_parameters;    ///< model defaults with the arm's fixed settings
+};
+
 /// The objects a campaign runs with, built from a validated config.
 struct CampaignSetup {
-  std::unique_ptr<models::Model> model;
   static constexpr std::size_t kDummy = static_cast<std::size_t>(-1);
   std::shared_ptr<const sampling::Design> design;
   sampling::ParameterSpace space;
-  /// Model parameter index of each sampled column (kDummy for a dummy).
-  std::vector<std::size_t> parameter_slots;
-  std::vector<std::size_t> output_slots;  ///< model output index of each stored output
-  std::vector<double> base_parameters;    ///< model defaults with fixed settings applied
+  /// One per arm (config.arm_count()); arms[0] alone for a campaign without arms.
+  std::vector<ArmSetup> arms;
+
+  /// The first arm's model: what every arm shares (outputs, trajectories, version).
+  const models::Model& model() const { return *arms.front().model; }
 };
 
 CampaignSetup build_setup(const CampaignConfig& config, const models::ModelRegistry& registry);

@@ -185,6 +185,7 @@ class ResultSink final : public ResultConsumer {
     CheckpointMonitor::Missing watch =
         monitor_ ? monitor_->first_incomplete() : CheckpointMonitor::Missing{};
     std::uint64_t watch_buffered = 0;
+    const storage::RunNumbering numbering = config_.numbering();
     std::unique_lock lock(mutex_);
     while (true) {
       work_cv_.wait_until(lock, last_commit + interval, [&] {
@@ -218,14 +219,14 @@ class ResultSink final : public ResultConsumer {
         for (const ResultBatch& batch : taken) {
           auto records = to_records(batch, config_, trajectory_values_);
           for (const storage::RunRecord& r : records) {
-            const std::uint64_t task = r.sample * config_.replicates + r.replicate;
+            const std::uint64_t task = numbering.id(r.sample, r.arm, r.replicate);
             if (task >= watch.begin && task < watch.end) ++watch_buffered;
           }
           std::move(records.begin(), records.end(), std::back_inserter(buffer));
         }
         if (keep_below_ != kKeepAll) {
           dropped_ += std::erase_if(buffer, [&](const storage::RunRecord& r) {
-            return r.sample * config_.replicates + r.replicate >= keep_below_;
+            return numbering.id(r.sample, r.arm, r.replicate) >= keep_below_;
           });
         }
         // The buffer completes a checkpoint: commit now, its check should not wait.
@@ -302,7 +303,7 @@ class ResultSink final : public ResultConsumer {
 };
 
 std::size_t trajectory_value_count(const CampaignSetup& setup, const CampaignConfig& config) {
-  return setup.model->info().trajectory_variables.size() *
+  return setup.model().info().trajectory_variables.size() *
          config.model_spec.trajectory_times.size();
 }
 
@@ -344,8 +345,13 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
     m.parameters.push_back(std::move(column));
   }
   m.outputs = config.outputs;
+  for (const auto& o : config.outputs) {
+    const auto& info = setup.model().info();
+    m.output_better.push_back(models::to_string(info.outputs[*info.output_index(o)].better));
+  }
+  for (const auto& a : config.arms) m.arms.push_back({a.name, a.overrides()});
   if (!config.model_spec.trajectory_times.empty()) {
-    m.trajectory_variables = setup.model->info().trajectory_variables;
+    m.trajectory_variables = setup.model().info().trajectory_variables;
     m.trajectory_times = config.model_spec.trajectory_times;
   }
   m.config = config.canonical();
@@ -383,7 +389,9 @@ void add_design_quality(storage::CampaignMeta& m, const CampaignConfig& config,
   // A campaign that stops itself is measured on its first checkpoint: the points it always
   // runs (and the later blocks of a decorrelated nested design are not built for it).
   std::optional<LeadingPoints> first;
-  if (config.convergence) first.emplace(whole, checkpoint_runs(config, 0) / config.replicates);
+  if (config.convergence) {
+    first.emplace(whole, config.convergence->checkpoint_size(0) * config.design->group_size());
+  }
   const sampling::Design& design = first ? *first : whole;
   if (design.size() < 2) return;
   const auto q = sampling::measure_quality(design, {.seed = config.seed});
@@ -467,12 +475,13 @@ void store_crashed_runs(storage::CampaignStore& store, const CampaignContext& co
   }
   store.append(
       to_records(batch, context.config, trajectory_value_count(context.setup, context.config)));
-  std::fprintf(stderr,
-               "tmex: %zu run%s in flight when two sessions died (the last time alone): stored "
-               "with status 'crashed' (e.g. sample %llu); `tmex run --retry-crashed` runs them "
-               "again\n",
-               crashed.size(), crashed.size() == 1 ? " was" : "s were",
-               static_cast<unsigned long long>(crashed.front().task / context.config.replicates));
+  std::fprintf(
+      stderr,
+      "tmex: %zu run%s in flight when two sessions died (the last time alone): stored "
+      "with status 'crashed' (e.g. sample %llu); `tmex run --retry-crashed` runs them "
+      "again\n",
+      crashed.size(), crashed.size() == 1 ? " was" : "s were",
+      static_cast<unsigned long long>(context.config.numbering().sample(crashed.front().task)));
 }
 
 // Sorted, disjoint ranges of `stored` and `tasks` together (quarantined tasks are kept out of
@@ -704,7 +713,7 @@ SetupMessage open_master_store(const RunOptions& options, const ConfigText& text
     } else {
       // Before any worker starts: a store that cannot record the session stops everyone here,
       // cleanly, with nothing left running.
-      info.provenance = collect_provenance(*context->setup.model, hosts);
+      info.provenance = collect_provenance(context->setup.model(), hosts);
       start.session = store->begin_session(info);
       if (!crashed.empty()) store_crashed_runs(*store, *context, crashed);
       if (!start.alone.empty()) {

@@ -31,7 +31,9 @@ bool ends_campaign(const std::string& decision) {
 }  // namespace
 
 std::uint64_t checkpoint_runs(const CampaignConfig& config, unsigned c) {
-  return config.convergence->checkpoint_size(c) * config.design->group_size() * config.replicates;
+  // Run ids number (sample, arm, replicate): the runs of a checkpoint's samples under every arm.
+  return config.convergence->checkpoint_size(c) * config.design->group_size() *
+         config.numbering().runs_per_sample();
 }
 
 const char* checkpoint_unit(const CampaignConfig& config) {
@@ -96,7 +98,7 @@ CheckpointMonitor::CheckpointMonitor(const CampaignConfig& config, analysis::Cam
   rule_.outputs = cc.outputs;
   rule_.criteria = cc.criteria;
   rule_.seed = config.seed;
-  replicates_ = config.replicates;
+  numbering_ = config.numbering();
   for (const auto& p : config.parameters) columns_.push_back(p.name);
   for (const auto& o : cc.outputs) {
     columns_.push_back(o);
@@ -170,7 +172,8 @@ void CheckpointMonitor::load(const storage::RunColumns& stored) {
     for (std::size_t o = 0; o < outputs.size(); ++o) {
       outputs[o] = stored.values[(k + o) * stored.rows + i];
     }
-    const std::uint64_t task = stored.sample[i] * replicates_ + stored.replicate[i];
+    const std::uint64_t task = numbering_.id(
+        stored.sample[i], stored.arm.empty() ? 0u : stored.arm[i], stored.replicate[i]);
     store_value(task, stored.ok[i] != 0, parameters, outputs);
   }
   advance_complete();
@@ -183,7 +186,8 @@ void CheckpointMonitor::committed(std::span<const storage::RunRecord> runs) {
     for (std::size_t o = 0; o < output_slots_.size(); ++o) {
       outputs[o] = output_slots_[o] < r.outputs.size() ? r.outputs[output_slots_[o]] : std::nan("");
     }
-    store_value(r.sample * replicates_ + r.replicate, r.status == "ok", r.parameters, outputs);
+    store_value(numbering_.id(r.sample, r.arm, r.replicate), r.status == "ok", r.parameters,
+                outputs);
   }
   advance_complete();
 }
@@ -263,10 +267,12 @@ analysis::RunTable CheckpointMonitor::table_of_checkpoint(unsigned c) const {
   }
   const std::uint64_t group = config_.design->group_size();
   t.sample.reserve(t.rows);
+  const bool arms = !config_.arms.empty();
   for (std::uint64_t task = 0; task < ends_[c]; ++task) {
-    const std::uint64_t sample = task / replicates_;
+    const std::uint64_t sample = numbering_.sample(task);
     t.sample.push_back(sample);
-    t.replicate.push_back(static_cast<std::uint32_t>(task % replicates_));
+    t.replicate.push_back(numbering_.replicate(task));
+    if (arms) t.arm.push_back(numbering_.arm(task));
     // The Saltelli layout: a run's place in its base row.
     t.block.push_back(group > 1 ? static_cast<std::int64_t>(sample % group) : 0);
   }

@@ -140,7 +140,7 @@ class CheckpointMonitor final : public DispatchGate {
   std::vector<std::string> columns_;
   std::vector<std::size_t> output_slots_;  ///< stored-output index of each convergence output
   std::vector<std::uint64_t> ends_;        ///< run ids of each checkpoint (checkpoint_runs)
-  std::uint32_t replicates_ = 1;
+  storage::RunNumbering numbering_{};      ///< of run ids: (sample, arm, replicate)
 
   mutable std::mutex mutex_;
   std::condition_variable cv_;

@@ -47,7 +47,7 @@ std::vector<std::string> check_warnings(const CampaignConfig& config,
                                         const models::ModelRegistry& registry) {
   std::vector<std::string> out;
   const CampaignSetup setup = build_setup(config, registry);
-  const auto& info = setup.model->info();
+  const auto& info = setup.model().info();
   for (const auto& p : config.parameters) {
     if (std::find(config.dummies.begin(), config.dummies.end(), p.name) != config.dummies.end()) {
       continue;
@@ -183,8 +183,19 @@ int check_command(const std::string& config_path, const std::string& db_override
   fmt::print("campaign   {}\n", config.name);
   fmt::print("model      {} (version {})\n", config.model_name, config.model_version);
   fmt::print("design     {}\n", config.design->describe());
-  fmt::print("runs       {}{} ({} points x {} replicates)\n", config.convergence ? "at most " : "",
-             config.total_runs(), config.design->size(), config.replicates);
+  if (config.arms.empty()) {
+    fmt::print("runs       {}{} ({} points x {} replicates)\n",
+               config.convergence ? "at most " : "", config.total_runs(), config.design->size(),
+               config.replicates);
+  } else {
+    fmt::print("runs       {}{} ({} points x {} arms x {} replicates)\n",
+               config.convergence ? "at most " : "", config.total_runs(), config.design->size(),
+               config.arms.size(), config.replicates);
+    std::string arms;
+    for (const auto& a : config.arms) arms += fmt::format("\n  {:<26} {}", a.name, a.overrides());
+    fmt::print("arms       {} (contrasts against {}){}\n", config.arms.size(),
+               config.arms.front().name, arms);
+  }
   std::string params;
   for (const auto& p : config.parameters) {
     params +=
@@ -327,6 +338,16 @@ int status_command(const std::string& db_path) {
              s.ok, s.failed, pending,
              s.target != s.total ? fmt::format(" (at most {} had it not converged)", s.total)
                                  : std::string());
+  if (!s.arms.empty()) {
+    const std::int64_t per_arm = s.target / static_cast<std::int64_t>(s.arms.size());
+    std::string arms;
+    for (const auto& a : s.arms) {
+      arms += fmt::format("\n  {:<26} {} of {} stored: {} ok, {} failed", a.name, a.stored, per_arm,
+                          a.ok, a.stored - a.ok);
+    }
+    fmt::print("arms       {} (contrasts against {}){}\n", s.arms.size(), s.arms.front().name,
+               arms);
+  }
   if (!s.sessions.empty()) {
     const auto& last = s.sessions.back();
     const double rate =
@@ -455,14 +476,18 @@ int models_command(const std::string& only) {
                    o.description);
       }
     }
-    fmt::print("  outputs (name, unit, description):\n");
+    fmt::print(
+        "  outputs (name, unit, better: the direction arms' contrasts call a benefit, "
+        "description):\n");
     std::size_t name_width = 24, unit_width = 10;
     for (const auto& o : info.outputs) {
       name_width = std::max(name_width, o.name.size());
       unit_width = std::max(unit_width, o.unit.size());
     }
     for (const auto& o : info.outputs) {
-      fmt::print("    {:<{}} {:<{}} {}\n", o.name, name_width, o.unit, unit_width, o.description);
+      const std::string better = models::to_string(o.better);
+      fmt::print("    {:<{}} {:<{}} {:<6} {}\n", o.name, name_width, o.unit, unit_width,
+                 better.empty() ? "-" : better, o.description);
     }
     if (!info.trajectory_variables.empty()) {
       std::string vars;

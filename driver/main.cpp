@@ -201,7 +201,7 @@ int execute_verify(VerifyCli& c) {
   return leave(verify_campaign(c.options));
 }
 
-// The options `tmex analyze` and `tmex report` share: what to analyse and how.
+// The options `tmex analyze`, `tmex compare` and `tmex report` share: what to analyse and how.
 struct AnalysisCli {
   std::uint64_t seed = 0;
   int bootstrap = 0;
@@ -212,7 +212,6 @@ struct AnalysisCli {
 };
 
 void add_analysis_options(CLI::App& command, AnalyzeOptions& analyze, AnalysisCli& c) {
-  command.add_option("db", analyze.db_path, "campaign store (SQLite file)")->required();
   command
       .add_option("--method,-m", analyze.method,
                   "auto, prcc, pcc, src, srrc, correlation (Pearson and Spearman), sobol, morris "
@@ -234,9 +233,9 @@ void add_analysis_options(CLI::App& command, AnalyzeOptions& analyze, AnalysisCl
       ->capture_default_str();
   c.bootstrap_option = command.add_option(
       "--bootstrap", c.bootstrap,
-      "bootstrap resamples of Sobol', Morris and uncertainty intervals (default 1000; "
-      "uncertainty summaries of more than 50000 runs use large-sample intervals unless this is "
-      "given; 0: no intervals)");
+      "bootstrap resamples of Sobol', Morris, uncertainty and contrast intervals (default "
+      "1000; summaries of more than 50000 runs or paired samples use large-sample intervals "
+      "unless this is given; 0: no intervals)");
   c.seed_option =
       command.add_option("--seed", c.seed, "bootstrap seed (default: the campaign's seed)");
   c.tolerance_option = command
@@ -252,6 +251,34 @@ void add_analysis_options(CLI::App& command, AnalyzeOptions& analyze, AnalysisCl
                       "0) must keep their order between the last two subsamples (default: a "
                       "campaign's convergence.stable_top, else 5)")
           ->check(CLI::PositiveNumber);
+  command
+      .add_option("--contrast", analyze.contrasts,
+                  "arms to compare: ARM (against the first arm) or ARM:REFERENCE (repeatable; "
+                  "default: every arm against the first)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  command
+      .add_option("--better", analyze.better,
+                  "which direction of an output is a benefit: lower or higher for every output "
+                  "whose model declares none, OUTPUT=lower|higher for one (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  command
+      .add_option("--margin", analyze.margins,
+                  "differences within +-X count as unchanged, neither helped nor harmed: X for "
+                  "every output, OUTPUT=X for one (repeatable; default 0)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
+// The options of `tmex analyze` and `tmex compare` that say where the report goes.
+void add_report_output_options(CLI::App& command, AnalyzeOptions& analyze) {
+  command.add_option("--format,-f", analyze.format, "table, csv, json or markdown")
+      ->capture_default_str();
+  command.add_option("--out,-o", analyze.out, "output file (default: standard output)");
+  command.add_option(
+      "--plots", analyze.plots_dir,
+      "folder for the plots as PNG and SVG (gnuplot) with their data files and scripts");
 }
 
 void apply_analysis_options(const AnalysisCli& c, AnalyzeOptions& analyze) {
@@ -265,6 +292,7 @@ struct AnalyzeCli {
   CLI::App* command = nullptr;
   AnalyzeOptions options;
   AnalysisCli shared;
+  std::vector<std::string> stores;  ///< tmex compare's stores
 };
 
 AnalyzeCli add_analyze(CLI::App& app) {
@@ -274,23 +302,35 @@ AnalyzeCli add_analyze(CLI::App& app) {
       "Sensitivity and uncertainty analysis of the campaign in DB. By default the methods that "
       "fit its design: PRCC with inference and an uncertainty summary for lhs, sobol, grid and "
       "file designs; Sobol' indices for saltelli; Morris mu*, mu, sigma for morris. Failed runs "
-      "are excluded, counted, and tested for dependence on the inputs. Exit status: 0 done, 2 "
-      "bad usage (including a method that does not fit the design), 1 other errors.");
-  auto* analyze_cmd = c.command;
-  AnalyzeOptions& analyze = c.options;
-  add_analysis_options(*analyze_cmd, analyze, c.shared);
-  analyze_cmd->add_option("--format,-f", analyze.format, "table, csv, json or markdown")
-      ->capture_default_str();
-  analyze_cmd->add_option("--out,-o", analyze.out, "output file (default: standard output)");
-  analyze_cmd->add_option(
-      "--plots", analyze.plots_dir,
-      "folder for the plots as PNG and SVG (gnuplot) with their data files and scripts");
+      "are excluded, counted, and tested for dependence on the inputs. A campaign with arms "
+      "gets the analysis of each arm and the paired contrasts between arms. Exit status: 0 "
+      "done, 2 bad usage (including a method that does not fit the design), 1 other errors.");
+  c.command->add_option("db", c.options.db_path, "campaign store (SQLite file)")->required();
+  add_analysis_options(*c.command, c.options, c.shared);
+  add_report_output_options(*c.command, c.options);
+  return c;
+}
+
+AnalyzeCli add_compare(CLI::App& app) {
+  AnalyzeCli c;
+  c.command = app.add_subcommand(
+      "compare",
+      "Paired contrasts between the stores of separate campaigns of the same samples (model "
+      "and version, design, seed, sample count, replicates and parameters must match; "
+      "settings and options may differ): each store is an arm, the first the reference. The "
+      "same report as tmex analyze of a campaign with arms. Exit status: 0 done, 2 bad usage "
+      "or stores whose samples differ (the message says how), 1 other errors.");
+  c.command->add_option("stores", c.stores, "campaign stores (SQLite files), at least two")
+      ->required()
+      ->expected(2, 1000);
+  add_analysis_options(*c.command, c.options, c.shared);
+  add_report_output_options(*c.command, c.options);
   return c;
 }
 
 int execute_analyze(AnalyzeCli& c) {
   apply_analysis_options(c.shared, c.options);
-  return analyze_command(c.options);
+  return c.stores.empty() ? analyze_command(c.options) : compare_command(c.stores, c.options);
 }
 
 struct ReportCli {
@@ -305,8 +345,11 @@ ReportCli add_report(CLI::App& app) {
       "report",
       "One self-contained HTML report of the campaign in DB, to read or send: campaign and "
       "design, failures, sensitivity (tables and figures), uncertainty and events, convergence, "
-      "sessions and provenance. Figures are drawn by gnuplot and embedded as SVG; the file loads "
-      "nothing else. The store is only read. Takes the options of analyze.");
+      "the arms and their paired contrasts where the campaign has arms, sessions and "
+      "provenance. Figures are drawn by gnuplot and embedded as SVG; the file loads nothing "
+      "else. The store is only read. Takes the options of analyze.");
+  c.command->add_option("db", c.options.analysis.db_path, "campaign store (SQLite file)")
+      ->required();
   add_analysis_options(*c.command, c.options.analysis, c.shared);
   c.command->add_option("--out,-o", c.options.out,
                         "HTML file (default: the store's file name with .html, in the working "
@@ -425,6 +468,7 @@ int run_command(int argc, char** argv) {
   VerifyCli verify = add_verify(app);
   add_model_and_export_commands(app, others);
   AnalyzeCli analyze = add_analyze(app);
+  AnalyzeCli compare = add_compare(app);
   ReportCli report = add_report(app);
 
   // A mistyped command (tmex anlyze) gets the nearest one, not CLI11's "A subcommand is
@@ -449,6 +493,7 @@ int run_command(int argc, char** argv) {
     if (*run.command) return execute_run(run, argc, argv);
     if (*verify.command) return execute_verify(verify);
     if (*analyze.command) return execute_analyze(analyze);
+    if (*compare.command) return execute_analyze(compare);
     if (*report.command) return execute_report(report);
     if (const auto rc = execute_others(others)) return *rc;
   } catch (const UsageError& e) {

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <set>
 
 #include "driver/errors.hpp"
 #include "driver/gnuplot.hpp"
@@ -132,6 +133,21 @@ void add_store_record(report::Report& r, const storage::CampaignMeta& meta,
   r.sections.push_back(std::move(sessions));
 }
 
+// A campaign with arms: the document answers its question first (which arm helps, and whom), right
+// after the campaign, arms, warnings and failures; each arm's sensitivity analysis follows.
+void lead_with_contrasts(report::Report& r) {
+  static const std::set<std::string> kAnswer = {"contrasts", "contrast_prcc", "subgroups"};
+  static const std::set<std::string> kBefore = {"campaign", "arms", "warnings", "failures",
+                                                "notes"};
+  if (!find(r, "contrasts")) return;
+  std::stable_partition(r.sections.begin(), r.sections.end(),
+                        [](const report::Section& s) { return kBefore.count(s.key) != 0; });
+  const auto answer = std::find_if(r.sections.begin(), r.sections.end(),
+                                   [](const auto& s) { return kBefore.count(s.key) == 0; });
+  std::stable_partition(answer, r.sections.end(),
+                        [](const report::Section& s) { return kAnswer.count(s.key) != 0; });
+}
+
 }  // namespace
 
 std::string report_path(const ReportOptions& options) {
@@ -145,8 +161,9 @@ int report_command(const ReportOptions& options) {
   // Every point is an SVG element: 500 show the shape and keep a scatter figure near 200 kB.
   analysis.scatter_rows = kReportScatterRows;
   const std::string path = report_path(options);
-  const analysis::CampaignAnalysis result = analyze_store(analysis);
-  report::Report document = report::build_report(result);
+  StoreReport result = report_store(analysis);
+  report::Report& document = result.report;
+  lead_with_contrasts(document);
   {
     auto store = storage::CampaignStore::open_read_only(analysis.db_path);
     add_store_record(document, store.meta(), store.status(3));

@@ -7,7 +7,7 @@
 
 namespace tmex::driver {
 
-/// A chunk of tasks (task = sample * replicates + replicate) as half-open ranges.
+/// A chunk of tasks (a task is a run id, storage::RunNumbering) as half-open ranges.
 struct WorkChunk {
   std::uint64_t id = 0;
   std::vector<std::uint64_t> ranges;  ///< begin0, end0, begin1, end1, ...

@@ -30,18 +30,21 @@ TaskEvaluator::TaskEvaluator(const CampaignConfig& config, const CampaignSetup& 
     : config_(config),
       setup_(setup),
       rank_(rank),
+      numbering_(config.numbering()),
+      arm_(&setup.arms.front()),
       unit_(config.parameters.size()),
       values_(config.parameters.size()),
-      full_(setup.base_parameters) {}
+      full_(arm_->base_parameters) {}
 
 void TaskEvaluator::prepare(std::uint64_t task) {
-  const std::uint64_t sample = task / config_.replicates;
+  const std::uint64_t sample = numbering_.sample(task);
+  arm_ = &setup_.arms.at(numbering_.arm(task));
   setup_.design->unit_point(sample, unit_);
   setup_.space.transform(unit_, values_);
-  full_ = setup_.base_parameters;
+  full_ = arm_->base_parameters;
   for (std::size_t j = 0; j < values_.size(); ++j) {
-    if (setup_.parameter_slots[j] != CampaignSetup::kDummy) {
-      full_[setup_.parameter_slots[j]] = values_[j];
+    if (arm_->parameter_slots[j] != CampaignSetup::kDummy) {
+      full_[arm_->parameter_slots[j]] = values_[j];
     }
   }
 }
@@ -49,8 +52,10 @@ void TaskEvaluator::prepare(std::uint64_t task) {
 double TaskEvaluator::evaluate_once(std::uint64_t task) {
   using Clock = std::chrono::steady_clock;
   models::EvalContext ctx;
-  ctx.sample = task / config_.replicates;
-  ctx.replicate = static_cast<std::uint32_t>(task % config_.replicates);
+  ctx.sample = numbering_.sample(task);
+  ctx.replicate = numbering_.replicate(task);
+  // Common random numbers: the stream does not depend on the arm, so a stochastic model sees the
+  // same noise in every arm of a sample and replicate.
   ctx.stream_seed = sampling::evaluation_stream_seed(config_.seed, ctx.sample, ctx.replicate);
   const auto start = Clock::now();
   if (config_.execution.evaluation_timeout_s > 0.0) {
@@ -63,14 +68,14 @@ double TaskEvaluator::evaluate_once(std::uint64_t task) {
   result_.outputs.clear();
   result_.trajectories.clear();
   try {
-    setup_.model->evaluate(full_, ctx, result_);
+    arm_->model->evaluate(full_, ctx, result_);
   } catch (const std::exception& e) {
     result_.fail(models::EvalStatus::kException, std::string("model threw: ") + e.what());
   } catch (...) {
     result_.fail(models::EvalStatus::kException, "model threw a non-standard exception");
   }
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  const std::size_t n_out = setup_.model->info().outputs.size();
+  const std::size_t n_out = arm_->model->info().outputs.size();
   if (result_.status == models::EvalStatus::kOk && result_.outputs.size() != n_out) {
     result_.fail(models::EvalStatus::kException, "model returned " +
                                                      std::to_string(result_.outputs.size()) +
@@ -82,10 +87,10 @@ double TaskEvaluator::evaluate_once(std::uint64_t task) {
                      std::to_string(config_.execution.evaluation_timeout_s) + " s time-out");
   }
   if (result_.status == models::EvalStatus::kOk) {
-    for (std::size_t slot : setup_.output_slots) {
+    for (std::size_t slot : arm_->output_slots) {
       if (!std::isfinite(result_.outputs[slot])) {
         result_.fail(models::EvalStatus::kNonFinite,
-                     "output '" + setup_.model->info().outputs[slot].name + "' is " +
+                     "output '" + arm_->model->info().outputs[slot].name + "' is " +
                          (std::isnan(result_.outputs[slot]) ? "NaN" : "infinite"));
         break;
       }
@@ -121,15 +126,15 @@ void TaskEvaluator::append_row(std::uint64_t task, double elapsed_s, std::uint16
                                ResultBatch& batch) {
   const bool ok = result_.status == models::EvalStatus::kOk;
   batch.tasks.push_back(task);
-  batch.blocks.push_back(setup_.design->block(task / config_.replicates));
+  batch.blocks.push_back(setup_.design->block(numbering_.sample(task)));
   batch.status.push_back(static_cast<std::uint8_t>(result_.status));
   batch.attempts.push_back(attempts);
   batch.parameters.insert(batch.parameters.end(), values_.begin(), values_.end());
-  for (std::size_t slot : setup_.output_slots) {
+  for (std::size_t slot : arm_->output_slots) {
     batch.outputs.push_back(slot < result_.outputs.size() ? result_.outputs[slot] : std::nan(""));
   }
   const std::size_t n_traj =
-      setup_.model->info().trajectory_variables.size() * config_.model_spec.trajectory_times.size();
+      arm_->model->info().trajectory_variables.size() * config_.model_spec.trajectory_times.size();
   if (n_traj > 0) {
     if (ok && result_.trajectories.size() == n_traj) {
       batch.trajectories.insert(batch.trajectories.end(), result_.trajectories.begin(),
@@ -151,11 +156,13 @@ std::vector<storage::RunRecord> to_records(const ResultBatch& batch, const Campa
                                            std::size_t trajectory_values) {
   const std::size_t np = config.parameters.size();
   const std::size_t no = config.outputs.size();
+  const storage::RunNumbering numbering = config.numbering();
   std::vector<storage::RunRecord> out(batch.size());
   for (std::size_t r = 0; r < batch.size(); ++r) {
     storage::RunRecord& rec = out[r];
-    rec.sample = batch.tasks[r] / config.replicates;
-    rec.replicate = static_cast<std::uint32_t>(batch.tasks[r] % config.replicates);
+    rec.sample = numbering.sample(batch.tasks[r]);
+    rec.arm = numbering.arm(batch.tasks[r]);
+    rec.replicate = numbering.replicate(batch.tasks[r]);
     rec.block = batch.blocks[r];
     rec.status = models::to_string(static_cast<models::EvalStatus>(batch.status[r]));
     rec.attempts = batch.attempts[r];

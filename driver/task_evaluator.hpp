@@ -7,6 +7,7 @@
 #include "driver/campaign_config.hpp"
 #include "driver/result_batch.hpp"
 #include "storage/campaign_store.hpp"
+#include "storage/run_numbering.hpp"
 
 namespace tmex::driver {
 
@@ -15,7 +16,8 @@ class TaskEvaluator {
  public:
   TaskEvaluator(const CampaignConfig& config, const CampaignSetup& setup, int rank);
 
-  /// Evaluates task (sample * replicates + replicate) and appends one row to `batch`.
+  /// Evaluates task (a run id: storage::RunNumbering of the config) with the model of its arm
+  /// and appends one row to `batch`.
   /// Never throws for model failures: they become a status and an error text.
   /// Failed evaluations (other than invalid parameters) are retried up to
   /// execution.max_retries times.
@@ -29,6 +31,8 @@ class TaskEvaluator {
   const CampaignConfig& config_;
   const CampaignSetup& setup_;
   int rank_;
+  storage::RunNumbering numbering_;
+  const ArmSetup* arm_ = nullptr;  // the arm of the task being evaluated
   std::vector<double> unit_, values_, full_;
   models::EvalResult result_;
 

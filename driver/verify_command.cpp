@@ -108,8 +108,10 @@ std::string shown(double v) {
 }
 
 struct Mismatch {
+  std::uint64_t id = 0;  ///< the run id
   std::uint64_t sample = 0;
   std::uint32_t replicate = 0;
+  std::string arm;  ///< the arm's name; empty without arms
   std::string column;
   std::string stored, recomputed;
 };
@@ -139,8 +141,11 @@ class Comparison final : public ResultConsumer {
       if (status != models::EvalStatus::kOk) ++failed_;
       ++received_;
       Mismatch m;
-      m.sample = task / config_.replicates;
-      m.replicate = static_cast<std::uint32_t>(task % config_.replicates);
+      const storage::RunNumbering numbering = config_.numbering();
+      m.id = task;
+      m.sample = numbering.sample(task);
+      m.replicate = numbering.replicate(task);
+      if (!config_.arms.empty()) m.arm = config_.arms[numbering.arm(task)].name;
       const auto stored = store_.read_run(task);
       if (!stored) {
         m.column = "(row)";
@@ -228,7 +233,7 @@ class Comparison final : public ResultConsumer {
 
   void record(Mismatch m) {
     ++mismatches_;
-    const std::uint64_t id = m.sample * config_.replicates + m.replicate;
+    const std::uint64_t id = m.id;
     shown_.emplace(id, std::move(m));
     if (shown_.size() > kShownMismatches) shown_.erase(std::prev(shown_.end()));
   }
@@ -340,7 +345,7 @@ SetupMessage choose_runs(const VerifyOptions& options, const ConfigText& text,
     const std::string stored_by =
         meta.tmex_version + (stored_commit.empty() ? "" : " (" + stored_commit + ")");
     const std::string stored_model = stored_provenance(status, "model_version");
-    const std::string model_now = model_version(*context->setup.model);
+    const std::string model_now = model_version(context->setup.model());
     std::fprintf(stderr,
                  "tmex: verifying %llu of %llu stored runs of '%s' (fraction %g, seed %llu) on %d "
                  "rank%s; stored by tmex %s, checked by tmex %s (%s)\n",
@@ -423,7 +428,7 @@ int verify_campaign(const VerifyOptions& options) {
   ChunkScheduler sched(std::move(selection), config.execution.chunk_size,
                        std::max(1, world.size() - 1) * static_cast<int>(config.execution.per_rank),
                        0.2, config.execution.per_rank);
-  const std::size_t trajectory_values = context->setup.model->info().trajectory_variables.size() *
+  const std::size_t trajectory_values = context->setup.model().info().trajectory_variables.size() *
                                         config.model_spec.trajectory_times.size();
   Comparison comparison(*store, config, trajectory_values, selected);
   DispatchOptions dispatch;  // no deadline, no failure limit: failed runs are compared too
@@ -439,9 +444,11 @@ int verify_campaign(const VerifyOptions& options) {
     return kExitError;
   }
   for (const auto& [id, m] : comparison.shown_mismatches()) {
-    std::fprintf(stderr, "tmex: differs: sample %llu replicate %u: %s: stored %s, recomputed %s\n",
-                 static_cast<unsigned long long>(m.sample), m.replicate, m.column.c_str(),
-                 m.stored.c_str(), m.recomputed.c_str());
+    const std::string arm = m.arm.empty() ? "" : " arm " + m.arm;
+    std::fprintf(stderr,
+                 "tmex: differs: sample %llu%s replicate %u: %s: stored %s, recomputed %s\n",
+                 static_cast<unsigned long long>(m.sample), arm.c_str(), m.replicate,
+                 m.column.c_str(), m.stored.c_str(), m.recomputed.c_str());
   }
   if (comparison.mismatches() > comparison.shown_mismatches().size()) {
     std::fprintf(stderr, "tmex: ... and %llu more runs differ\n",

@@ -14,30 +14,38 @@ namespace tmex::models {
 
 namespace {
 
+// Directions (emdr.md, Outputs): less disease, more kill, later or no relapse, cure and fewer
+// resistance mutations are better; mechanistic shares (resistant, adhered) and the nadir's
+// time have no better direction.
 std::vector<OutputInfo> emdr_output_infos() {
+  constexpr Better kLower = Better::kLower;
+  constexpr Better kHigher = Better::kHigher;
+  constexpr Better kNone = Better::kUnspecified;
   return {
-      {"final_burden", "cells", "N(T), 0 when extinct"},
-      {"log10_final_burden", "log10 cells", "log10 max(N(T), 1 cell): 0 when extinct"},
-      {"residual_burden", "cells", "N(t_E): burden at the end of therapy"},
-      {"log10_residual_burden", "log10 cells", "log10 max(N(t_E), 1 cell): 0 when extinct"},
-      {"log_kill", "log10", "log10 N(0) - log10 max(min N(t), 1 cell) over 0 <= t <= T"},
-      {"nadir_time", "day", "the t of min N(t) (the extinction time when extinct)"},
+      {"final_burden", "cells", "N(T), 0 when extinct", kLower},
+      {"log10_final_burden", "log10 cells", "log10 max(N(T), 1 cell): 0 when extinct", kLower},
+      {"residual_burden", "cells", "N(t_E): burden at the end of therapy", kLower},
+      {"log10_residual_burden", "log10 cells", "log10 max(N(t_E), 1 cell): 0 when extinct", kLower},
+      {"log_kill", "log10", "log10 N(0) - log10 max(min N(t), 1 cell) over 0 <= t <= T", kHigher},
+      {"nadir_time", "day", "the t of min N(t) (the extinction time when extinct)", kNone},
       {"time_to_relapse", "day",
        "days from the end of therapy until N >= detection_limit (0: still detectable at the "
-       "end of therapy); T - t_E when censored"},
-      {"relapse_censored", "1", "1 when no relapse was seen by T (extinct tumours included)"},
-      {"relapsed", "1", "1 - relapse_censored"},
-      {"cured", "1", "1 when the tumour went extinct (fewer than one cell) by T"},
-      {"resistant_fraction", "1", "R(T) / N(T), 0 when extinct"},
-      {"resistant_fraction_residual", "1", "R(t_E) / N(t_E), 0 when extinct"},
-      {"adhered_fraction_0", "1", "A(0) / N(0) after the burn-in"},
-      {"adhered_fraction_residual", "1", "A(t_E) / N(t_E): niche share of residual disease"},
-      {"adhered_fraction_T", "1", "A(T) / N(T), 0 when extinct"},
-      {"expected_mutations", "1", "M(T): cumulative expected resistance-mutation events"},
-      {"log10_expected_mutations", "log10", "log10 M(T)"},
+       "end of therapy); T - t_E when censored",
+       kHigher},
+      {"relapse_censored", "1", "1 when no relapse was seen by T (extinct tumours included)",
+       kHigher},
+      {"relapsed", "1", "1 - relapse_censored", kLower},
+      {"cured", "1", "1 when the tumour went extinct (fewer than one cell) by T", kHigher},
+      {"resistant_fraction", "1", "R(T) / N(T), 0 when extinct", kNone},
+      {"resistant_fraction_residual", "1", "R(t_E) / N(t_E), 0 when extinct", kNone},
+      {"adhered_fraction_0", "1", "A(0) / N(0) after the burn-in", kNone},
+      {"adhered_fraction_residual", "1", "A(t_E) / N(t_E): niche share of residual disease", kNone},
+      {"adhered_fraction_T", "1", "A(T) / N(T), 0 when extinct", kNone},
+      {"expected_mutations", "1", "M(T): cumulative expected resistance-mutation events", kLower},
+      {"log10_expected_mutations", "log10", "log10 M(T)", kLower},
       {"p_resistance", "1",
-       "1 - exp(-pi_R M(T)), pi_R = max(0, 1 - death_ratio / (1 - resistance_cost))"},
-      {"log10_auc_burden", "log10 cell-days", "log10 of the integral of N over [0, T]"},
+       "1 - exp(-pi_R M(T)), pi_R = max(0, 1 - death_ratio / (1 - resistance_cost))", kLower},
+      {"log10_auc_burden", "log10 cell-days", "log10 of the integral of N over [0, T]", kLower},
   };
 }
 

@@ -55,6 +55,18 @@ const char* to_string(EvalStatus status) {
   return kStatusNames.at(static_cast<std::size_t>(status));
 }
 
+const char* to_string(Better better) {
+  switch (better) {
+    case Better::kLower:
+      return "lower";
+    case Better::kHigher:
+      return "higher";
+    case Better::kUnspecified:
+      break;
+  }
+  return "";
+}
+
 std::optional<EvalStatus> status_from_string(const std::string& name) {
   for (std::size_t i = 0; i < kStatusNames.size(); ++i) {
     if (name == kStatusNames[i]) return static_cast<EvalStatus>(i);

@@ -51,11 +51,23 @@ struct ParameterInfo {
   ParameterDomain domain{};  ///< where the model is defined; everywhere by default
 };
 
+/// Which direction of an output is better, as a model declares it: what a contrast between
+/// treatment arms calls a benefit (lower residual burden, higher log kill, cured = 1).
+enum class Better : std::uint8_t {
+  kUnspecified,  ///< no direction is better (a mechanism, a time of an event), or not declared
+  kLower,
+  kHigher,
+};
+
+/// "", "lower" or "higher".
+const char* to_string(Better better);
+
 /// One scalar output of a model, in declared order.
 struct OutputInfo {
   std::string name;
   std::string unit;
   std::string description;
+  Better better = Better::kUnspecified;  ///< which direction is better, where one is
 };
 
 /// One string option (not sampled), e.g. a treatment schedule.

@@ -412,6 +412,34 @@ Body scatter(const Figure& f, const std::string& name) {
   return b;
 }
 
+// Forest plot: each contrast's estimate as a point with its interval as whiskers around a dashed
+// line at 0 (no difference), the first contrast on top.
+Body forest(const Figure& f, const std::string& name) {
+  const std::size_t n = f.data.rows.size();
+  Body b;
+  std::string header = header_comment(f);
+  header.pop_back();
+  b.data = header + " (first shown last: drawn on top)\n" + plain_rows(f);
+  std::vector<double> ends;
+  for (const auto& row : f.data.rows) {
+    for (std::size_t c = 1; c < row.size() && c < 4; ++c) ends.push_back(number_of(row[c]));
+  }
+  // The x range holds every interval and 0, so that the line at 0 is always inside.
+  auto [xlo, xhi] = padded_range(ends, 0.0, 0.0);
+  const double room = 0.04 * (xhi - xlo);
+  b.script = fmt::format(
+      "set title {}\nset xrange [{}:{}]\nset yrange [-0.7:{}]\nset xlabel {}\nset ytics scale 0\n"
+      "set grid xtics lc rgb '#DDDDDD'\nset key off\n"
+      "set arrow 1 from first 0, graph 0 to first 0, graph 1 nohead lc rgb '#000000' lw 1 dt 2 "
+      "back\n"
+      "plot '{}.dat' using 2:0:3:4:yticlabels(1) with xerrorbars pt 7 ps 1.3 lc rgb '{}' lw 1.5\n",
+      gp_string(f.title), num(xlo - room), num(xhi + room), num(static_cast<double>(n) - 0.3),
+      gp_string(f.x_label), name, kBlue);
+  b.width = 820;
+  b.height = bar_height(n, 34);
+  return b;
+}
+
 // P(outcome) in bins of each parameter: the bin's extent and the Wilson interval as whiskers.
 Body probability(const Figure& f, const std::string& name) {
   Body b;
@@ -490,6 +518,9 @@ FigureScript script_of(const Figure& f, const std::string& png_terminal) {
       break;
     case FigureKind::kProbability:
       body = probability(f, name);
+      break;
+    case FigureKind::kForest:
+      body = forest(f, name);
       break;
   }
   // PNG at twice the SVG's pixels with everything scaled alike: sharp in print and on screens.

@@ -90,6 +90,9 @@ enum class FigureKind {
   /// x (bin median), x low, x high, probability, low, high, log x (yes/no); rows grouped by
   /// parameter.
   kProbability,
+  /// Points with interval whiskers around a dashed line at 0: label, value, low, high (the
+  /// first row is drawn at the bottom, so a report lists its first entry last).
+  kForest,
 };
 
 /// A shaded band across a figure's value axis (e.g. the dummy parameter's interval).

@@ -199,8 +199,25 @@ std::string csv_number(const Value& v) {
   return format_value(v, text::NumberStyle::kShortest);
 }
 
+// True when a table of the CSV names arms (a report of a campaign with arms): the CSV then
+// has arm and reference columns.
+bool names_arms(const Report& report) {
+  for (const auto& s : report.sections) {
+    for (const auto& t : s.tables) {
+      if (!shown(t.audience, kCsv)) continue;
+      for (const auto& f : t.context) {
+        if (f.key == "arm") return true;
+      }
+      for (const auto& c : t.columns) {
+        if (c.key == "arm" && c.role == Role::kKey) return true;
+      }
+    }
+  }
+  return false;
+}
+
 // One CSV line per estimate: identifiers from the row and the table's facts.
-void write_csv_table(const std::string& section, const Table& t, std::ostream& out) {
+void write_csv_table(const std::string& section, const Table& t, bool arms, std::ostream& out) {
   std::map<std::string, std::string> context;
   for (const auto& f : t.context) context[f.key] = csv_number(f.value);
   const auto line = [&](const std::map<std::string, std::string>& id, const std::string& statistic,
@@ -210,7 +227,9 @@ void write_csv_table(const std::string& section, const Table& t, std::ostream& o
       const auto it = id.find(key);
       return it == id.end() ? std::string() : text::csv_field(it->second);
     };
-    out << section << ',' << get("output") << ',' << get("parameter") << ',' << get("time") << ','
+    out << section << ',';
+    if (arms) out << get("arm") << ',' << get("reference") << ',';
+    out << get("output") << ',' << get("parameter") << ',' << get("time") << ','
         << text::csv_field(statistic) << ',' << estimate << ',' << low << ',' << high << ',' << p
         << ',' << padj << '\n';
   };
@@ -246,14 +265,17 @@ void write_csv_table(const std::string& section, const Table& t, std::ostream& o
 }
 
 void write_csv(const Report& report, std::ostream& out) {
-  out << "section,output,parameter,time,statistic,estimate,ci_low,ci_high,p_value,p_adjusted\n";
+  const bool arms = names_arms(report);
+  out << "section," << (arms ? "arm,reference," : "")
+      << "output,parameter,time,statistic,estimate,ci_low,ci_high,p_value,p_adjusted\n";
   for (const auto& s : report.sections) {
     for (const auto& f : s.facts) {
       if (!f.estimate || !shown(f.audience, kCsv)) continue;
-      out << s.key << ",,,," << text::csv_field(f.key) << ',' << csv_number(f.value) << ",,,,\n";
+      out << s.key << (arms ? ",,,,," : ",,,,") << text::csv_field(f.key) << ','
+          << csv_number(f.value) << ",,,,\n";
     }
     for (const auto& t : s.tables) {
-      if (shown(t.audience, kCsv)) write_csv_table(s.key, t, out);
+      if (shown(t.audience, kCsv)) write_csv_table(s.key, t, arms, out);
     }
   }
 }

@@ -25,7 +25,9 @@ Format parse_format(std::string_view name);
 ///   interval's two columns as one "[low, high]" column);
 /// - csv: the header section,output,parameter,time,statistic,estimate,ci_low,ci_high,p_value,
 ///   p_adjusted and one line per estimate of each CSV table and estimate fact, with its
-///   interval and p-values; output, parameter and time from the row or the table's facts;
+///   interval and p-values; output, parameter and time from the row or the table's facts. A
+///   report whose tables name arms (a campaign with arms) has arm and reference columns after
+///   section;
 /// - json: {"report": title, KEY: section, ...} in section order, each section an object with
 ///   "heading", "text" (paragraphs), its JSON facts as fields, and per table key an array of
 ///   {table facts..., "rows": [{column: value, ...}]}; non-finite numbers are null.

@@ -230,7 +230,8 @@ void write_schema(Database& db, const CampaignMeta& meta) {
       "CREATE TABLE parameter_arguments(parameter INTEGER NOT NULL"
       " REFERENCES parameters(position), position INTEGER NOT NULL, name TEXT NOT NULL,"
       " value REAL NOT NULL, PRIMARY KEY(parameter, position)) WITHOUT ROWID;"
-      "CREATE TABLE outputs(position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+      "CREATE TABLE outputs(position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+      " better TEXT);"
       "CREATE TABLE trajectory_variables(position INTEGER PRIMARY KEY, name TEXT NOT NULL);"
       "CREATE TABLE trajectory_times(position INTEGER PRIMARY KEY, t REAL NOT NULL);"
       "CREATE TABLE sessions(id INTEGER PRIMARY KEY, started_at TEXT NOT NULL,"
@@ -248,15 +249,19 @@ void write_schema(Database& db, const CampaignMeta& meta) {
       " position INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
       " PRIMARY KEY(session, key)) WITHOUT ROWID;");
   db.exec(kChecksSchema);
+  // Campaigns with arms have an arm column (the arm's position in `arms`); the others keep the
+  // layout they always had.
   std::string runs =
-      "CREATE TABLE runs(id INTEGER PRIMARY KEY, sample INTEGER NOT NULL,"
+      std::string("CREATE TABLE runs(id INTEGER PRIMARY KEY, sample INTEGER NOT NULL,") +
+      (meta.arms.empty() ? "" : " arm INTEGER NOT NULL,") +
       " replicate INTEGER NOT NULL, block INTEGER NOT NULL, status TEXT NOT NULL,"
       " attempts INTEGER NOT NULL DEFAULT 1";
   for (const auto& p : meta.parameters) runs += ", " + quote_identifier(p.name) + " REAL";
   for (const auto& o : meta.outputs) runs += ", " + quote_identifier(o) + " REAL";
   runs += ", error TEXT, elapsed_s REAL, rank INTEGER, session INTEGER REFERENCES sessions(id))";
-  // id = sample x replicates + replicate is the primary key, so (sample, replicate) needs no
-  // index of its own; an extra UNIQUE index made inserts markedly slower (bench/README.md).
+  // id = (sample x arms + arm) x replicates + replicate is the primary key, so (sample, arm,
+  // replicate) needs no index of its own (an extra UNIQUE index made inserts markedly slower,
+  // bench/README.md), and the runs of one sample under two arms are joined through it.
   db.exec(runs);
   db.exec(
       "CREATE INDEX runs_status ON runs(status);"
@@ -273,6 +278,11 @@ void write_schema(Database& db, const CampaignMeta& meta) {
       " JOIN trajectory_variables v ON v.position = x.variable"
       " JOIN trajectory_times t ON t.position = x.time_index;");
   db.exec(kProgressView);
+  if (!meta.arms.empty()) {
+    db.exec(
+        "CREATE VIEW arm_runs AS SELECT a.name AS arm_name, r.* FROM runs r"
+        " JOIN arms a ON a.position = r.arm;");
+  }
   set_meta(db, "schema_version", std::to_string(kSchemaVersion));
   set_meta(db, "campaign_name", meta.name);
   set_meta(db, "seed", std::to_string(meta.seed));
@@ -299,10 +309,16 @@ void write_schema(Database& db, const CampaignMeta& meta) {
   insert_parameters(db, meta.parameters);
   insert_arms(db, meta.arms);
   {
-    Statement st = db.prepare("INSERT INTO outputs VALUES (?1, ?2)");
+    Statement st = db.prepare("INSERT INTO outputs VALUES (?1, ?2, ?3)");
     for (std::size_t i = 0; i < meta.outputs.size(); ++i) {
       st.bind(1, static_cast<std::int64_t>(i));
       st.bind(2, std::string_view(meta.outputs[i]));
+      const std::string better = i < meta.output_better.size() ? meta.output_better[i] : "";
+      if (better.empty()) {
+        st.bind_null(3);
+      } else {
+        st.bind(3, std::string_view(better));
+      }
       st.step();
       st.reset();
     }
@@ -658,8 +674,15 @@ CampaignMeta CampaignStore::load_meta(Database& db) {
     m.layout = legacy_design_layout(m.design, m.parameters.size());
   }
   {
-    Statement st = db.prepare("SELECT name FROM outputs ORDER BY position");
-    while (st.step()) m.outputs.push_back(st.column_text(0));
+    // Stores made before output directions were recorded have no `better` column.
+    const bool better = has_column(db, "outputs", "better");
+    Statement st =
+        db.prepare(std::string("SELECT name, ") + (better ? "coalesce(better, '')" : "''") +
+                   " FROM outputs ORDER BY position");
+    while (st.step()) {
+      m.outputs.push_back(st.column_text(0));
+      m.output_better.push_back(st.column_text(1));
+    }
   }
   {
     Statement st = db.prepare("SELECT name FROM trajectory_variables ORDER BY position");
@@ -755,9 +778,11 @@ void CampaignStore::change_convergence(const CampaignMeta& changed, int forget_c
 }
 
 void CampaignStore::prepare_insert() {
-  std::string sql = "INSERT INTO runs(id, sample, replicate, block, status, attempts";
-  std::string values = "?1, ?2, ?3, ?4, ?5, ?6";
-  int idx = 7;
+  const bool arms = !meta_.arms.empty();
+  std::string sql = std::string("INSERT INTO runs(id, sample, ") + (arms ? "arm, " : "") +
+                    "replicate, block, status, attempts";
+  std::string values = arms ? "?1, ?2, ?3, ?4, ?5, ?6, ?7" : "?1, ?2, ?3, ?4, ?5, ?6";
+  int idx = arms ? 8 : 7;
   for (const auto& p : meta_.parameters) {
     sql += ", " + quote_identifier(p.name);
     values += ", ?" + std::to_string(idx++);
@@ -783,6 +808,7 @@ void CampaignStore::append(std::span<const RunRecord> runs) {
   const std::size_t no = meta_.outputs.size();
   const std::size_t ntraj = meta_.trajectory_variables.size() * meta_.trajectory_times.size();
   const auto& session = session_;
+  const RunNumbering numbering = meta_.numbering();
   Transaction tx(db_);
   Statement& st = *insert_run_;
   for (const RunRecord& r : runs) {
@@ -792,19 +818,22 @@ void CampaignStore::append(std::span<const RunRecord> runs) {
                          std::to_string(r.outputs.size()) + " outputs, the store expects " +
                          std::to_string(np) + " and " + std::to_string(no));
     }
-    if (r.sample >= meta_.samples || r.replicate >= meta_.replicates) {
-      throw StorageError(path() + ": run (sample " + std::to_string(r.sample) + ", replicate " +
-                         std::to_string(r.replicate) + ") is outside the campaign");
+    if (r.sample >= meta_.samples || r.replicate >= meta_.replicates ||
+        r.arm >= meta_.arm_count()) {
+      throw StorageError(path() + ": run (sample " + std::to_string(r.sample) + ", arm " +
+                         std::to_string(r.arm) + ", replicate " + std::to_string(r.replicate) +
+                         ") is outside the campaign");
     }
-    const auto id = static_cast<std::int64_t>(r.sample * meta_.replicates + r.replicate);
+    const auto id = static_cast<std::int64_t>(numbering.id(r.sample, r.arm, r.replicate));
     st.reset();
-    st.bind(1, id);
-    st.bind(2, static_cast<std::int64_t>(r.sample));
-    st.bind(3, static_cast<std::int64_t>(r.replicate));
-    st.bind(4, r.block);
-    st.bind(5, std::string_view(r.status));
-    st.bind(6, static_cast<std::int64_t>(r.attempts));
-    int idx = 7;
+    int idx = 1;
+    st.bind(idx++, id);
+    st.bind(idx++, static_cast<std::int64_t>(r.sample));
+    if (!meta_.arms.empty()) st.bind(idx++, static_cast<std::int64_t>(r.arm));
+    st.bind(idx++, static_cast<std::int64_t>(r.replicate));
+    st.bind(idx++, r.block);
+    st.bind(idx++, std::string_view(r.status));
+    st.bind(idx++, static_cast<std::int64_t>(r.attempts));
     for (double v : r.parameters) st.bind(idx++, v);
     for (double v : r.outputs) st.bind(idx++, v);
     if (r.error.empty()) {
@@ -900,7 +929,8 @@ std::optional<RunRecord> CampaignStore::read_run(std::uint64_t id) {
   const std::size_t np = meta_.parameters.size();
   const std::size_t no = meta_.outputs.size();
   if (!read_run_) {
-    std::string sql = "SELECT sample, replicate, block, status, attempts";
+    std::string sql = std::string("SELECT sample, replicate, block, status, attempts, ") +
+                      (meta_.arms.empty() ? "0" : "arm");
     for (const auto& p : meta_.parameters) sql += ", " + quote_identifier(p.name);
     for (const auto& o : meta_.outputs) sql += ", " + quote_identifier(o);
     sql += ", coalesce(error, ''), elapsed_s, rank FROM runs WHERE id = ?1";
@@ -920,7 +950,8 @@ std::optional<RunRecord> CampaignStore::read_run(std::uint64_t id) {
   r.block = st.column_int(2);
   r.status = st.column_text(3);
   r.attempts = static_cast<int>(st.column_int(4));
-  int c = 5;
+  r.arm = static_cast<std::uint32_t>(st.column_int(5));
+  int c = 6;
   for (std::size_t i = 0; i < np; ++i) r.parameters.push_back(st.column_double(c++));
   for (std::size_t i = 0; i < no; ++i) r.outputs.push_back(st.column_double(c++));
   r.error = st.column_text(c++);
@@ -1246,6 +1277,17 @@ StoreStatus CampaignStore::status(std::size_t examples_per_group) {
     }
     s.stored = s.ok + s.failed;
   }
+  if (!meta_.arms.empty()) {
+    for (const auto& a : meta_.arms) s.arms.push_back({a.name, 0, 0});
+    Statement st =
+        db_.prepare("SELECT arm, count(*), sum(status = 'ok') FROM runs GROUP BY arm ORDER BY arm");
+    while (st.step()) {
+      const auto a = st.column_int(0);
+      if (a < 0 || static_cast<std::size_t>(a) >= s.arms.size()) continue;
+      s.arms[static_cast<std::size_t>(a)].stored = st.column_int(1);
+      s.arms[static_cast<std::size_t>(a)].ok = st.column_int(2);
+    }
+  }
   {
     // Reasons that differ only in their numbers ("x1 = 0.0033 is below ...") form one group.
     // One pass over the failed rows in sample order: O(rows x reason length), with the
@@ -1378,7 +1420,12 @@ void CampaignStore::export_csv(std::ostream& out) {
       first = false;
       if (st.is_null(c)) continue;
       const std::string name = st.column_name(c);
-      if (name == "status" || name == "error") {
+      if (name == "arm") {
+        const auto a = st.column_int(c);
+        out << (a >= 0 && static_cast<std::size_t>(a) < meta_.arms.size()
+                    ? text::csv_field(meta_.arms[static_cast<std::size_t>(a)].name)
+                    : std::to_string(a));
+      } else if (name == "status" || name == "error") {
         out << text::csv_field(st.column_text(c));
       } else if (const RunColumn* column = find_run_column(name); column && column->integer) {
         out << st.column_int(c);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "storage/database.hpp"
+#include "storage/run_numbering.hpp"
 #include "storage/store_file.hpp"
 
 namespace tmex::storage {
@@ -29,14 +30,16 @@ inline constexpr int kSchemaVersion = 2;
 /// Oldest store layout this tmex still reads.
 inline constexpr int kOldestReadableSchemaVersion = 1;
 
-/// The columns the runs table has for every campaign, besides one per parameter and output
-/// (which may not take these names); `integer` where they hold whole numbers.
+/// The columns the runs table has, besides one per parameter and output (which may not take
+/// these names); `integer` where they hold whole numbers. `arm` exists only in stores of
+/// campaigns with arms.
 struct RunColumn {
   std::string_view name;
   bool integer;
 };
-inline constexpr std::array<RunColumn, 10> kRunColumns = {{{"id", true},
+inline constexpr std::array<RunColumn, 11> kRunColumns = {{{"id", true},
                                                            {"sample", true},
+                                                           {"arm", true},
                                                            {"replicate", true},
                                                            {"block", true},
                                                            {"status", false},
@@ -76,10 +79,13 @@ struct DesignLayout {
   bool operator==(const DesignLayout&) const = default;
 };
 
-/// A treatment arm of a campaign that has arms.
+/// A treatment arm of a campaign that has arms; its position in CampaignMeta::arms is the
+/// runs' `arm` column.
 struct ArmInfo {
   std::string name{};
-  std::string overrides{};  ///< canonical text of the settings and options it overrides
+  /// The settings and options it overrides, as one line of flow YAML (driver's
+  /// ArmConfig::overrides(): "{settings: {il6_block: 0.8}, options: {...}}", "{}" for none).
+  std::string overrides{};
 
   bool operator==(const ArmInfo&) const = default;
 };
@@ -111,13 +117,25 @@ struct CampaignMeta {
   /// Further key/value facts (design quality, model settings, ...), stored in `meta`.
   std::vector<std::pair<std::string, std::string>> extra;
   std::vector<ArmInfo> arms;  ///< treatment arms in order; empty for a campaign without arms
+  /// Per output (as `outputs`): which direction of it is better, "lower", "higher" or "" (not
+  /// declared), from the model's declarations (models::OutputInfo::better). Empty in stores
+  /// made before directions were recorded.
+  std::vector<std::string> output_better;
 
-  std::uint64_t total_runs() const { return samples * replicates; }
+  /// Arms of the campaign, at least 1 (a campaign without arms has one implicit arm).
+  std::uint32_t arm_count() const {
+    return arms.empty() ? 1u : static_cast<std::uint32_t>(arms.size());
+  }
+  /// samples x arms x replicates.
+  std::uint64_t total_runs() const { return samples * arm_count() * replicates; }
+  /// How run ids number (sample, arm, replicate).
+  RunNumbering numbering() const { return {arm_count(), replicates}; }
 };
 
 /// One evaluation outcome, as stored in one row of `runs`.
 struct RunRecord {
   std::uint64_t sample = 0;
+  std::uint32_t arm = 0;  ///< position in CampaignMeta::arms (0 without arms)
   std::uint32_t replicate = 0;
   std::int64_t block = 0;
   std::string status;  ///< "ok" or a failure kind
@@ -160,7 +178,8 @@ struct SessionRow {
   KeyValues provenance;  ///< empty for sessions of schema version 1 stores
 };
 
-/// A half-open range [begin, end) of run ids (id = sample x replicates + replicate).
+/// A half-open range [begin, end) of run ids (RunNumbering: id = (sample x arms + arm) x
+/// replicates + replicate).
 struct IdRange {
   std::uint64_t begin = 0;
   std::uint64_t end = 0;
@@ -175,6 +194,13 @@ struct FailureGroup {
   std::vector<std::int64_t> example_samples;
 };
 
+/// The runs of one arm of a campaign with arms.
+struct ArmStatus {
+  std::string name;
+  std::int64_t stored = 0;
+  std::int64_t ok = 0;
+};
+
 /// A chunk of tasks handed to a rank, recorded before it is sent: the crash quarantine's record
 /// of what was being evaluated when a session died.
 struct InFlightChunk {
@@ -183,7 +209,7 @@ struct InFlightChunk {
   std::vector<std::uint64_t> ranges;  ///< half-open task ranges: begin0, end0, begin1, ...
 };
 
-/// A task (sample x replicates + replicate) that was in flight when sessions died.
+/// A task (a run id: RunNumbering) that was in flight when sessions died.
 struct QuarantinedTask {
   std::uint64_t task = 0;
   int crashes = 0;       ///< sessions that died while it was in flight
@@ -231,13 +257,14 @@ struct CheckRecord {
 };
 
 struct StoreStatus {
-  std::int64_t total = 0;   ///< samples x replicates
+  std::int64_t total = 0;   ///< samples x arms x replicates
   std::int64_t stored = 0;  ///< rows in runs
   std::int64_t ok = 0;
   std::int64_t failed = 0;
   std::vector<FailureGroup> failures;
   std::vector<SessionRow> sessions;
-  bool writer_active = false;  ///< a tmex run held the writer lock when the store was opened
+  std::vector<ArmStatus> arms;  ///< per arm, in order; empty for a campaign without arms
+  bool writer_active = false;   ///< a tmex run held the writer lock when the store was opened
   /// Runs not stored that were in flight when a session died (they run alone first).
   std::int64_t quarantined = 0;
   int schema_version = 0;
@@ -347,8 +374,8 @@ class CampaignStore {
 
   StoreStatus status(std::size_t examples_per_group = 5);
 
-  /// Writes the runs table as CSV (header row; NULL as empty field), ordered by sample and
-  /// replicate.
+  /// Writes the runs table as CSV (header row; NULL as empty field), ordered by id (sample, arm,
+  /// replicate); the arm column, where there is one, holds the arm's name.
   void export_csv(std::ostream& out);
 
   /// Reads columns (parameters or outputs by name) of the runs with status ok, ordered by

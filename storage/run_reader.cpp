@@ -41,8 +41,11 @@ RunColumns read_run_columns(CampaignStore& store, const std::vector<std::string>
   out.replicate.resize(capacity);
   out.block.resize(capacity);
   out.ok.resize(capacity);
+  const bool arms = !store.meta().arms.empty();
+  if (arms) out.arm.resize(capacity);
 
-  std::string sql = "SELECT sample, replicate, block, status = 'ok'";
+  std::string sql =
+      std::string("SELECT sample, replicate, block, status = 'ok', ") + (arms ? "arm" : "0");
   for (const auto& c : columns) sql += ", " + quote_identifier(c);
   sql += " FROM runs ORDER BY id";
   Statement st = db.prepare(sql);
@@ -52,8 +55,9 @@ RunColumns read_run_columns(CampaignStore& store, const std::vector<std::string>
     out.replicate[r] = static_cast<std::uint32_t>(st.column_int(1));
     out.block[r] = st.column_int(2);
     out.ok[r] = st.column_int(3) != 0 ? 1 : 0;
+    if (arms) out.arm[r] = static_cast<std::uint32_t>(st.column_int(4));
     for (std::size_t c = 0; c < ncol; ++c) {
-      out.values[c * capacity + r] = st.column_double(static_cast<int>(c) + 4);
+      out.values[c * capacity + r] = st.column_double(static_cast<int>(c) + 5);
     }
     ++r;
   }
@@ -80,7 +84,7 @@ std::vector<TrajectoryColumns> read_trajectories(CampaignStore& store,
     t.values.assign(rows * nt, std::numeric_limits<double>::quiet_NaN());
     out.push_back(std::move(t));
   }
-  // Run ids are dense (sample x replicates + replicate), so a vector maps them to rows.
+  // Run ids are dense (storage::RunNumbering), so a vector maps them to rows.
   std::vector<std::int64_t> row_of(meta.total_runs(), -1);
   for (std::size_t r = 0; r < rows; ++r) {
     const auto id = run_ids[r];

@@ -9,7 +9,7 @@
 
 namespace tmex::storage {
 
-/// Chosen columns of every stored run, in id order (sample, then replicate). The numbers are
+/// Chosen columns of every stored run, in id order (sample, arm, replicate). The numbers are
 /// one column-major rows x columns buffer, so that a caller can view it as a matrix without a
 /// copy (Eigen::Map).
 struct RunColumns {
@@ -17,6 +17,7 @@ struct RunColumns {
   std::size_t rows = 0;
   std::vector<double> values;         ///< column-major, rows x columns.size(); NULL reads NaN
   std::vector<std::uint64_t> sample;  ///< per row
+  std::vector<std::uint32_t> arm;     ///< per row; empty for a store without arms
   std::vector<std::uint32_t> replicate;
   std::vector<std::int64_t> block;  ///< per row: the design block (Saltelli: A, A_B(i), B)
   std::vector<std::uint8_t> ok;     ///< per row: 1 where status is 'ok'
@@ -24,8 +25,8 @@ struct RunColumns {
 
 /// Reads `columns` (parameter or output names of the runs table) of every stored run with
 /// one prepared SELECT inside one read transaction (a consistent snapshot while a campaign
-/// writes). Memory: 8 bytes per value plus 21 bytes per row. Throws StorageError for an
-/// unknown column or a storage failure.
+/// writes). Memory: 8 bytes per value plus 21 bytes per row (25 with arms). Throws StorageError for
+/// an unknown column or a storage failure.
 RunColumns read_run_columns(CampaignStore& store, const std::vector<std::string>& columns);
 
 /// One trajectory variable over the stored times for chosen runs.

@@ -215,7 +215,7 @@ TEST_F(ConfigTest, EmdrExamplesSampleTheModelsDefaultRanges) {
       EXPECT_EQ(config.parameters[i].distribution.describe(), expected.describe()) << r.name;
     }
   }
-  EXPECT_EQ(files, 10);  // emdr.yaml, eight arms and emdr_auto.yaml
+  EXPECT_EQ(files, 11);  // emdr.yaml, eight single-arm campaigns, emdr_arms.yaml, emdr_auto.yaml
 }
 
 }  // namespace
@@ -306,7 +306,7 @@ storage: {path: t.db}
   EXPECT_EQ(lhs.total_runs(), 64u);
   EXPECT_NE(lhs.canonical().find("noise: #2 uniform(min=0, max=1) dummy"), std::string::npos);
   const auto setup = build_setup(lhs, registry);
-  EXPECT_EQ(setup.parameter_slots[2], CampaignSetup::kDummy);
+  EXPECT_EQ(setup.arms.front().parameter_slots[2], CampaignSetup::kDummy);
 
   const auto saltelli =
       parse_campaign_config(base + "design: {method: saltelli}\n", "c.yaml", registry);

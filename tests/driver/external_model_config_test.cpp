@@ -84,10 +84,10 @@ TEST_F(ExternalConfigTest, ReadsTheKeysIntoTheModelSpec) {
   EXPECT_FALSE(fs::exists("scratch-here")) << "nothing is created while parsing";
 
   const auto setup = build_setup(c, registry_);
-  const auto& info = setup.model->info();
+  const auto& info = setup.model().info();
   ASSERT_EQ(info.parameters.size(), 3u);
   EXPECT_EQ(info.parameters[2].name, "c");
-  EXPECT_EQ(setup.base_parameters[2], 2.0);
+  EXPECT_EQ(setup.arms.front().base_parameters[2], 2.0);
   EXPECT_EQ(c.outputs, (std::vector<std::string>{"y", "z"}));
 }
 

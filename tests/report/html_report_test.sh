@@ -51,6 +51,19 @@ campaign emdr_lhs emdr lhs 400 "${emdr_parameters[@]}"
 campaign emdr_saltelli emdr saltelli 64 "${emdr_parameters[@]}"
 campaign ishigami_lhs ishigami lhs 1000 "${ishigami_parameters[@]}"
 campaign ishigami_morris ishigami morris 20 "${ishigami_parameters[@]}"
+# A campaign with arms: chemotherapy alone and with the IL-6 block, on the same tumours.
+{
+  echo "campaign: {name: emdr_arms, seed: 5, samples: 300}"
+  echo "design: {method: lhs}"
+  echo "model: {name: emdr}"
+  echo "arms:"
+  echo "  chemo: {}"
+  echo "  il6: {settings: {il6_block: 0.8}, options: {il6_block_schedule: continuous}}"
+  echo "parameters:"
+  printf '  %s\n' "${emdr_parameters[@]}" "il6_basal: {distribution: loguniform, min: 0.1, max: 10}"
+  echo "storage: {path: emdr_arms.db}"
+} > emdr_arms.yaml
+"$TMEX" run emdr_arms.yaml > /dev/null 2>&1
 
 # check_report FILE: the document as Chromium loads it.
 check_report() {
@@ -112,10 +125,12 @@ sys.exit(1 if problems else 0)
 EOF
 }
 
-for name in emdr_lhs emdr_saltelli ishigami_lhs ishigami_morris; do
+for name in emdr_lhs emdr_saltelli ishigami_lhs ishigami_morris emdr_arms; do
   before=$(sha256sum "$name.db")
   files_before=$(ls "$name".db*)
-  "$TMEX" report "$name.db" -o "$name.html" --bootstrap 200 2> "$name.err" || {
+  outputs=()
+  [ "$name" = emdr_arms ] && outputs=(--outputs log10_residual_burden,relapsed)
+  "$TMEX" report "$name.db" -o "$name.html" --bootstrap 200 "${outputs[@]}" 2> "$name.err" || {
     cat "$name.err"
     exit 1
   }
@@ -148,6 +163,29 @@ grep -q 'data-figure="morris_y"' ishigami_morris.html
 # 64 base rows are too few to trust: the report says so before the results.
 grep -q 'id="sec-warnings"' emdr_saltelli.html
 grep -q 'loguniform(min=0.02, max=0.2)' emdr_lhs.html
+# The arms campaign answers its question first: the contrasts (with their forest plots), who
+# benefits (the difference against its top parameter; P(relapse prevented) along it), the fifths;
+# then each arm's analysis.
+python3 - emdr_arms.html << 'EOF'
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+sections = re.findall(r'<section id="sec-([^"]+)">', html)
+assert sections[:6] == ["campaign", "arms", "failures", "contrasts", "contrast_prcc",
+                        "subgroups"], sections
+assert "prcc" in sections[6:], sections
+def section(key):
+    return re.search(r'<section id="sec-%s">(.*?)</section>' % key, html, re.S).group(1)
+contrasts = section("contrasts")
+for text in ("<caption>output log10_residual_burden (lower is better): paired difference, arm - "
+             "chemo (300 samples)</caption>", "<th>P(benefit)</th>", "<th>McNemar p</th>",
+             "<th>prevented</th>", "<th>caused</th>", "<td>il6</td>",
+             'data-figure="forest_log10_residual_burden"', 'data-figure="forest_relapsed"'):
+    assert text in contrasts, text
+assert 'data-figure="benefit_il6_log10_residual_burden"' in section("contrast_prcc")
+assert "P(relapsed prevented by il6 vs chemo)" in section("contrast_prcc")
+assert "<th>fifth</th>" in section("subgroups")
+assert 'data-figure="tornado_prcc_log10_residual_burden_il6"' in html
+EOF
 
 # The checks fail on a broken report: a console error, an external image, a lost figure.
 sed 's#</body>#<script>console.error("broken")</script></body>#' ishigami_lhs.html > broken1.html
