@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 
 #include "analysis/analysis_error.hpp"
 #include "analysis/partial_correlation.hpp"
@@ -17,6 +18,7 @@ namespace tmex::analysis {
 namespace {
 
 std::string brief(double v) { return text::format_number(v, text::NumberStyle::kBrief); }
+std::string shortest(double v) { return text::format_number(v, text::NumberStyle::kShortest); }
 
 // The indices of one measure at the checkpoint (with intervals) and at the one before.
 struct Indices {
@@ -194,7 +196,8 @@ void mask_dummies(const CampaignInfo& campaign, Indices& ix) {
   }
 }
 
-void judge(const Indices& ix, const StoppingRule& rule, CheckpointCheck& check) {
+// The criteria of `outs` (column o of the indices is outs[o]'s output).
+void judge(const Indices& ix, const StoppingRule& rule, std::span<OutputCheck> outs) {
   const auto block = [&](const Eigen::MatrixXd& m) {
     return Eigen::MatrixXd(m.middleRows(ix.ranked_offset, ix.ranked_count));
   };
@@ -202,8 +205,8 @@ void judge(const Indices& ix, const StoppingRule& rule, CheckpointCheck& check) 
   const auto name = [&](Eigen::Index ranked_row) {
     return ix.rows[static_cast<std::size_t>(ix.ranked_offset + ranked_row)];
   };
-  for (std::size_t o = 0; o < check.outputs.size(); ++o) {
-    OutputCheck& out = check.outputs[o];
+  for (std::size_t o = 0; o < outs.size(); ++o) {
+    OutputCheck& out = outs[o];
     const auto j = static_cast<Eigen::Index>(o);
     out.defined = ix.defined[static_cast<std::size_t>(o)];
     out.halfwidths = halfwidth_check(ix.low, ix.high, rule.criteria.halfwidth, j);
@@ -217,33 +220,173 @@ void judge(const Indices& ix, const StoppingRule& rule, CheckpointCheck& check) 
   }
 }
 
+// The rows of `runs` whose sample lies below `limit` (all of them: `runs` itself).
+RunTable leading_samples(const RunTable& runs, std::uint64_t limit) {
+  std::vector<std::size_t> keep;
+  for (std::size_t r = 0; r < runs.rows; ++r) {
+    if (runs.sample[r] < limit) keep.push_back(r);
+  }
+  if (keep.size() == runs.rows) return runs;
+  RunTable t;
+  t.columns = runs.columns;
+  t.rows = keep.size();
+  t.values.reserve(t.rows * t.columns.size());
+  for (std::size_t c = 0; c < t.columns.size(); ++c) {
+    for (const std::size_t r : keep) t.values.push_back(runs.column(c)[r]);
+  }
+  for (const std::size_t r : keep) {
+    t.sample.push_back(runs.sample[r]);
+    t.replicate.push_back(runs.replicate[r]);
+    if (!runs.arm.empty()) t.arm.push_back(runs.arm[r]);
+    t.block.push_back(runs.block[r]);
+    t.ok.push_back(runs.ok[r]);
+  }
+  return t;
+}
+
+// `table`'s coefficients (and intervals) as a k x m matrix over every parameter of the campaign
+// in its order (NaN for the parameters that did not vary, which the table leaves out).
+Eigen::MatrixXd over_parameters(const CampaignInfo& campaign, const CorrelationTable& table,
+                                const Eigen::MatrixXd& values) {
+  const auto k = static_cast<Eigen::Index>(campaign.parameters.size());
+  Eigen::MatrixXd out = Eigen::MatrixXd::Constant(k, values.cols(), std::nan(""));
+  for (std::size_t i = 0; i < table.parameters.size(); ++i) {
+    for (Eigen::Index p = 0; p < k; ++p) {
+      if (campaign.parameters[static_cast<std::size_t>(p)].name == table.parameters[i]) {
+        out.row(p) = values.row(static_cast<Eigen::Index>(i));
+      }
+    }
+  }
+  return out;
+}
+
+// The checks of the rule's contrasts at `size`: per contrast and output the mean paired
+// difference against its target, and the PRCC of the differences (who benefits) with the
+// previous checkpoint's coefficients where the order of the top parameters is judged.
+void check_contrasts(const CampaignInfo& campaign, const RunTable& runs,
+                     const std::vector<std::string>& outputs, std::uint64_t size,
+                     std::uint64_t previous_size, const StoppingRule& rule,
+                     CheckpointCheck& check) {
+  ContrastRequest request;
+  request.contrasts = rule.contrasts;
+  request.outputs = outputs;
+  request.confidence = rule.confidence;
+  request.seed = rule.seed;
+  request.threads = 1;  // the analysis thread of rank 0; the result does not depend on it
+  const ContrastPlan plan = plan_contrasts(campaign, request);
+  const std::vector<Contrast> now = contrast_arms(campaign, leading_samples(runs, size), plan);
+  const bool indices = rule.judge_halfwidth || rule.judge_stable_top;
+  std::vector<Contrast> before;
+  if (rule.judge_stable_top && previous_size > 0) {
+    ContrastPlan coefficients_only = plan;
+    coefficients_only.bootstrap = 0;
+    coefficients_only.resamples = 0;
+    before = contrast_arms(campaign, leading_samples(runs, previous_size), coefficients_only);
+  }
+  const auto m = static_cast<Eigen::Index>(outputs.size());
+  check.rows = now.empty() ? 0 : now.front().samples;
+  for (std::size_t c = 0; c < now.size(); ++c) {
+    const Contrast& contrast = now[c];
+    check.rows = std::min(check.rows, contrast.samples);
+    const std::size_t first = check.outputs.size();
+    for (std::size_t o = 0; o < outputs.size(); ++o) {
+      OutputCheck out;
+      out.output = outputs[o];
+      out.contrast = contrast.arm + ":" + contrast.reference;
+      out.judge_halfwidth = rule.judge_halfwidth;
+      out.judge_stable_top = rule.judge_stable_top;
+      DifferenceCheck& d = out.difference;
+      d.target = rule.difference.empty() ? std::nan("") : rule.difference[o];
+      d.judged = std::isfinite(d.target);
+      const OutputContrast& oc = contrast.outputs[o];
+      d.samples = oc.samples;
+      d.mean = oc.difference.mean;
+      d.low = oc.difference.mean_low;
+      d.high = oc.difference.mean_high;
+      d.halfwidth = 0.5 * (d.high - d.low);
+      d.met = d.judged && d.halfwidth <= d.target;
+      check.outputs.push_back(std::move(out));
+    }
+    if (!indices) continue;
+    if (!contrast.predictors) {
+      throw AnalysisError(
+          contrast.arm + ":" + contrast.reference + ": no PRCC of the paired " + "differences (" +
+          (contrast.notes.empty() ? std::string("too few samples") : contrast.notes.back()) + ")");
+    }
+    const CorrelationTable& t = *contrast.predictors;
+    Indices ix;
+    ix.rows = campaign.parameter_names();
+    ix.value = over_parameters(campaign, t, t.coefficient);
+    ix.low = over_parameters(campaign, t, t.ci_low);
+    ix.high = over_parameters(campaign, t, t.ci_high);
+    ix.ranked_count = ix.value.rows();
+    for (Eigen::Index j = 0; j < m; ++j) ix.defined.push_back(t.coefficient.col(j).allFinite());
+    if (!before.empty()) {
+      if (!before[c].predictors) {
+        throw AnalysisError(
+            "the previous checkpoint has too few paired samples for the PRCC of the differences");
+      }
+      ix.before =
+          over_parameters(campaign, *before[c].predictors, before[c].predictors->coefficient);
+    }
+    mask_dummies(campaign, ix);
+    judge(ix, rule, std::span<OutputCheck>(check.outputs).subspan(first, outputs.size()));
+  }
+}
+
+// "y", or "y (plus1:base)" for an output of a contrast.
+std::string label_of(const OutputCheck& o) {
+  return o.contrast.empty() ? o.output : o.output + " (" + o.contrast + ")";
+}
+
 std::string summarise(const CheckpointCheck& check, const StoppingRule& rule, const char* unit) {
-  const std::string hw = "+/- " + brief(rule.criteria.halfwidth);
+  const std::string hw = "+/- " + shortest(rule.criteria.halfwidth);
   if (!check.error.empty()) return "not converged: " + check.error;
+  const bool indices = rule.judge_halfwidth || rule.judge_stable_top;
+  const bool differences = std::any_of(check.outputs.begin(), check.outputs.end(),
+                                       [](const OutputCheck& o) { return o.difference.judged; });
   std::vector<std::string> problems;
   const OutputCheck* widest = nullptr;
   for (const auto& o : check.outputs) {
-    if (!widest || o.halfwidths.largest > widest->halfwidths.largest) widest = &o;
-    if (!o.defined) {
-      problems.push_back(o.output + ": an index is not a number (is " + o.output + " constant?)");
+    const std::string of = label_of(o);
+    if (indices && (!widest || o.halfwidths.largest > widest->halfwidths.largest)) widest = &o;
+    if (indices && !o.defined) {
+      problems.push_back(of + (o.contrast.empty()
+                                   ? ": an index is not a number (is " + o.output + " constant?)"
+                                   : std::string(": a PRCC of the paired difference is not a "
+                                                 "number (is the difference constant?)")));
     }
-    if (!o.halfwidths.met) {
-      problems.push_back(o.output + ": the interval of " + o.widest + " is +/- " +
-                         brief(o.halfwidths.largest) + ", wider than " + hw);
+    if (o.difference.judged && !o.difference.met) {
+      problems.push_back(
+          std::isnan(o.difference.halfwidth)
+              ? of + ": fewer than 2 paired samples for the mean difference's interval"
+              : of + ": the interval of the mean difference " + brief(o.difference.mean) +
+                    " is +/- " + brief(o.difference.halfwidth) + ", wider than +/- " +
+                    shortest(o.difference.target));
     }
-    if (check.previous_size > 0 && !o.top_stable) {
-      problems.push_back(o.output + ": the top " + std::to_string(o.ranked) + " went from (" +
+    if (rule.judge_halfwidth && !o.halfwidths.met) {
+      problems.push_back(of + ": the interval of " + o.widest +
+                         (o.contrast.empty() ? "" : " (PRCC of the paired difference)") +
+                         " is +/- " + brief(o.halfwidths.largest) + ", wider than " + hw);
+    }
+    if (rule.judge_stable_top && check.previous_size > 0 && !o.top_stable) {
+      problems.push_back(of + ": the top " + std::to_string(o.ranked) + " went from (" +
                          text::join(o.before) + ") at " + std::to_string(check.previous_size) +
                          " to (" + text::join(o.top) + ") at " + std::to_string(check.size) + " " +
                          unit);
     }
   }
-  std::string widest_text = "no interval excludes 0";
-  if (widest && widest->halfwidths.row >= 0) {
-    widest_text = "the widest significant interval is +/- " + brief(widest->halfwidths.largest) +
-                  " (" + widest->widest + " on " + widest->output + ")";
+  std::string widest_text;
+  if (indices) {
+    widest_text = "no interval excludes 0";
+    if (widest && widest->halfwidths.row >= 0) {
+      widest_text = "the widest significant interval is +/- " + brief(widest->halfwidths.largest) +
+                    " (" + widest->widest + " on " +
+                    (widest->contrast.empty() ? "" : "the paired difference of ") +
+                    label_of(*widest) + ")";
+    }
   }
-  if (check.previous_size == 0) {
+  if (check.previous_size == 0 && rule.judge_stable_top) {
     std::string s =
         "first checkpoint: the order of the top parameters is compared from the next "
         "one on; " +
@@ -252,14 +395,29 @@ std::string summarise(const CheckpointCheck& check, const StoppingRule& rule, co
     return s;
   }
   if (!problems.empty()) return "not converged: " + text::join(problems, "; ");
-  std::string tops;
-  for (const auto& o : check.outputs) {
-    tops += (tops.empty() ? "" : "; ") + o.output + ": " +
-            (o.top.empty() ? std::string("none significant") : text::join(o.top));
+  std::vector<std::string> clauses;
+  if (rule.judge_stable_top) {
+    std::string tops;
+    for (const auto& o : check.outputs) {
+      tops += (tops.empty() ? "" : "; ") + label_of(o) + ": " +
+              (o.top.empty() ? std::string("none significant") : text::join(o.top));
+    }
+    clauses.push_back("the top parameters keep their order from " +
+                      std::to_string(check.previous_size) + " to " + std::to_string(check.size) +
+                      " " + unit + " (" + tops + ")");
   }
-  return "converged: the top parameters keep their order from " +
-         std::to_string(check.previous_size) + " to " + std::to_string(check.size) + " " + unit +
-         " (" + tops + ") and every interval that excludes 0 is within " + hw + "; " + widest_text;
+  if (rule.judge_halfwidth) clauses.push_back("every interval that excludes 0 is within " + hw);
+  if (differences) {
+    std::string means;
+    for (const auto& o : check.outputs) {
+      if (!o.difference.judged) continue;
+      means += (means.empty() ? "" : "; ") + label_of(o) + ": " + brief(o.difference.mean) +
+               " +/- " + brief(o.difference.halfwidth) + " <= " + shortest(o.difference.target);
+    }
+    clauses.push_back("every mean difference's interval is within its target (" + means + ")");
+  }
+  return "converged: " + text::join(clauses, " and ") +
+         (widest_text.empty() ? "" : "; " + widest_text);
 }
 
 }  // namespace
@@ -293,27 +451,50 @@ CheckpointCheck check_checkpoint(const CampaignInfo& campaign, const RunTable& r
                           "', which the campaign does not store");
     }
   }
+  const bool arms = !rule.contrasts.empty();
+  if (arms != (campaign.arms.size() >= 2)) {
+    throw AnalysisError(arms ? "the stopping rule names contrasts, and the campaign has " +
+                                   std::to_string(campaign.arms.size()) + " arms"
+                             : "a campaign with arms stops on its contrasts: the stopping rule "
+                               "names none");
+  }
+  if (arms && sobol) {
+    throw AnalysisError("the contrasts of a campaign with arms are judged with PRCC, not Sobol'");
+  }
+  if (!rule.difference.empty() && (!arms || rule.difference.size() != outputs.size())) {
+    throw AnalysisError("the stopping rule's difference targets need a campaign with arms and " +
+                        std::string("one target per output"));
+  }
   CheckpointCheck check;
   check.checkpoint = checkpoint;
   check.size = size;
   check.previous_size = previous_size;
-  for (const auto& o : outputs) check.outputs.push_back({.output = o});
   try {
-    Indices ix = sobol ? sobol_check_indices(campaign, runs, outputs, size, previous_size, rule)
-                       : prcc_indices(campaign, runs, outputs, size, previous_size, rule);
-    check.rows = ix.rows_used;
-    for (Eigen::Index j = 0; j < ix.value.cols(); ++j)
-      ix.defined.push_back(ix.value.col(j).allFinite());
-    mask_dummies(campaign, ix);
-    judge(ix, rule, check);
-    if (previous_size > 0 && ix.before.size() == 0) {
-      check.error = "the previous checkpoint has too few successful " +
-                    std::string(sobol ? "base rows" : "samples") + " for the indices";
+    if (arms) {
+      check_contrasts(campaign, runs, outputs, size, previous_size, rule, check);
+    } else {
+      for (const auto& o : outputs) {
+        check.outputs.push_back({.output = o,
+                                 .judge_halfwidth = rule.judge_halfwidth,
+                                 .judge_stable_top = rule.judge_stable_top});
+      }
+      Indices ix = sobol ? sobol_check_indices(campaign, runs, outputs, size, previous_size, rule)
+                         : prcc_indices(campaign, runs, outputs, size, previous_size, rule);
+      check.rows = ix.rows_used;
+      for (Eigen::Index j = 0; j < ix.value.cols(); ++j)
+        ix.defined.push_back(ix.value.col(j).allFinite());
+      mask_dummies(campaign, ix);
+      judge(ix, rule, check.outputs);
+      if (previous_size > 0 && ix.before.size() == 0) {
+        check.error = "the previous checkpoint has too few successful " +
+                      std::string(sobol ? "base rows" : "samples") + " for the indices";
+      }
     }
   } catch (const AnalysisError& e) {
     check.error = e.what();
   }
-  check.met = check.error.empty() && previous_size > 0 &&
+  check.met = check.error.empty() && (previous_size > 0 || !rule.judge_stable_top) &&
+              !check.outputs.empty() &&
               std::all_of(check.outputs.begin(), check.outputs.end(),
                           [](const OutputCheck& o) { return o.met(); });
   check.summary = summarise(check, rule, sobol ? "base rows" : "samples");

@@ -286,9 +286,9 @@ analysis::CampaignAnalysis analyze_store(const AnalyzeOptions& options) {
 }
 
 analysis::ArmsAnalysis analyze_arms_store(const AnalyzeOptions& options) {
-  const analysis::AnalysisRequest request = request_of(options);
+  analysis::AnalysisRequest request = request_of(options);
   const analysis::ContrastRequest contrasts = contrast_request_of(options, request);
-  OpenedStore opened = open_store(options.db_path, options);
+  OpenedStore opened = open_store(options.db_path, options, &request);
   if (opened.campaign.arms.empty()) {
     throw UsageError(options.db_path + " holds a campaign without arms");
   }
@@ -296,7 +296,10 @@ analysis::ArmsAnalysis analyze_arms_store(const AnalyzeOptions& options) {
   const analysis::ContrastPlan contrast_plan = contrast_plan_of(opened.campaign, contrasts);
   const analysis::RunTable runs = read_run_table(*opened.store, plan);
   opened.store.reset();
-  return analysis::analyse_arms(opened.campaign, runs, plan, contrast_plan);
+  analysis::ArmsAnalysis result =
+      analysis::analyse_arms(opened.campaign, runs, plan, contrast_plan);
+  result.checkpoints = std::move(opened.checkpoints);
+  return result;
 }
 
 StoreReport report_store(const AnalyzeOptions& options) {

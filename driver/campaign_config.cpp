@@ -566,13 +566,58 @@ void parse_parameters_section(const Parser& p, const YAML::Node& root,
   }
 }
 
+// convergence.contrasts of a campaign with arms: "ARM" (against the first arm) or
+// "ARM:REFERENCE", each once (default: every other arm against the first), as ARM:REFERENCE.
+void parse_convergence_contrasts(const Parser& p, const YAML::Node& v, const CampaignConfig& c,
+                                 ConvergenceConfig& cc) {
+  std::vector<std::string> arms;
+  for (const auto& a : c.arms) arms.push_back(a.name);
+  if (!v) {
+    for (std::size_t a = 1; a < arms.size(); ++a) cc.contrasts.push_back(arms[a] + ":" + arms[0]);
+    return;
+  }
+  if (!v.IsSequence() || v.size() == 0) {
+    p.fail(v, "convergence.contrasts",
+           "expected a non-empty list of ARM (against " + shown(arms[0]) +
+               ", the first arm) or ARM:REFERENCE, got " + describe_node(v));
+  }
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string item = p.text(v[i], "convergence.contrasts");
+    const auto colon = item.find(':');
+    const std::string arm = text::trim(item.substr(0, colon));
+    const std::string ref =
+        colon == std::string::npos ? arms[0] : text::trim(item.substr(colon + 1));
+    for (const auto& name : {arm, ref}) {
+      if (std::find(arms.begin(), arms.end(), name) == arms.end()) {
+        p.fail(v[i], "convergence.contrasts",
+               "unknown arm " + shown(name) + " in " + shown(item) +
+                   "; the arms are: " + text::join(arms));
+      }
+    }
+    if (arm == ref) {
+      p.fail(v[i], "convergence.contrasts",
+             shown(item) + " compares arm " + shown(arm) + " with itself" +
+                 (colon == std::string::npos
+                      ? " (the reference is the first arm; write ARM:REFERENCE for another)"
+                      : ""));
+    }
+    const std::string contrast = arm + ":" + ref;
+    if (std::find(cc.contrasts.begin(), cc.contrasts.end(), contrast) != cc.contrasts.end()) {
+      p.fail(v[i], "convergence.contrasts", "contrast " + contrast + " is listed twice");
+    }
+    cc.contrasts.push_back(contrast);
+  }
+}
+
 // convergence: a campaign that stops itself at the first checkpoint where its indices have
 // converged. Checked here against the design (before it is built: an lhs design becomes a nested
 // one) and campaign.samples; the outputs are checked after the outputs section.
 void parse_convergence_section(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
   const YAML::Node conv = root["convergence"];
   if (!conv) return;
-  p.expect_map(conv, "convergence", {"start", "method", "outputs", "halfwidth", "stable_top"});
+  p.expect_map(
+      conv, "convergence",
+      {"start", "method", "outputs", "halfwidth", "stable_top", "contrasts", "difference"});
   if (!conv["start"]) {
     p.fail(conv, "convergence",
            "missing key 'start' (the size of the first checkpoint; each later one doubles it)");
@@ -590,7 +635,31 @@ void parse_convergence_section(const Parser& p, const YAML::Node& root, Campaign
            "(nested Latin hypercubes), sobol or saltelli (powers of 2 of Sobol' points); got " +
                shown(method));
   }
+  const bool arms = !c.arms.empty();
+  if (arms && saltelli) {
+    p.fail(design_at("method"), "design.method",
+           "a campaign with arms that stops itself is judged on its contrasts (the mean paired "
+           "difference and the PRCC of the differences), which need a design that samples the "
+           "space: use lhs or sobol, not saltelli");
+  }
+  for (const char* key : {"contrasts", "difference"}) {
+    if (!arms && conv[key]) {
+      p.fail(conv[key], std::string("convergence.") + key,
+             "contrasts compare the arms of a campaign, and this one has none (no 'arms' "
+             "section): leave " +
+                 std::string(key) + " out, or add arms");
+    }
+  }
+  if (arms && !conv["difference"] && !conv["halfwidth"] && !conv["stable_top"]) {
+    p.fail(conv, "convergence",
+           "a campaign with arms stops on its contrasts: write difference (the largest "
+           "half-width of the mean paired difference's interval, in the output's units), and/or "
+           "halfwidth and stable_top (of the PRCC of the paired differences: who benefits)");
+  }
   ConvergenceConfig cc;
+  cc.judge_halfwidth = !arms || conv["halfwidth"];
+  cc.judge_stable_top = !arms || conv["stable_top"];
+  if (arms) parse_convergence_contrasts(p, conv["contrasts"], c, cc);
   cc.method = saltelli ? analysis::StoppingMeasure::kSobol : analysis::StoppingMeasure::kPrcc;
   if (const YAML::Node v = conv["method"]) {
     const std::string m = p.text(v, "convergence.method");
@@ -734,12 +803,63 @@ void parse_convergence_section(const Parser& p, const YAML::Node& root, Campaign
   c.convergence = std::move(cc);
 }
 
+// convergence.difference of a campaign with arms, once its outputs are known: a half-width for
+// every output, or {OUTPUT: half-width, ...} for some of them (each then judged on it); every
+// output must have a criterion.
+void parse_convergence_difference(const Parser& p, const YAML::Node& conv, CampaignConfig& c) {
+  ConvergenceConfig& cc = *c.convergence;
+  const YAML::Node v = conv["difference"];
+  if (!v) return;
+  const auto positive = [&](const YAML::Node& n, const std::string& key) {
+    const double x = p.number(n, key);
+    if (!(x > 0.0) || !std::isfinite(x)) {
+      p.fail(n, key,
+             "expected the largest half-width of the mean paired difference's interval, a "
+             "positive number in the output's units, got " +
+                 num(x));
+    }
+    return x;
+  };
+  cc.difference.assign(cc.outputs.size(), std::nan(""));
+  if (v.IsMap()) {
+    if (v.size() == 0) {
+      p.fail(v, "convergence.difference",
+             "expected a half-width, or a map of outputs to half-widths, got an empty map");
+    }
+    for (const auto& kv : v) {
+      const std::string name = p.text(kv.first, "convergence.difference");
+      const auto at = std::find(cc.outputs.begin(), cc.outputs.end(), name);
+      if (at == cc.outputs.end()) {
+        p.fail(kv.first, "convergence.difference",
+               "output " + shown(name) + " is not among the outputs that must converge (" +
+                   text::join(cc.outputs) + ")");
+      }
+      cc.difference[static_cast<std::size_t>(at - cc.outputs.begin())] =
+          positive(kv.second, "convergence.difference." + name);
+    }
+  } else {
+    const double x = positive(v, "convergence.difference");
+    cc.difference.assign(cc.outputs.size(), x);
+  }
+  if (!cc.judge_halfwidth && !cc.judge_stable_top) {
+    for (std::size_t o = 0; o < cc.outputs.size(); ++o) {
+      if (std::isnan(cc.difference[o])) {
+        p.fail(v, "convergence.difference",
+               "output " + shown(cc.outputs[o]) +
+                   " must converge but has no criterion: give it a half-width here, or write "
+                   "halfwidth or stable_top");
+      }
+    }
+  }
+}
+
 // convergence.outputs, once the stored outputs are known: each one of them, once (default: all).
 void parse_convergence_outputs(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
   if (!c.convergence) return;
   const YAML::Node v = root["convergence"]["outputs"];
   if (!v) {
     c.convergence->outputs = c.outputs;
+    parse_convergence_difference(p, root["convergence"], c);
     return;
   }
   if (!v.IsSequence() || v.size() == 0) {
@@ -759,6 +879,7 @@ void parse_convergence_outputs(const Parser& p, const YAML::Node& root, Campaign
     }
     list.push_back(name);
   }
+  parse_convergence_difference(p, root["convergence"], c);
 }
 
 // The model of an arm, built to check its overrides: an unknown setting or option, or a bad
@@ -1128,10 +1249,26 @@ std::string CampaignConfig::canonical() const {
     out << "convergence.start: " << convergence->start << '\n';
     out << "convergence.method: " << analysis::stopping_measure_name(convergence->method) << '\n';
     out << "convergence.outputs: [" << text::join(convergence->outputs) << "]\n";
-    out << "convergence.halfwidth: "
-        << text::format_number(convergence->criteria.halfwidth, text::NumberStyle::kShortest)
-        << '\n';
-    out << "convergence.stable_top: " << convergence->criteria.stable_top << '\n';
+    // With arms only the criteria written are judged, and only they are lines here.
+    if (!convergence->contrasts.empty()) {
+      out << "convergence.contrasts: [" << text::join(convergence->contrasts) << "]\n";
+    }
+    if (!convergence->difference.empty()) {
+      std::vector<std::string> targets;
+      for (const double d : convergence->difference) {
+        targets.push_back(std::isnan(d) ? "none"
+                                        : text::format_number(d, text::NumberStyle::kShortest));
+      }
+      out << "convergence.difference: [" << text::join(targets) << "]\n";
+    }
+    if (convergence->judge_halfwidth) {
+      out << "convergence.halfwidth: "
+          << text::format_number(convergence->criteria.halfwidth, text::NumberStyle::kShortest)
+          << '\n';
+    }
+    if (convergence->judge_stable_top) {
+      out << "convergence.stable_top: " << convergence->criteria.stable_top << '\n';
+    }
   }
   return out.str();
 }

@@ -44,6 +44,18 @@ struct ConvergenceConfig {
   analysis::StoppingMeasure method = analysis::StoppingMeasure::kPrcc;
   std::vector<std::string> outputs;  ///< the outputs that must converge (never empty)
   analysis::ConvergenceCriteria criteria;
+  /// Whether criteria.halfwidth and criteria.stable_top are judged: always without arms (with
+  /// their defaults), only where written with arms (then of the PRCC of the paired
+  /// differences, who benefits).
+  bool judge_halfwidth = true;
+  bool judge_stable_top = true;
+  /// A campaign with arms: the contrasts judged, "ARM:REFERENCE" (default: every other arm
+  /// against the first); empty without arms.
+  std::vector<std::string> contrasts;
+  /// A campaign with arms: per output (as `outputs`), the largest acceptable half-width of the
+  /// mean paired difference's interval, in the output's units; NaN where not judged. Empty
+  /// without arms or without `difference`.
+  std::vector<double> difference;
 
   /// start x 2^c, the size of checkpoint c (c <= levels).
   std::uint64_t checkpoint_size(unsigned c) const { return start << c; }

@@ -24,6 +24,22 @@ double thread_cpu_s() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
+// A mean difference's half-width (NaN without an interval) and its detail: "-0.24 [-0.26,
+// -0.22] on 2000 paired samples".
+struct DifferenceText {
+  double halfwidth;
+  std::string detail;
+};
+
+DifferenceText difference_text(const analysis::DifferenceCheck& d) {
+  const auto brief = [](double v) { return text::format_number(v, text::NumberStyle::kBrief); };
+  const std::string samples = " on " + std::to_string(d.samples) + " paired samples";
+  if (!std::isfinite(d.halfwidth)) {
+    return {std::nan(""), "no interval: fewer than 2 paired samples" + samples};
+  }
+  return {d.halfwidth, brief(d.mean) + " [" + brief(d.low) + ", " + brief(d.high) + "]" + samples};
+}
+
 bool ends_campaign(const std::string& decision) {
   return decision == "converged" || decision == "cap";
 }
@@ -58,7 +74,8 @@ std::optional<ConvergenceChange> convergence_change(const CampaignConfig& config
     if (key == "campaign.samples" || key == "design") {
       change.cap = true;
     } else if (key == "convergence.halfwidth" || key == "convergence.stable_top" ||
-               key == "convergence.outputs") {
+               key == "convergence.outputs" || key == "convergence.contrasts" ||
+               key == "convergence.difference") {
       change.criteria = true;
     } else {
       return std::nullopt;
@@ -97,6 +114,10 @@ CheckpointMonitor::CheckpointMonitor(const CampaignConfig& config, analysis::Cam
   rule_.measure = cc.method;
   rule_.outputs = cc.outputs;
   rule_.criteria = cc.criteria;
+  rule_.judge_halfwidth = cc.judge_halfwidth;
+  rule_.judge_stable_top = cc.judge_stable_top;
+  rule_.contrasts = cc.contrasts;
+  rule_.difference = cc.difference;
   rule_.seed = config.seed;
   numbering_ = config.numbering();
   for (const auto& p : config.parameters) columns_.push_back(p.name);
@@ -293,21 +314,37 @@ storage::CheckRecord CheckpointMonitor::record_of(const analysis::CheckpointChec
   const double nan = std::nan("");
   for (const auto& o : check.outputs) {
     if (!check.error.empty()) break;
-    r.criteria.push_back({o.output, "halfwidth", o.halfwidths.row >= 0 ? o.halfwidths.largest : nan,
-                          rule_.criteria.halfwidth, o.halfwidths.met,
-                          o.halfwidths.row >= 0 ? o.widest : "no interval excludes 0"});
-    std::string order = o.top.empty() ? "none significant" : text::join(o.top);
-    if (check.previous_size == 0) {
-      order += " (the first checkpoint)";
-    } else if (o.before != o.top) {
-      order += " (at " + std::to_string(check.previous_size) + ": " +
-               (o.before.empty() ? std::string("none") : text::join(o.before)) + ")";
+    const auto criterion = [&](std::string name, double value, double target, bool met,
+                               std::string detail) {
+      r.criteria.push_back(
+          {o.output, std::move(name), value, target, met, std::move(detail), o.contrast});
+    };
+    if (o.difference.judged) {
+      const DifferenceText d = difference_text(o.difference);
+      criterion("difference", d.halfwidth, o.difference.target, o.difference.met, d.detail);
     }
-    r.criteria.push_back({o.output, "stable_top", static_cast<double>(o.ranked),
-                          static_cast<double>(rule_.criteria.stable_top), o.top_stable, order});
-    if (!o.defined) {
-      r.criteria.push_back({o.output, "defined", nan, nan, false,
-                            "an index is not a number (is " + o.output + " constant?)"});
+    if (o.judge_halfwidth) {
+      criterion("halfwidth", o.halfwidths.row >= 0 ? o.halfwidths.largest : nan,
+                rule_.criteria.halfwidth, o.halfwidths.met,
+                o.halfwidths.row >= 0 ? o.widest : "no interval excludes 0");
+    }
+    if (o.judge_stable_top) {
+      std::string order = o.top.empty() ? "none significant" : text::join(o.top);
+      if (check.previous_size == 0) {
+        order += " (the first checkpoint)";
+      } else if (o.before != o.top) {
+        order += " (at " + std::to_string(check.previous_size) + ": " +
+                 (o.before.empty() ? std::string("none") : text::join(o.before)) + ")";
+      }
+      criterion("stable_top", static_cast<double>(o.ranked),
+                static_cast<double>(rule_.criteria.stable_top), o.top_stable, order);
+    }
+    if ((o.judge_halfwidth || o.judge_stable_top) && !o.defined) {
+      criterion("defined", nan, nan, false,
+                o.contrast.empty() ? "an index is not a number (is " + o.output + " constant?)"
+                                   : "a PRCC of the paired difference is not a number (is the "
+                                     "difference of " +
+                                         o.output + " constant?)");
     }
   }
   return r;

@@ -112,10 +112,13 @@ std::vector<std::string> criteria_lines(const storage::CheckRecord& check) {
   for (const auto& c : check.criteria) {
     std::string part;
     const auto number = [](double v) { return text::format_number(v, text::NumberStyle::kBrief); };
+    const auto target = [](double v) {
+      return text::format_number(v, text::NumberStyle::kShortest);
+    };
     if (c.criterion == "halfwidth") {
       part = std::isnan(c.value) ? "no interval excludes 0"
                                  : fmt::format("widest +/- {} {} {} ({})", number(c.value),
-                                               c.met ? "<=" : ">", number(c.target), c.detail);
+                                               c.met ? "<=" : ">", target(c.target), c.detail);
     } else if (c.criterion == "stable_top") {
       part = fmt::format("top {}{}: {}", static_cast<long long>(c.value),
                          check.checkpoint == 0 ? ""
@@ -125,7 +128,7 @@ std::vector<std::string> criteria_lines(const storage::CheckRecord& check) {
     } else if (c.criterion == "difference") {
       part = std::isnan(c.value) ? "difference: " + c.detail
                                  : fmt::format("difference +/- {} {} {} ({})", number(c.value),
-                                               c.met ? "<=" : ">", number(c.target), c.detail);
+                                               c.met ? "<=" : ">", target(c.target), c.detail);
     } else {
       part = c.detail;
     }
@@ -207,14 +210,46 @@ int check_command(const std::string& config_path, const std::string& db_override
   fmt::print("outputs    {}\n", outs);
   if (config.convergence) {
     const ConvergenceConfig& cc = *config.convergence;
-    fmt::print(
-        "stops      at the first checkpoint of {} where, on {}, every {} interval that excludes 0 "
-        "is within +/- {} and the top {} parameters keep their order since the checkpoint "
-        "before; else at the last\n",
-        checkpoint_list(config), text::join(cc.outputs),
-        cc.method == analysis::StoppingMeasure::kSobol ? "Sobol' index" : "PRCC",
-        text::format_number(cc.criteria.halfwidth, text::NumberStyle::kShortest),
-        cc.criteria.stable_top);
+    const auto number = [](double v) {
+      return text::format_number(v, text::NumberStyle::kShortest);
+    };
+    if (cc.contrasts.empty()) {
+      fmt::print(
+          "stops      at the first checkpoint of {} where, on {}, every {} interval that excludes "
+          "0 is within +/- {} and the top {} parameters keep their order since the checkpoint "
+          "before; else at the last\n",
+          checkpoint_list(config), text::join(cc.outputs),
+          cc.method == analysis::StoppingMeasure::kSobol ? "Sobol' index" : "PRCC",
+          number(cc.criteria.halfwidth), cc.criteria.stable_top);
+    } else {
+      std::vector<std::string> criteria;
+      if (!cc.difference.empty()) {
+        std::vector<std::string> targets;
+        for (std::size_t o = 0; o < cc.outputs.size(); ++o) {
+          if (!std::isnan(cc.difference[o])) {
+            targets.push_back(cc.outputs[o] + " +/- " + number(cc.difference[o]));
+          }
+        }
+        criteria.push_back("the mean paired difference's interval is within " +
+                           text::join(targets));
+      }
+      if (cc.judge_halfwidth) {
+        criteria.push_back(
+            "every PRCC interval of the paired differences that excludes 0 is "
+            "within +/- " +
+            number(cc.criteria.halfwidth));
+      }
+      if (cc.judge_stable_top) {
+        criteria.push_back(fmt::format(
+            "the top {} parameters of who benefits keep their order since the checkpoint before",
+            cc.criteria.stable_top));
+      }
+      fmt::print(
+          "stops      at the first checkpoint of {} where, for each contrast ({}) on {}: {}; else "
+          "at the last\n",
+          checkpoint_list(config), text::join(cc.contrasts), text::join(cc.outputs),
+          text::join(criteria, "; "));
+    }
   }
   for (const auto& w : warnings) fmt::print("warning    {}\n", w);
   if (!std::filesystem::exists(config.storage_path)) {

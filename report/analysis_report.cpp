@@ -163,99 +163,6 @@ Figure criterion_figure(const analysis::CheckpointPath& path, const std::string&
   return f;
 }
 
-// The path of a campaign that stops itself: each checkpoint, its criteria and the decision.
-Section checkpoints_section(const analysis::CheckpointPath& path) {
-  Section s{"checkpoints", "Checkpoints"};
-  s.paragraphs = {"A campaign that stops itself: it " + path.verdict() + "."};
-  const auto& last = path.checkpoints.back();
-  s.facts = {{"converged", "", path.converged(), {}, kData},
-             {"decision", "", last.decision, {}, kData},
-             {"checkpoint", "", std::int64_t{last.checkpoint}, {}, kData},
-             {"size", "", as_int(last.size), {}, kData},
-             {"unit", "", path.unit, {}, kData},
-             {"cap", "", as_int(path.cap), {}, kData},
-             {"verdict", "", path.verdict(), {}, kJson}};
-  bool contrasts = false;
-  for (const auto& c : path.checkpoints) {
-    for (const auto& k : c.criteria) contrasts = contrasts || !k.contrast.empty();
-  }
-  Table t{"criteria", "", {}, {}, {}, kText | kJson};
-  t.columns = {{"checkpoint", "#", Role::kKey},
-               {"size", path.unit, Role::kKey},
-               {"runs", "runs", Role::kKey, NumberStyle::kGeneral, "", kData},
-               {"decision", "decision", Role::kKey}};
-  // Of a campaign with arms: the contrast judged ("ARM:REFERENCE").
-  if (contrasts) t.columns.push_back({"contrast", "contrast", Role::kKey});
-  for (Column c : std::initializer_list<Column>{
-           {"output", "output", Role::kKey},
-           {"criterion", "criterion", Role::kStatistic},
-           {"value", "value", Role::kEstimate, NumberStyle::kBrief},
-           {"target", "target", Role::kDetail, NumberStyle::kBrief, "value"},
-           {"met", "met", Role::kDetail, NumberStyle::kGeneral, "value"},
-           {"detail", "detail", Role::kDetail, NumberStyle::kGeneral, "value"}}) {
-    t.columns.push_back(std::move(c));
-  }
-  for (const auto& c : path.checkpoints) {
-    for (const auto& k : c.criteria) {
-      std::vector<Value> row = {std::int64_t{c.checkpoint}, as_int(c.size), as_int(c.runs),
-                                c.decision};
-      if (contrasts) row.emplace_back(k.contrast);
-      for (Value v : std::initializer_list<Value>{k.output, k.criterion, k.value, k.target, k.met,
-                                                  k.detail}) {
-        row.push_back(std::move(v));
-      }
-      t.rows.push_back(std::move(row));
-    }
-    if (c.criteria.empty()) {
-      std::vector<Value> row = {std::int64_t{c.checkpoint}, as_int(c.size), as_int(c.runs),
-                                c.decision};
-      if (contrasts) row.emplace_back(std::string());
-      for (Value v :
-           std::initializer_list<Value>{std::string(), std::string("error"), std::monostate{},
-                                        std::monostate{}, false, c.summary}) {
-        row.push_back(std::move(v));
-      }
-      t.rows.push_back(std::move(row));
-    }
-  }
-  s.tables.push_back(std::move(t));
-  // CSV, one estimate per line: "halfwidth_at_2000" of an output, with the widest index;
-  // criteria of a contrast carry it after the size ("difference_at_2000_cxcr4:chemo").
-  Table csv{"criteria", "", {}, {}, {}, kCsv};
-  csv.columns = {{"output", "output", Role::kKey},
-                 {"parameter", "parameter", Role::kKey},
-                 {"statistic", "statistic", Role::kStatistic},
-                 {"value", "value"}};
-  for (const auto& c : path.checkpoints) {
-    for (const auto& k : c.criteria) {
-      csv.rows.push_back({k.output, k.criterion == "halfwidth" ? k.detail : std::string(),
-                          k.criterion + "_at_" + std::to_string(c.size) +
-                              (k.contrast.empty() ? "" : "_" + k.contrast),
-                          k.value});
-    }
-  }
-  s.tables.push_back(std::move(csv));
-  if (!criterion_series(path, "halfwidth").empty()) {
-    s.figures.push_back(criterion_figure(
-        path, "halfwidth", "checkpoints_halfwidth",
-        contrasts ? "Widest significant interval of who benefits at each checkpoint"
-                  : "Widest significant interval at each checkpoint",
-        contrasts ? "The largest half-width of a PRCC interval of the paired difference that "
-                    "excludes 0, per output and contrast, at each checkpoint, and the target."
-                  : "The largest half-width of an interval that excludes 0, per output, at each "
-                    "checkpoint, and the target; the campaign stops at the first checkpoint below "
-                    "it whose top parameters kept their order."));
-  }
-  if (!criterion_series(path, "difference").empty()) {
-    s.figures.push_back(criterion_figure(
-        path, "difference", "checkpoints_difference",
-        "Interval of each mean difference at each checkpoint",
-        "The half-width of the interval of the mean paired difference (arm minus reference), per "
-        "output and contrast, at each checkpoint, in the output's units, and the target."));
-  }
-  return s;
-}
-
 Section failures_section(const CampaignAnalysis& a) {
   Section s{"failures", "Failures"};
   if (!a.failures) {
@@ -899,6 +806,106 @@ bool drawable(const Figure& f) {
 }
 
 }  // namespace
+
+Section checkpoints_section(const analysis::CheckpointPath& path) {
+  Section s{"checkpoints", "Checkpoints"};
+  s.paragraphs = {"A campaign that stops itself: it " + path.verdict() + "."};
+  const auto& last = path.checkpoints.back();
+  s.facts = {{"converged", "", path.converged(), {}, kData},
+             {"decision", "", last.decision, {}, kData},
+             {"checkpoint", "", std::int64_t{last.checkpoint}, {}, kData},
+             {"size", "", as_int(last.size), {}, kData},
+             {"unit", "", path.unit, {}, kData},
+             {"cap", "", as_int(path.cap), {}, kData},
+             {"verdict", "", path.verdict(), {}, kJson}};
+  bool contrasts = false;
+  for (const auto& c : path.checkpoints) {
+    for (const auto& k : c.criteria) contrasts = contrasts || !k.contrast.empty();
+  }
+  Table t{"criteria", "", {}, {}, {}, kText | kJson};
+  t.columns = {{"checkpoint", "#", Role::kKey},
+               {"size", path.unit, Role::kKey},
+               {"runs", "runs", Role::kKey, NumberStyle::kGeneral, "", kData},
+               {"decision", "decision", Role::kKey}};
+  // Of a campaign with arms: the contrast judged ("ARM:REFERENCE").
+  if (contrasts) t.columns.push_back({"contrast", "contrast", Role::kKey});
+  for (Column c : std::initializer_list<Column>{
+           {"output", "output", Role::kKey},
+           {"criterion", "criterion", Role::kStatistic},
+           {"value", "value", Role::kEstimate, NumberStyle::kBrief},
+           {"target", "target", Role::kDetail, NumberStyle::kBrief, "value"},
+           {"met", "met", Role::kDetail, NumberStyle::kGeneral, "value"},
+           {"detail", "detail", Role::kDetail, NumberStyle::kGeneral, "value"}}) {
+    t.columns.push_back(std::move(c));
+  }
+  for (const auto& c : path.checkpoints) {
+    for (const auto& k : c.criteria) {
+      std::vector<Value> row = {std::int64_t{c.checkpoint}, as_int(c.size), as_int(c.runs),
+                                c.decision};
+      if (contrasts) row.emplace_back(k.contrast);
+      for (Value v : std::initializer_list<Value>{k.output, k.criterion, k.value, k.target, k.met,
+                                                  k.detail}) {
+        row.push_back(std::move(v));
+      }
+      t.rows.push_back(std::move(row));
+    }
+    if (c.criteria.empty()) {
+      std::vector<Value> row = {std::int64_t{c.checkpoint}, as_int(c.size), as_int(c.runs),
+                                c.decision};
+      if (contrasts) row.emplace_back(std::string());
+      for (Value v :
+           std::initializer_list<Value>{std::string(), std::string("error"), std::monostate{},
+                                        std::monostate{}, false, c.summary}) {
+        row.push_back(std::move(v));
+      }
+      t.rows.push_back(std::move(row));
+    }
+  }
+  s.tables.push_back(std::move(t));
+  // CSV, one estimate per line: "halfwidth_at_2000" of an output, with the widest index; the
+  // criteria of a contrast name its arm and reference.
+  Table csv{"criteria", "", {}, {}, {}, kCsv};
+  csv.columns = {{"output", "output", Role::kKey},
+                 {"parameter", "parameter", Role::kKey},
+                 {"statistic", "statistic", Role::kStatistic},
+                 {"value", "value"}};
+  if (contrasts) {
+    csv.columns.push_back({"arm", "arm", Role::kKey});
+    csv.columns.push_back({"reference", "reference", Role::kKey});
+  }
+  for (const auto& c : path.checkpoints) {
+    for (const auto& k : c.criteria) {
+      std::vector<Value> row = {k.output, k.criterion == "halfwidth" ? k.detail : std::string(),
+                                k.criterion + "_at_" + std::to_string(c.size), k.value};
+      if (contrasts) {
+        const auto colon = k.contrast.find(':');
+        row.emplace_back(k.contrast.substr(0, colon));
+        row.emplace_back(colon == std::string::npos ? std::string() : k.contrast.substr(colon + 1));
+      }
+      csv.rows.push_back(std::move(row));
+    }
+  }
+  s.tables.push_back(std::move(csv));
+  if (!criterion_series(path, "halfwidth").empty()) {
+    s.figures.push_back(criterion_figure(
+        path, "halfwidth", "checkpoints_halfwidth",
+        contrasts ? "Widest significant interval of who benefits at each checkpoint"
+                  : "Widest significant interval at each checkpoint",
+        contrasts ? "The largest half-width of a PRCC interval of the paired difference that "
+                    "excludes 0, per output and contrast, at each checkpoint, and the target."
+                  : "The largest half-width of an interval that excludes 0, per output, at each "
+                    "checkpoint, and the target; the campaign stops at the first checkpoint below "
+                    "it whose top parameters kept their order."));
+  }
+  if (!criterion_series(path, "difference").empty()) {
+    s.figures.push_back(criterion_figure(
+        path, "difference", "checkpoints_difference",
+        "Interval of each mean difference at each checkpoint",
+        "The half-width of the interval of the mean paired difference (arm minus reference), per "
+        "output and contrast, at each checkpoint, in the output's units, and the target."));
+  }
+  return s;
+}
 
 Report build_report(const CampaignAnalysis& a) {
   Report r{"tmex analyze", {}};

@@ -13,6 +13,11 @@ namespace tmex::report {
 /// carries the same numbers.
 Report build_report(const analysis::CampaignAnalysis& analysis);
 
+/// The Checkpoints section of a campaign that stops itself (`path` not empty): the verdict, each
+/// checkpoint's criteria and decision (with the contrast of each criterion of a campaign with
+/// arms), and figures of the half-widths against their targets.
+Section checkpoints_section(const analysis::CheckpointPath& path);
+
 /// "***" for p < 0.001, "**" for p < 0.01, "*" for p < 0.05, else "" (NaN: "").
 std::string significance_marker(double p);
 

@@ -275,5 +275,166 @@ TEST(CheckpointCheck, SobolRanksByTotalIndexAndJudgesBothIntervals) {
       check_checkpoint(info_of(k, {"y"}, DesignKind::kSaltelli), t, 2, 512, 256, rule).met);
 }
 
+// A campaign with two arms, a and b, on the linear campaign's samples: under a the output is
+// `base` plus the linear model's y, under b the same plus `shift(x, e_b)` where e_b is standard
+// normal noise (a stochastic model's extra noise under b); both arms of a sample have its
+// parameters.
+struct ArmsCampaign {
+  LinearCampaign linear;
+  RunTable runs;
+
+  template <class Shift>
+  explicit ArmsCampaign(Shift shift, double base = 0.0) {
+    const RunTable& one = linear.runs;
+    runs.columns = one.columns;
+    runs.rows = 2 * one.rows;
+    std::mt19937_64 noise(11);
+    std::normal_distribution<double> e;
+    std::vector<double> a_output(one.rows), b_output(one.rows);
+    for (std::size_t i = 0; i < one.rows; ++i) {
+      a_output[i] = base + one.column(3)[i];
+      b_output[i] =
+          a_output[i] + shift(one.column(0)[i], one.column(1)[i], one.column(2)[i], e(noise));
+    }
+    runs.values.resize(runs.rows * runs.columns.size());
+    for (std::size_t c = 0; c < runs.columns.size(); ++c) {
+      for (std::size_t i = 0; i < one.rows; ++i) {
+        runs.values[c * runs.rows + 2 * i] = c == 3 ? a_output[i] : one.column(c)[i];
+        runs.values[c * runs.rows + 2 * i + 1] = c == 3 ? b_output[i] : one.column(c)[i];
+      }
+    }
+    for (std::size_t i = 0; i < one.rows; ++i) {
+      for (std::uint32_t arm = 0; arm < 2; ++arm) {
+        runs.sample.push_back(i);
+        runs.replicate.push_back(0);
+        runs.arm.push_back(arm);
+        runs.block.push_back(0);
+        runs.ok.push_back(1);
+      }
+    }
+  }
+};
+
+CampaignInfo arms_info() {
+  CampaignInfo c = info_of(3, {"y"}, DesignKind::kLhs);
+  c.arms = {"a", "b"};
+  return c;
+}
+
+TEST(CheckpointCheck, AContrastOfArmsThatDifferByAConstantMeetsItsTargetAtTheFirstCheckpoint) {
+  // Outputs in [1024, 2048), where doubles are evenly spaced: every difference is exactly 1.
+  const ArmsCampaign arms([](double, double, double, double) { return 1.0; }, 1536.0);
+  StoppingRule rule;
+  rule.contrasts = {"b"};
+  rule.difference = {0.01};
+  rule.judge_halfwidth = rule.judge_stable_top = false;
+  const CheckpointCheck c = check_checkpoint(arms_info(), arms.runs, 0, 250, 0, rule);
+  ASSERT_TRUE(c.error.empty()) << c.error;
+  ASSERT_EQ(c.outputs.size(), 1u);
+  const OutputCheck& o = c.outputs[0];
+  EXPECT_EQ(o.contrast, "b:a");
+  EXPECT_EQ(o.difference.samples, 250u);
+  EXPECT_NEAR(o.difference.mean, 1.0, 1e-12);
+  EXPECT_NEAR(o.difference.halfwidth, 0.0, 1e-12);
+  EXPECT_TRUE(o.difference.met);
+  EXPECT_TRUE(c.met) << c.summary;
+  EXPECT_EQ(c.rows, 250u);
+  EXPECT_NE(c.summary.find("every mean difference's interval is within its target (y (b:a): 1"),
+            std::string::npos)
+      << c.summary;
+  // Who benefits cannot be judged on a constant difference: its PRCC is not a number.
+  rule.judge_stable_top = true;
+  rule.criteria.stable_top = 1;
+  const CheckpointCheck later = check_checkpoint(arms_info(), arms.runs, 1, 500, 250, rule);
+  EXPECT_FALSE(later.outputs[0].defined);
+  EXPECT_FALSE(later.met);
+  EXPECT_NE(later.summary.find("is the difference constant?"), std::string::npos) << later.summary;
+  // The order of the top parameters needs a checkpoint before: never met at the first.
+  EXPECT_FALSE(check_checkpoint(arms_info(), arms.runs, 0, 250, 0, rule).met);
+}
+
+TEST(CheckpointCheck, AMeanDifferenceStopsWhereItsIntervalFallsBelowTheTarget) {
+  // b adds standard normal noise: the difference of a sample is e_b, its mean's 95% interval
+  // about +/- 1.96 / sqrt(n).
+  const ArmsCampaign arms([](double, double, double, double e) { return e; });
+  StoppingRule rule;
+  rule.contrasts = {"b:a"};
+  rule.judge_halfwidth = rule.judge_stable_top = false;
+  rule.seed = 3;
+  std::vector<double> halfwidths;
+  for (unsigned c = 0; c <= 6; ++c) {
+    const std::uint64_t n = std::uint64_t{250} << c;
+    rule.difference = {1.0};  // any target: the half-width does not depend on it
+    const CheckpointCheck check =
+        check_checkpoint(arms_info(), arms.runs, c, n, c ? n / 2 : 0, rule);
+    ASSERT_TRUE(check.error.empty()) << check.error;
+    const double expected = 1.959963984540054 / std::sqrt(static_cast<double>(n));
+    EXPECT_NEAR(check.outputs[0].difference.halfwidth, expected, 0.12 * expected) << n;
+    halfwidths.push_back(check.outputs[0].difference.halfwidth);
+  }
+  // A target between two checkpoints' half-widths stops at the later one, the first met.
+  for (unsigned c = 1; c <= 6; ++c) {
+    rule.difference = {0.5 * (halfwidths[c - 1] + halfwidths[c])};
+    unsigned stop = 99;
+    for (unsigned d = 0; d <= 6 && stop == 99; ++d) {
+      const std::uint64_t n = std::uint64_t{250} << d;
+      if (check_checkpoint(arms_info(), arms.runs, d, n, d ? n / 2 : 0, rule).met) stop = d;
+    }
+    EXPECT_EQ(stop, c);
+  }
+}
+
+TEST(CheckpointCheck, WhoBenefitsIsThePrccOfThePairedDifference) {
+  // Under b the output gains x2 + e_b: the difference's PRCC on x2 is that of the linear model
+  // x2 + e with unit noise, and 0 on x1 and x3.
+  const ArmsCampaign arms([](double, double x2, double, double e) { return x2 + e; });
+  StoppingRule rule;
+  rule.contrasts = {"b"};
+  rule.criteria = {.halfwidth = 0.05, .stable_top = 1};
+  rule.difference = {0.1};
+  const auto known = gaussian_linear_prcc({0.0, 1.0, 0.0}, 1.0);
+  const CheckpointCheck c = check_checkpoint(arms_info(), arms.runs, 3, 2000, 1000, rule);
+  ASSERT_TRUE(c.error.empty()) << c.error;
+  const OutputCheck& o = c.outputs[0];
+  EXPECT_TRUE(o.defined);
+  EXPECT_EQ(o.top, (std::vector<std::string>{"x2"}));
+  EXPECT_EQ(o.before, (std::vector<std::string>{"x2"}));
+  EXPECT_TRUE(o.top_stable);
+  // x2's interval is the narrowest significant one unless x1 or x3 is significant by chance.
+  const double hw = fisher_halfwidth(known[1], 2000, 3);
+  EXPECT_GE(o.halfwidths.largest, 0.9 * hw);
+  EXPECT_TRUE(o.halfwidths.met) << c.summary;
+  EXPECT_NEAR(o.difference.mean, 0.0, 3.0 * std::sqrt(2.0 / 2000.0));
+  EXPECT_TRUE(c.met) << c.summary;
+  // The check depends on the runs only, not on their order.
+  RunTable reversed = arms.runs;
+  const std::size_t n = reversed.rows;
+  for (std::size_t col = 0; col < reversed.columns.size(); ++col) {
+    std::reverse(reversed.values.begin() + static_cast<std::ptrdiff_t>(col * n),
+                 reversed.values.begin() + static_cast<std::ptrdiff_t>((col + 1) * n));
+  }
+  std::reverse(reversed.sample.begin(), reversed.sample.end());
+  std::reverse(reversed.arm.begin(), reversed.arm.end());
+  const CheckpointCheck again = check_checkpoint(arms_info(), reversed, 3, 2000, 1000, rule);
+  EXPECT_EQ(again.summary, c.summary);
+  EXPECT_EQ(again.outputs[0].difference.halfwidth, o.difference.halfwidth);
+  EXPECT_EQ(again.outputs[0].halfwidths.largest, o.halfwidths.largest);
+}
+
+TEST(CheckpointCheck, ContrastsNeedACampaignWithArmsAndOneNeedsThem) {
+  const ArmsCampaign arms([](double, double, double, double) { return 1.0; });
+  StoppingRule rule;
+  rule.difference = {0.1};
+  rule.contrasts = {"b"};
+  EXPECT_THROW(
+      check_checkpoint(info_of(3, {"y"}, DesignKind::kLhs), LinearCampaign().runs, 0, 250, 0, rule),
+      AnalysisError);
+  rule.contrasts.clear();
+  EXPECT_THROW(check_checkpoint(arms_info(), arms.runs, 0, 250, 0, rule), AnalysisError);
+  rule.contrasts = {"b"};
+  rule.difference = {0.1, 0.2};  // one target per output
+  EXPECT_THROW(check_checkpoint(arms_info(), arms.runs, 0, 250, 0, rule), AnalysisError);
+}
+
 }  // namespace
 }  // namespace tmex::analysis

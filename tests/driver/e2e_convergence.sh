@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end tests of campaigns that stop themselves (convergence:): the closed-form stop of the
 # linear model, identical decisions and rows at 1 and 3 ranks and after SIGKILLs, the cap, a
-# check recomputed after a crash, saltelli designs.
+# check recomputed after a crash, saltelli designs, and campaigns with arms judged on their
+# contrasts (a zero-width contrast, the closed-form interval of a mean difference, 1 and 3 ranks,
+# a resume inside a checkpoint).
 # Usage: e2e_convergence.sh TMEX TEST [ARGS]
 set -euo pipefail
 TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,7 +41,7 @@ checks() {
   sqlite3 "$1" "SELECT checkpoint, samples, runs, rows_used, decision, summary FROM checks
                 ORDER BY checkpoint;
                 SELECT checkpoint, position, output, criterion, quote(value), quote(target), met,
-                detail FROM check_criteria ORDER BY checkpoint, position"
+                detail, quote(contrast) FROM check_criteria ORDER BY checkpoint, position"
 }
 
 # The faulty model (y2 = x1 x2 after sleep_ms, 5% exceptions) converges at checkpoint 3 (2000
@@ -58,6 +60,26 @@ parameters:
 convergence: {start: 250, outputs: [y2], halfwidth: $3, stable_top: 2}
 storage: {path: campaign.db}
 execution: {progress_interval: 0.5, commit_interval: 0.1}
+YAML
+}
+
+# A campaign with two arms of the linear model (README, "Campaigns with arms"): ARMS is the arms
+# section in flow style, CONV the convergence block.
+write_arms() {  # write_arms FILE SAMPLES SETTINGS ARMS CONV
+  cat >"$1" <<YAML
+campaign: {name: arms-auto, seed: 7, samples: $2}
+design: {method: lhs}
+model:
+  name: linear
+  settings: $3
+arms: $4
+parameters:
+  x1: {distribution: normal, mean: 0, sd: 1}
+  x2: {distribution: normal, mean: 0, sd: 1}
+  x3: {distribution: normal, mean: 0, sd: 1}
+convergence: $5
+storage: {path: arms.db}
+execution: {commit_interval: 0.1}
 YAML
 }
 
@@ -271,6 +293,92 @@ YAML
     "$TMEX" analyze ref.db >analysis.txt
     grep -q "dropped because" analysis.txt && fail "analyze counts base rows beyond the checkpoint"
     grep -q "Sobol' indices" analysis.txt || fail "no Sobol' indices: $(head -40 analysis.txt)"
+    ;;
+  arms-first)  # two arms that differ by a constant: a zero-width contrast stops at once
+    # Outputs in [1024, 2048), where doubles are evenly spaced: every difference is exactly 1.
+    write_arms c.yaml 2000 "{noise_sd: 0.5, intercept: 1536}" \
+      "{base: {}, plus1: {settings: {intercept: 1537}}}" "{start: 250, difference: 0.01}"
+    launch 0 run c.yaml 2>run.log || fail "run: $(tail -3 run.log)"
+    [ "$(sqlite3 arms.db "SELECT checkpoint, samples, runs, decision FROM checks")" = "0|250|500|converged" ] ||
+      fail "did not stop at the first checkpoint: $(checks arms.db)"
+    [ "$(sqlite3 arms.db "SELECT output, criterion, value, target, met, contrast FROM check_criteria")" = \
+      "y|difference|0.0|0.01|1|plus1:base" ] || fail "criteria: $(checks arms.db)"
+    # Exactly the runs of the checkpoint: its 250 samples under both arms.
+    [ "$(sqlite3 arms.db "SELECT count(*), max(sample), count(DISTINCT arm) FROM runs")" = "500|249|2" ] ||
+      fail "the store does not hold exactly the checkpoint's runs"
+    grep -q "is complete: it converged at checkpoint 0 (250 samples)" run.log || fail "$(cat run.log)"
+    "$TMEX" status arms.db >status.txt
+    grep -q "y (plus1:base): difference +/- 0 <= 0.01 (1 \[1, 1\] on 250 paired samples)" status.txt ||
+      fail "status: $(cat status.txt)"
+    "$TMEX" analyze arms.db >analysis.txt
+    grep -q "converged  plus1:base  y       difference" analysis.txt ||
+      fail "analyze: $(sed -n '/^Checkpoints/,/^Failures/p' analysis.txt)"
+    grep -q "runs      500 stored of 500 (250 samples x 2 arms" analysis.txt || fail "analyze: runs"
+    "$TMEX" analyze arms.db --format csv | grep -q "^checkpoints,plus1,base,y,,,difference_at_250,0," ||
+      fail "analyze CSV"
+    # Who benefits cannot be judged on a constant difference: at the cap, saying why.
+    write_arms c2.yaml 1000 "{noise_sd: 0.5, intercept: 1536}" \
+      "{base: {}, plus1: {settings: {intercept: 1537}}}" "{start: 250, difference: 0.01, stable_top: 1}"
+    sed -i 's/arms.db/arms2.db/' c2.yaml
+    launch 0 run c2.yaml 2>run2.log || fail "run: $(tail -3 run2.log)"
+    grep -q "reached campaign.samples (1000 samples, checkpoint 2) without converging (not converged: y (plus1:base): a PRCC of the paired difference is not a number (is the difference constant?))" run2.log ||
+      fail "no reason at the cap: $(cat run2.log)"
+    "$TMEX" status arms2.db | grep -q "did not converge by campaign.samples (1000 samples)" ||
+      fail "status at the cap: $("$TMEX" status arms2.db)"
+    ;;
+  arms-closed-form)  # the mean difference's interval: 1.96 / sqrt(n) for a noise difference of sd 1
+    # Common random numbers: noise_sd 3 against 2 makes each paired difference the run's standard
+    # normal draw, so the 95% interval of the mean difference has half-width about 1.96 / sqrt(n)
+    # (the sample sd scatters by 1 / sqrt(2 n), the bootstrap's percentiles a little more).
+    target=0.105
+    read -r predicted hw_at hw_before < <(awk -v target="$target" 'BEGIN {
+      for (n = 125; n <= 4000; n *= 2) {
+        hw = 1.959963984540054 / sqrt(n)
+        if (hw < target) { print n, hw, before; exit }
+        before = hw
+      }
+    }')
+    awk -v a="$hw_at" -v b="$hw_before" -v t="$target" 'BEGIN { exit !(a < 0.85 * t && b > 1.15 * t) }' ||
+      fail "target $target too close to the closed-form half-widths $hw_at and $hw_before"
+    write_arms c.yaml 4000 "{coefficients: [1, 2, 3], noise_sd: 2}" \
+      "{base: {}, noisier: {settings: {noise_sd: 3}}}" "{start: 125, difference: $target}"
+    launch 0 run c.yaml 2>run.log || fail "run: $(tail -3 run.log)"
+    [ "$(sqlite3 arms.db "SELECT samples FROM checks WHERE decision = 'converged'")" = "$predicted" ] ||
+      fail "stopped at $(sqlite3 arms.db "SELECT samples, decision FROM checks ORDER BY checkpoint DESC LIMIT 1"), expected $predicted: $(checks arms.db)"
+    # Each checkpoint's half-width within 10% of the closed form.
+    sqlite3 arms.db "SELECT c.samples, k.value FROM checks c JOIN check_criteria k USING (checkpoint)" |
+      awk -F'|' '{ hw = 1.959963984540054 / sqrt($1); if ($2 < 0.9 * hw || $2 > 1.1 * hw) { print; bad = 1 } } END { exit bad }' ||
+      fail "half-widths far from 1.96 / sqrt(n): $(checks arms.db)"
+    [ "$(sqlite3 arms.db 'SELECT count(*) FROM runs')" = "$((2 * predicted))" ] || fail "runs kept"
+    ;;
+  arms-ranks)  # who benefits and the mean difference: the same decisions and rows at 1 and N ranks
+    n=$1
+    # More weight on x2 and more noise under more_x2: the difference is x2 + e.
+    write_arms c.yaml 16000 "{coefficients: [1, 2, 3], noise_sd: 2}" \
+      "{base: {}, more_x2: {settings: {coefficients: [1, 3, 3], noise_sd: 3}}}" \
+      "{start: 250, difference: 0.06, halfwidth: 0.04, stable_top: 1}"
+    launch 0 run c.yaml --db ref.db 2>ref.log || fail "run: $(tail -3 ref.log)"
+    launch "$n" run c.yaml --db par.db 2>par.log || fail "run on $n ranks: $(tail -3 par.log)"
+    stopped=$(sqlite3 ref.db "SELECT checkpoint FROM checks WHERE decision = 'converged'")
+    [ -n "$stopped" ] && [ "$stopped" -ge 2 ] || fail "expected a later stop: $(checks ref.db)"
+    [ "$(sqlite3 ref.db "SELECT DISTINCT detail FROM check_criteria WHERE criterion = 'stable_top' AND checkpoint = $stopped")" = x2 ] ||
+      fail "who benefits is not x2: $(checks ref.db)"
+    diff <(checks ref.db) <(checks par.db) || fail "checks differ between 1 and $n ranks"
+    diff <(rows ref.db) <(rows par.db) >/dev/null || fail "rows differ between 1 and $n ranks"
+    ;;
+  arms-resume)  # a campaign with arms killed inside a checkpoint resumes to the same checks and rows
+    write_arms c.yaml 16000 "{coefficients: [1, 2, 3], noise_sd: 2}" \
+      "{base: {}, more_x2: {settings: {coefficients: [1, 3, 3], noise_sd: 3}}}" \
+      "{start: 250, difference: 0.06, halfwidth: 0.04, stable_top: 1}"
+    launch 0 run c.yaml --db ref.db 2>/dev/null
+    # As a SIGKILL leaves it: checkpoints 0 and 1 checked, the runs of 2 half committed (the
+    # samples 500..749 under both arms, and sample 750 under the first arm only), no check of 2.
+    cp ref.db arms.db
+    sqlite3 arms.db "DELETE FROM check_criteria WHERE checkpoint >= 2; DELETE FROM checks WHERE checkpoint >= 2;
+                     DELETE FROM runs WHERE id > 1500; UPDATE sessions SET outcome = 'crashed'"
+    launch 3 run c.yaml 2>resume.log || fail "resume: $(tail -3 resume.log)"
+    diff <(checks ref.db) <(checks arms.db) || fail "checks differ after the resume"
+    diff <(rows ref.db) <(rows arms.db) >/dev/null || fail "rows differ after the resume"
     ;;
   *)
     fail "unknown test $TEST"

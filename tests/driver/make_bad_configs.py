@@ -273,6 +273,42 @@ conv("convergence_saltelli_lhs_base", "design: {method: lhs}", "design: {method:
      "needs base: sobol")
 conv("convergence_as_list", "convergence: {start: 100, halfwidth: 0.05, stable_top: 2}",
      "convergence: [100]", "convergence: expected a mapping")
+# Campaigns with arms that stop themselves: criteria on their contrasts.
+conv("convergence_contrasts_without_arms", "stable_top: 2", "stable_top: 2, contrasts: [b2]",
+     "convergence.contrasts: contrasts compare the arms of a campaign, and this one has none")
+conv("convergence_difference_without_arms", "stable_top: 2", "stable_top: 2, difference: 0.1",
+     "convergence.difference: contrasts compare the arms of a campaign, and this one has none")
+ARMS_CONV = CONV.replace("outputs: [y]\n", "outputs: [y]\narms: {base: {}, b2: {settings: {b: 0.2}}}\n").replace(
+    "convergence: {start: 100, halfwidth: 0.05, stable_top: 2}", "convergence: {start: 100, difference: 0.1}")
+assert "arms:" in ARMS_CONV and "difference: 0.1" in ARMS_CONV
+
+
+def arms_conv(name, old, new, expect):
+    assert old in ARMS_CONV, old
+    case(name, ARMS_CONV.replace(old, new, 1), expect)
+
+
+arms_conv("convergence_arms_no_criterion", "start: 100, difference: 0.1", "start: 100",
+          "a campaign with arms stops on its contrasts: write difference")
+arms_conv("convergence_contrasts_unknown_arm", "difference: 0.1", "difference: 0.1, contrasts: [nobody]",
+          "unknown arm 'nobody' in 'nobody'; the arms are: base, b2")
+arms_conv("convergence_contrasts_unknown_reference", "difference: 0.1",
+          "difference: 0.1, contrasts: ['b2:nobody']", "unknown arm 'nobody' in 'b2:nobody'")
+arms_conv("convergence_contrasts_self", "difference: 0.1", "difference: 0.1, contrasts: [base]",
+          "compares arm 'base' with itself (the reference is the first arm")
+arms_conv("convergence_contrasts_twice", "difference: 0.1", "difference: 0.1, contrasts: [b2, 'b2:base']",
+          "contrast b2:base is listed twice")
+arms_conv("convergence_contrasts_empty", "difference: 0.1", "difference: 0.1, contrasts: []",
+          "convergence.contrasts: expected a non-empty list")
+arms_conv("convergence_difference_zero", "difference: 0.1", "difference: 0",
+          "convergence.difference: expected the largest half-width of the mean paired difference's interval")
+arms_conv("convergence_difference_text", "difference: 0.1", "difference: small", "expected a number")
+arms_conv("convergence_difference_unknown_output", "difference: 0.1", "difference: {z: 0.1}",
+          "output 'z' is not among the outputs that must converge (y)")
+arms_conv("convergence_difference_empty_map", "difference: 0.1", "difference: {}",
+          "got an empty map")
+arms_conv("convergence_arms_saltelli", "design: {method: lhs}", "design: {method: saltelli}",
+          "design.method: a campaign with arms that stops itself is judged on its contrasts")
 # Truncations of the valid file at every line break (each must fail or be valid; keep the
 # invalid ones).
 for i, cut in enumerate([k for k, ch in enumerate(BASE) if ch == "\n"][:-1]):
