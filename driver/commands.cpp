@@ -227,7 +227,7 @@ int check_command(const std::string& config_path, const std::string& db_override
         std::vector<std::string> targets;
         for (std::size_t o = 0; o < cc.outputs.size(); ++o) {
           if (!std::isnan(cc.difference[o])) {
-            targets.push_back(cc.outputs[o] + " +/- " + number(cc.difference[o]));
+            targets.push_back("+/- " + number(cc.difference[o]) + " on " + cc.outputs[o]);
           }
         }
         criteria.push_back("the mean paired difference's interval is within " +

@@ -215,7 +215,8 @@ TEST_F(ConfigTest, EmdrExamplesSampleTheModelsDefaultRanges) {
       EXPECT_EQ(config.parameters[i].distribution.describe(), expected.describe()) << r.name;
     }
   }
-  EXPECT_EQ(files, 11);  // emdr.yaml, eight single-arm campaigns, emdr_arms.yaml, emdr_auto.yaml
+  // emdr.yaml, eight single-arm campaigns, emdr_arms.yaml, emdr_auto.yaml, emdr_arms_auto.yaml
+  EXPECT_EQ(files, 12);
 }
 
 }  // namespace
