@@ -350,6 +350,14 @@ YAML
       awk -F'|' '{ hw = 1.959963984540054 / sqrt($1); if ($2 < 0.9 * hw || $2 > 1.1 * hw) { print; bad = 1 } } END { exit bad }' ||
       fail "half-widths far from 1.96 / sqrt(n): $(checks arms.db)"
     [ "$(sqlite3 arms.db 'SELECT count(*) FROM runs')" = "$((2 * predicted))" ] || fail "runs kept"
+    # The check's interval is the one tmex analyze reports for the contrast on the same runs.
+    "$TMEX" analyze arms.db --format csv >analysis.csv
+    hw=$(sqlite3 arms.db "SELECT value FROM check_criteria JOIN checks USING (checkpoint)
+                          WHERE decision = 'converged'")
+    awk -F, -v hw="$hw" '$1 == "contrasts" && $2 == "noisier" && $7 == "mean" {
+      d = ($10 - $9) / 2 - hw; found = 1; exit !(d < 1e-12 && d > -1e-12) }
+      END { if (!found) exit 1 }' analysis.csv ||
+      fail "analyze's interval differs from the check's half-width $hw: $(grep '^contrasts' analysis.csv)"
     ;;
   arms-ranks)  # who benefits and the mean difference: the same decisions and rows at 1 and N ranks
     n=$1
