@@ -173,6 +173,16 @@ std::vector<Method> default_methods(DesignKind kind) {
   return {Method::kPrcc, Method::kUncertainty};
 }
 
+void check_interval_options(double confidence, const std::optional<int>& bootstrap) {
+  if (!(confidence > 0.0 && confidence < 1.0)) {
+    throw RequestError("confidence must be in (0, 1), got " +
+                       text::format_number(confidence, text::NumberStyle::kShortest));
+  }
+  if (bootstrap && *bootstrap < 0) {
+    throw RequestError("bootstrap resamples must be >= 0, got " + std::to_string(*bootstrap));
+  }
+}
+
 AnalysisPlan plan_analysis(const CampaignInfo& campaign, const AnalysisRequest& request) {
   if (!(request.convergence.halfwidth > 0.0) || !std::isfinite(request.convergence.halfwidth)) {
     throw RequestError(
@@ -183,14 +193,7 @@ AnalysisPlan plan_analysis(const CampaignInfo& campaign, const AnalysisRequest& 
     throw RequestError("stable top: expected at least 1 parameter, got " +
                        std::to_string(request.convergence.stable_top));
   }
-  if (!(request.confidence > 0.0 && request.confidence < 1.0)) {
-    throw RequestError("confidence must be in (0, 1), got " +
-                       text::format_number(request.confidence, text::NumberStyle::kShortest));
-  }
-  if (request.bootstrap && *request.bootstrap < 0) {
-    throw RequestError("bootstrap resamples must be >= 0, got " +
-                       std::to_string(*request.bootstrap));
-  }
+  check_interval_options(request.confidence, request.bootstrap);
   AnalysisPlan plan;
   plan.outputs = request.outputs.empty() ? campaign.outputs : request.outputs;
   std::set<std::string> seen;

@@ -100,6 +100,10 @@ struct AnalysisPlan {
 /// the space and grids, sobol and uncertainty for Saltelli, morris for Morris.
 std::vector<Method> default_methods(DesignKind kind);
 
+/// Checks the interval options every analysis shares: `confidence` in (0, 1) and `bootstrap`
+/// resamples >= 0 where given. Throws RequestError naming the offending value.
+void check_interval_options(double confidence, const std::optional<int>& bootstrap);
+
 /// Checks `request` against `campaign` and resolves it. Throws RequestError for an unknown or
 /// repeated output, an event on an unknown output, a confidence outside (0, 1), negative
 /// resamples, convergence criteria out of range (a half-width that is not a positive number, a

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "analysis/analysis_error.hpp"
+#include "analysis/analysis_request.hpp"
 #include "analysis/partial_correlation.hpp"
 #include "analysis/pipeline_stages.hpp"
 #include "text/number_text.hpp"
@@ -483,14 +484,7 @@ ContrastPlan plan_contrasts(const CampaignInfo& campaign, const ContrastRequest&
     throw RequestError("contrasts need a random sample of the inputs, but Morris trajectories (" +
                        campaign.design + ") sit on a few grid levels; run an lhs campaign");
   }
-  if (!(request.confidence > 0.0 && request.confidence < 1.0)) {
-    throw RequestError("confidence must be in (0, 1), got " +
-                       text::format_number(request.confidence, text::NumberStyle::kShortest));
-  }
-  if (request.bootstrap && *request.bootstrap < 0) {
-    throw RequestError("bootstrap resamples must be >= 0, got " +
-                       std::to_string(*request.bootstrap));
-  }
+  check_interval_options(request.confidence, request.bootstrap);
   ContrastPlan plan;
   if (request.contrasts.empty()) {
     for (std::uint32_t a = 1; a < campaign.arms.size(); ++a) plan.pairs.push_back({a, 0});

@@ -10,14 +10,11 @@
 #include "analysis/partial_correlation.hpp"
 #include "analysis/ranks.hpp"
 #include "analysis/sobol_indices.hpp"
+#include "bench/bench_support.hpp"
 
 namespace {
 
-double peak_rss_mib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
-}
+using tmex::bench::peak_rss_mib;
 
 // N runs of k uniform inputs and m outputs mixing linear, monotone and non-monotone effects
 // with noise, as a campaign store would hand them over.

@@ -15,20 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_support.hpp"
 #include "storage/campaign_store.hpp"
 
 namespace {
 
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-double uniform(std::uint64_t a, std::uint64_t b) {
-  return (static_cast<double>(mix(a * 0x100000001b3ULL + b) >> 11) + 0.5) * 0x1.0p-53;
-}
+using tmex::bench::uniform;
 
 }  // namespace
 

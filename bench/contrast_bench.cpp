@@ -10,25 +10,12 @@
 
 #include "analysis/centre_summary.hpp"
 #include "analysis/contrast.hpp"
+#include "bench/bench_support.hpp"
 
 namespace {
 
-double peak_rss_mib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
-}
-
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-double uniform(std::uint64_t a, std::uint64_t b) {
-  return (static_cast<double>(mix(a * 0x100000001b3ULL + b) >> 11) + 0.5) * 0x1.0p-53;
-}
+using tmex::bench::peak_rss_mib;
+using tmex::bench::uniform;
 
 // The campaign and its runs, in store order (sample, arm): the outputs of bench/arms_store_bench
 // (a benefit of arm a growing with one parameter per output; every fifth output 0/1).

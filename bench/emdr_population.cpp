@@ -26,6 +26,7 @@
 #include "models/emdr_parameters.hpp"
 #include "sampling/distribution.hpp"
 #include "sampling/latin_hypercube.hpp"
+#include "tests/models/emdr_lhs.hpp"
 
 namespace {
 
@@ -37,28 +38,6 @@ struct Arm {
   std::map<std::string, std::string> options;
   std::string target;  // parameter the benefit should follow
 };
-
-std::vector<std::vector<double>> lhs_points(const models::Model& model, std::uint64_t n,
-                                            std::uint64_t seed) {
-  const auto ranges = models::emdr_sampled_ranges();
-  std::vector<sampling::Distribution> marginals;
-  for (const auto& r : ranges) {
-    marginals.push_back(r.log_uniform ? sampling::Distribution::log_uniform(r.min, r.max)
-                                      : sampling::Distribution::uniform(r.min, r.max));
-  }
-  const sampling::LatinHypercube lhs(n, ranges.size(), seed);
-  std::vector<double> base;
-  for (const auto& p : model.info().parameters) base.push_back(p.default_value);
-  std::vector<std::vector<double>> points;
-  std::vector<double> unit(ranges.size());
-  for (std::uint64_t i = 0; i < n; ++i) {
-    lhs.unit_point(i, unit);
-    std::vector<double> values = base;
-    for (std::size_t j = 0; j < ranges.size(); ++j) values[j] = marginals[j].quantile(unit[j]);
-    points.push_back(std::move(values));
-  }
-  return points;
-}
 
 // Outputs of every point (row-major, NaN rows for failures) under one arm.
 struct ArmRun {
@@ -156,7 +135,7 @@ int main(int argc, char** argv) {
   const std::uint64_t seed = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 20261129;
   const auto probe = models::make_emdr({});
   const auto& info = probe->info();
-  const auto points = lhs_points(*probe, n, seed);
+  const auto points = models::emdr_testing::emdr_lhs(*probe, n, seed);
   const auto ranges = models::emdr_sampled_ranges();
   const std::size_t k = ranges.size();
   auto out_index = [&](const char* name) {

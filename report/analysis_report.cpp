@@ -53,12 +53,10 @@ std::vector<Column> concat(std::vector<Column> a, const std::vector<Column>& b) 
 
 Fact output_fact(const std::string& output) { return {"output", "output", output}; }
 
-Section campaign_section(const CampaignAnalysis& a) {
-  const auto& c = a.campaign;
-  Section s{"campaign", "Campaign"};
-  std::vector<std::string> methods;
-  for (const auto m : a.plan.methods) methods.push_back(analysis::method_name(m));
-  s.facts = {
+}  // namespace
+
+std::vector<Fact> campaign_identity_facts(const analysis::CampaignInfo& c) {
+  return {
       {"store", "store", c.source},
       {"campaign", "campaign", c.name},
       {"model", "model", c.model + " (version " + std::to_string(c.model_version) + ")", {}, kText},
@@ -66,28 +64,41 @@ Section campaign_section(const CampaignAnalysis& a) {
       {"model_version", "", std::int64_t{c.model_version}, {}, kData},
       {"design", "design", c.design},
       {"design_kind", "design kind", analysis::design_kind_name(c.layout.kind), {}, kData},
-      {"runs",
-       "runs",
-       std::to_string(a.stored_runs) + " stored of " + std::to_string(c.total_runs()) + ": " +
-           std::to_string(a.ok_runs) + " ok, " + std::to_string(a.failed_runs) +
-           " failed (excluded)",
-       {},
-       kText},
-      {"runs_total", "", as_int(c.total_runs()), {}, kData},
-      {"runs_stored", "", as_int(a.stored_runs), {}, kData},
-      {"runs_ok", "", as_int(a.ok_runs), {}, kData},
-      {"runs_failed", "", as_int(a.failed_runs), {}, kData},
-      {"replicates",
-       "replicates",
-       std::int64_t{c.replicates},
-       {},
-       c.replicates > 1 ? kEveryone : kData},
-      {"sensitivity_rows", "", as_int(a.sensitivity_rows), {}, kData},
-      {"confidence", "", a.plan.confidence, {}, kData},
-      {"bootstrap_resamples", "", std::int64_t{a.plan.resamples}, {}, kData},
-      {"seed", "", as_int(a.plan.seed), {}, kData},
-      {"methods", "methods", methods},
   };
+}
+
+namespace {
+
+Section campaign_section(const CampaignAnalysis& a) {
+  const auto& c = a.campaign;
+  Section s{"campaign", "Campaign"};
+  std::vector<std::string> methods;
+  for (const auto m : a.plan.methods) methods.push_back(analysis::method_name(m));
+  s.facts = campaign_identity_facts(c);
+  s.facts.insert(s.facts.end(),
+                 {
+                     {"runs",
+                      "runs",
+                      std::to_string(a.stored_runs) + " stored of " +
+                          std::to_string(c.total_runs()) + ": " + std::to_string(a.ok_runs) +
+                          " ok, " + std::to_string(a.failed_runs) + " failed (excluded)",
+                      {},
+                      kText},
+                     {"runs_total", "", as_int(c.total_runs()), {}, kData},
+                     {"runs_stored", "", as_int(a.stored_runs), {}, kData},
+                     {"runs_ok", "", as_int(a.ok_runs), {}, kData},
+                     {"runs_failed", "", as_int(a.failed_runs), {}, kData},
+                     {"replicates",
+                      "replicates",
+                      std::int64_t{c.replicates},
+                      {},
+                      c.replicates > 1 ? kEveryone : kData},
+                     {"sensitivity_rows", "", as_int(a.sensitivity_rows), {}, kData},
+                     {"confidence", "", a.plan.confidence, {}, kData},
+                     {"bootstrap_resamples", "", std::int64_t{a.plan.resamples}, {}, kData},
+                     {"seed", "", as_int(a.plan.seed), {}, kData},
+                     {"methods", "methods", methods},
+                 });
   return s;
 }
 

@@ -17,6 +17,9 @@ Report build_report(const analysis::CampaignAnalysis& analysis);
 /// checkpoint's criteria and decision (with the contrast of each criterion of a campaign with
 /// arms), and figures of the half-widths against their targets.
 Section checkpoints_section(const analysis::CheckpointPath& path);
+/// The facts that name a campaign, first in its Campaign section: store, name, model and its
+/// version (one fact in documents, two in data), design and the design's kind.
+std::vector<Fact> campaign_identity_facts(const analysis::CampaignInfo& campaign);
 
 /// "***" for p < 0.001, "**" for p < 0.01, "*" for p < 0.05, else "" (NaN: "").
 std::string significance_marker(double p);

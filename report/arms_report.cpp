@@ -85,37 +85,33 @@ Section campaign_section(const ArmsAnalysis& a) {
   std::vector<std::string> methods;
   for (const auto m : first.plan.methods) methods.push_back(analysis::method_name(m));
   Section s{"campaign", "Campaign"};
-  s.facts = {
-      {"store", "store", c.source},
-      {"campaign", "campaign", c.name},
-      {"model", "model", c.model + " (version " + std::to_string(c.model_version) + ")", {}, kText},
-      {"model", "", c.model, {}, kData},
-      {"model_version", "", std::int64_t{c.model_version}, {}, kData},
-      {"design", "design", c.design},
-      {"design_kind", "design kind", analysis::design_kind_name(c.layout.kind), {}, kData},
-      {"runs",
-       "runs",
-       std::to_string(stored) + " stored of " + std::to_string(c.total_runs()) + " (" +
-           std::to_string(c.samples) + " samples x " + std::to_string(c.arms.size()) + " arms x " +
-           std::to_string(c.replicates) + " replicates): " + std::to_string(ok) + " ok, " +
-           std::to_string(failed) + " failed (excluded)",
-       {},
-       kText},
-      {"runs_total", "", as_int(c.total_runs()), {}, kData},
-      {"runs_stored", "", as_int(stored), {}, kData},
-      {"runs_ok", "", as_int(ok), {}, kData},
-      {"runs_failed", "", as_int(failed), {}, kData},
-      {"replicates",
-       "replicates",
-       std::int64_t{c.replicates},
-       {},
-       c.replicates > 1 ? kEveryone : kData},
-      {"confidence", "", first.plan.confidence, {}, kData},
-      {"bootstrap_resamples", "", std::int64_t{first.plan.resamples}, {}, kData},
-      {"seed", "", as_int(first.plan.seed), {}, kData},
-      {"methods", "methods", methods},
-      {"arms", "", c.arms, {}, kData},
-  };
+  s.facts = campaign_identity_facts(c);
+  s.facts.insert(
+      s.facts.end(),
+      {
+          {"runs",
+           "runs",
+           std::to_string(stored) + " stored of " + std::to_string(c.total_runs()) + " (" +
+               std::to_string(c.samples) + " samples x " + std::to_string(c.arms.size()) +
+               " arms x " + std::to_string(c.replicates) + " replicates): " + std::to_string(ok) +
+               " ok, " + std::to_string(failed) + " failed (excluded)",
+           {},
+           kText},
+          {"runs_total", "", as_int(c.total_runs()), {}, kData},
+          {"runs_stored", "", as_int(stored), {}, kData},
+          {"runs_ok", "", as_int(ok), {}, kData},
+          {"runs_failed", "", as_int(failed), {}, kData},
+          {"replicates",
+           "replicates",
+           std::int64_t{c.replicates},
+           {},
+           c.replicates > 1 ? kEveryone : kData},
+          {"confidence", "", first.plan.confidence, {}, kData},
+          {"bootstrap_resamples", "", std::int64_t{first.plan.resamples}, {}, kData},
+          {"seed", "", as_int(first.plan.seed), {}, kData},
+          {"methods", "methods", methods},
+          {"arms", "", c.arms, {}, kData},
+      });
   return s;
 }
 
@@ -685,9 +681,9 @@ Section predictors_section(const ArmsAnalysis& a) {
       s.tables.push_back(std::move(t));
     }
     for (const auto& sc : c.scatter) {
-      const auto p = std::find_if(a.campaign.parameters.begin(), a.campaign.parameters.end(),
-                                  [&](const auto& q) { return q.name == sc.parameter; });
-      const bool log_x = p != a.campaign.parameters.end() && p->log_scaled;
+      const auto param = std::find_if(a.campaign.parameters.begin(), a.campaign.parameters.end(),
+                                      [&](const auto& q) { return q.name == sc.parameter; });
+      const bool log_x = param != a.campaign.parameters.end() && param->log_scaled;
       const std::vector<Fact> context = {arm_fact(c.arm),
                                          {"reference", "reference", c.reference},
                                          {"output", "output", sc.output}};

@@ -84,23 +84,6 @@ bool numeric(const Value& v) {
   return std::holds_alternative<double>(v) || std::holds_alternative<std::int64_t>(v);
 }
 
-// The kHigh column that ends the interval starting at column `low`.
-std::size_t high_of(const Table& t, std::size_t low) {
-  for (std::size_t c = 0; c < t.columns.size(); ++c) {
-    if (t.columns[c].role == Role::kHigh && t.columns[c].of == t.columns[low].of) return c;
-  }
-  return low;
-}
-
-std::string cell(const Table& t, const std::vector<Value>& row, std::size_t c) {
-  const Column& col = t.columns[c];
-  if (col.role != Role::kLow) return format_value(row[c], col.style);
-  const std::string lo = format_value(row[c], col.style);
-  const std::string hi = format_value(row[high_of(t, c)], col.style);
-  if (lo.empty() || lo == "nan" || hi.empty() || hi == "nan") return "";
-  return "[" + lo + ", " + hi + "]";
-}
-
 void write_table(const Table& t, std::ostream& out) {
   std::vector<std::size_t> columns;
   for (std::size_t c = 0; c < t.columns.size(); ++c) {
@@ -117,7 +100,7 @@ void write_table(const Table& t, std::ostream& out) {
     out << "<tr>";
     for (const auto c : columns) {
       const bool number = numeric(row[c]) || t.columns[c].role == Role::kLow;
-      out << (number ? "<td class=\"num\">" : "<td>") << escape(cell(t, row, c)) << "</td>";
+      out << (number ? "<td class=\"num\">" : "<td>") << escape(cell_text(t, row, c)) << "</td>";
     }
     out << "</tr>\n";
   }

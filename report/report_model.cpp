@@ -24,4 +24,25 @@ std::string format_value(const Value& value, text::NumberStyle style) {
   return std::visit(Visitor{style}, value);
 }
 
+namespace {
+
+// The kHigh column that ends the interval starting at column `low`.
+std::size_t high_of(const Table& t, std::size_t low) {
+  for (std::size_t c = 0; c < t.columns.size(); ++c) {
+    if (t.columns[c].role == Role::kHigh && t.columns[c].of == t.columns[low].of) return c;
+  }
+  return low;
+}
+
+}  // namespace
+
+std::string cell_text(const Table& t, const std::vector<Value>& row, std::size_t c) {
+  const Column& col = t.columns[c];
+  if (col.role != Role::kLow) return format_value(row[c], col.style);
+  const std::string lo = format_value(row[c], col.style);
+  const std::string hi = format_value(row[high_of(t, c)], col.style);
+  if (lo.empty() || lo == "nan" || hi.empty() || hi == "nan") return "";
+  return "[" + lo + ", " + hi + "]";
+}
+
 }  // namespace tmex::report

@@ -141,4 +141,9 @@ struct Report {
 /// `value` as text: numbers in `style`, lists joined by ", ", nothing as "".
 std::string format_value(const Value& value, text::NumberStyle style);
 
+/// Cell `c` of `row` in table `t` as a document shows it: the value in its column's style, and
+/// for a kLow column the whole interval "[low, high]" with its kHigh partner ("" when either end
+/// is missing or NaN).
+std::string cell_text(const Table& t, const std::vector<Value>& row, std::size_t c);
+
 }  // namespace tmex::report
