@@ -1,10 +1,12 @@
 // The analysis of a campaign with arms: the usual analysis of each arm, and the contrasts.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "analysis/analysis_request.hpp"
 #include "analysis/campaign_analysis.hpp"
+#include "analysis/checkpoint_path.hpp"
 #include "analysis/contrast.hpp"
 
 namespace tmex::analysis {
@@ -15,6 +17,9 @@ struct ArmsAnalysis {
   std::vector<CampaignAnalysis> arms;  ///< the usual analysis of each arm's runs, in arm order
   ContrastPlan contrast_plan;
   std::vector<Contrast> contrasts;  ///< in the plan's order
+  /// A campaign that stops itself: its recorded checks (set by whoever read them with the runs;
+  /// analyse_arms() leaves it empty).
+  std::optional<CheckpointPath> checkpoints;
 };
 
 /// The runs of `runs` under arm `arm`, with their columns (and trajectories); the result has

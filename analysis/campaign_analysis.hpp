@@ -9,6 +9,7 @@
 
 #include "analysis/analysis_request.hpp"
 #include "analysis/campaign.hpp"
+#include "analysis/checkpoint_path.hpp"
 #include "analysis/convergence.hpp"
 #include "analysis/correlation_table.hpp"
 #include "analysis/event_probability.hpp"
@@ -108,6 +109,9 @@ struct CampaignAnalysis {
   std::optional<UncertaintyResult> uncertainty;
   std::vector<EventResult> events;
   std::optional<ScatterSample> scatter;
+  /// A campaign that stops itself: its recorded checks (set by whoever read them with the runs;
+  /// analyse_campaign() leaves it empty).
+  std::optional<CheckpointPath> checkpoints;
 };
 
 /// Runs the plan on `runs`: selects the successful runs with every needed value, tests whether

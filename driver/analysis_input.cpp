@@ -90,6 +90,57 @@ analysis::CampaignInfo campaign_info(const storage::CampaignMeta& meta, const st
   return c;
 }
 
+std::optional<analysis::ConvergenceCriteria> stored_convergence_criteria(
+    const storage::CampaignMeta& meta) {
+  // The canonical configuration holds one "key: value" line each (CampaignConfig::canonical).
+  const auto value = [&](const std::string& key) -> std::optional<std::string> {
+    const std::string prefix = key + ": ";
+    std::size_t at = meta.config.rfind("\n" + prefix);
+    if (at == std::string::npos) {
+      if (meta.config.rfind(prefix, 0) != 0) return std::nullopt;
+      at = 0;
+    } else {
+      ++at;
+    }
+    const std::size_t begin = at + prefix.size();
+    return meta.config.substr(begin, meta.config.find('\n', begin) - begin);
+  };
+  const auto halfwidth = value("convergence.halfwidth");
+  const auto top = value("convergence.stable_top");
+  if (!halfwidth || !top) return std::nullopt;
+  analysis::ConvergenceCriteria c;
+  try {
+    c.halfwidth = std::stod(*halfwidth);
+    c.stable_top = std::stoi(*top);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return c;
+}
+
+std::optional<analysis::CheckpointPath> checkpoint_path(
+    const storage::CampaignMeta& meta, const std::vector<storage::CheckRecord>& checks) {
+  if (checks.empty()) return std::nullopt;
+  analysis::CheckpointPath path;
+  path.unit = meta.layout.kind == "saltelli" ? "base rows" : "samples";
+  path.cap = meta.layout.kind == "saltelli" && meta.layout.group_size > 0
+                 ? meta.samples / meta.layout.group_size
+                 : meta.samples;
+  for (const auto& c : checks) {
+    analysis::CheckpointEntry e;
+    e.checkpoint = static_cast<unsigned>(c.checkpoint);
+    e.size = c.samples;
+    e.runs = c.runs;
+    e.decision = c.decision;
+    e.summary = c.summary;
+    for (const auto& k : c.criteria) {
+      e.criteria.push_back({k.output, k.criterion, k.value, k.target, k.met, k.detail, k.contrast});
+    }
+    path.checkpoints.push_back(std::move(e));
+  }
+  return path;
+}
+
 analysis::RunTable read_run_table(storage::CampaignStore& store,
                                   const analysis::AnalysisPlan& plan) {
   storage::RunColumns read = storage::read_run_columns(store, plan.columns);

@@ -141,16 +141,33 @@ int write_outputs(const report::Report& report, const AnalyzeOptions& options,
 struct OpenedStore {
   std::optional<storage::CampaignStore> store;
   analysis::CampaignInfo campaign;
+  /// The checks of a campaign that stops itself (nullopt for another campaign).
+  std::optional<analysis::CheckpointPath> checkpoints;
 };
 
-OpenedStore open_store(const std::string& path) {
+// The store at `path`; for a campaign that stops itself its checks, the request judged by the
+// campaign's own criteria unless `options` give others, and, once it converged, the campaign
+// as the runs of its last checkpoint.
+OpenedStore open_store(const std::string& path, const AnalyzeOptions& options,
+                       analysis::AnalysisRequest* request = nullptr) {
   if (!std::filesystem::exists(path)) throw UsageError("'" + path + "' does not exist");
   OpenedStore s;
   try {
     s.store.emplace(storage::CampaignStore::open_read_only(path));
     s.campaign = campaign_info(s.store->meta(), path);
+    s.checkpoints = checkpoint_path(s.store->meta(), s.store->checks());
+    const auto own = stored_convergence_criteria(s.store->meta());
+    if (own && request) {
+      if (!options.tolerance_given) request->convergence.halfwidth = own->halfwidth;
+      if (!options.stable_top_given) request->convergence.stable_top = own->stable_top;
+    }
   } catch (const storage::StorageError& e) {
     throw UsageError(e.what());
+  }
+  if (s.checkpoints && s.checkpoints->converged()) {
+    // A campaign that stopped itself is complete with the runs of its last checkpoint.
+    s.campaign.samples = s.checkpoints->checkpoints.back().runs /
+                         (s.campaign.replicates * std::max<std::size_t>(1, s.campaign.arms.size()));
   }
   return s;
 }
@@ -249,8 +266,8 @@ analysis::RunTable concatenated(std::vector<analysis::RunTable>& tables) {
 }  // namespace
 
 analysis::CampaignAnalysis analyze_store(const AnalyzeOptions& options) {
-  const analysis::AnalysisRequest request = request_of(options);
-  OpenedStore opened = open_store(options.db_path);
+  analysis::AnalysisRequest request = request_of(options);
+  OpenedStore opened = open_store(options.db_path, options, &request);
   if (!opened.campaign.arms.empty()) {
     throw UsageError(options.db_path + " holds a campaign with arms; analyse it as one");
   }
@@ -263,13 +280,15 @@ analysis::CampaignAnalysis analyze_store(const AnalyzeOptions& options) {
   const analysis::AnalysisPlan plan = plan_of(opened.campaign, request);
   const analysis::RunTable runs = read_run_table(*opened.store, plan);
   opened.store.reset();
-  return analysis::analyse_campaign(opened.campaign, runs, plan);
+  analysis::CampaignAnalysis result = analysis::analyse_campaign(opened.campaign, runs, plan);
+  result.checkpoints = std::move(opened.checkpoints);
+  return result;
 }
 
 analysis::ArmsAnalysis analyze_arms_store(const AnalyzeOptions& options) {
-  const analysis::AnalysisRequest request = request_of(options);
+  analysis::AnalysisRequest request = request_of(options);
   const analysis::ContrastRequest contrasts = contrast_request_of(options, request);
-  OpenedStore opened = open_store(options.db_path);
+  OpenedStore opened = open_store(options.db_path, options, &request);
   if (opened.campaign.arms.empty()) {
     throw UsageError(options.db_path + " holds a campaign without arms");
   }
@@ -277,13 +296,16 @@ analysis::ArmsAnalysis analyze_arms_store(const AnalyzeOptions& options) {
   const analysis::ContrastPlan contrast_plan = contrast_plan_of(opened.campaign, contrasts);
   const analysis::RunTable runs = read_run_table(*opened.store, plan);
   opened.store.reset();
-  return analysis::analyse_arms(opened.campaign, runs, plan, contrast_plan);
+  analysis::ArmsAnalysis result =
+      analysis::analyse_arms(opened.campaign, runs, plan, contrast_plan);
+  result.checkpoints = std::move(opened.checkpoints);
+  return result;
 }
 
 StoreReport report_store(const AnalyzeOptions& options) {
   bool arms = false;
   {
-    const OpenedStore opened = open_store(options.db_path);
+    const OpenedStore opened = open_store(options.db_path, options);
     arms = !opened.campaign.arms.empty();
   }
   if (arms) {
@@ -311,7 +333,7 @@ analysis::ArmsAnalysis compare_stores(const std::vector<std::string>& paths,
     if (std::count(paths.begin(), paths.end(), path) > 1) {
       throw UsageError("'" + path + "' is given twice");
     }
-    stores.push_back(open_store(path));
+    stores.push_back(open_store(path, options));
     metas.push_back(stores.back().store->meta());
     if (!metas.back().arms.empty()) {
       throw UsageError(path + " holds a campaign with arms (" +

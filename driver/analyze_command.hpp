@@ -34,6 +34,10 @@ struct AnalyzeOptions {
   /// "X" (every output) or "OUTPUT=X": differences within +-X count as unchanged.
   std::vector<std::string> margins;
   analysis::ConvergenceCriteria convergence;  ///< --tolerance (half-width), --stable-top
+  /// Whether --tolerance and --stable-top were given; where not, a campaign that stops itself
+  /// is judged by its own convergence.halfwidth and convergence.stable_top.
+  bool tolerance_given = true;
+  bool stable_top_given = true;
   bool scatter = false;  ///< keep the rows of scatter and probability figures (also with plots)
   std::size_t scatter_rows = 2000;  ///< points of a scatter plot
 };

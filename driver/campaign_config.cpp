@@ -399,9 +399,9 @@ YAML::Node load_document(const Parser& p, const std::string& yaml_text, const st
     throw ConfigError(where + ": YAML syntax error: " + e.msg);
   }
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(source + ": the file is empty");
-  p.expect_map(
-      root, "(top level)",
-      {"campaign", "design", "model", "parameters", "arms", "outputs", "storage", "execution"});
+  p.expect_map(root, "(top level)",
+               {"campaign", "design", "model", "parameters", "arms", "outputs", "convergence",
+                "storage", "execution"});
   for (const char* required : {"campaign", "model", "parameters", "storage"}) {
     if (!root[required])
       p.fail(root, "(top level)", std::string("missing section '") + required + "'");
@@ -566,6 +566,322 @@ void parse_parameters_section(const Parser& p, const YAML::Node& root,
   }
 }
 
+// convergence.contrasts of a campaign with arms: "ARM" (against the first arm) or
+// "ARM:REFERENCE", each once (default: every other arm against the first), as ARM:REFERENCE.
+void parse_convergence_contrasts(const Parser& p, const YAML::Node& v, const CampaignConfig& c,
+                                 ConvergenceConfig& cc) {
+  std::vector<std::string> arms;
+  for (const auto& a : c.arms) arms.push_back(a.name);
+  if (!v) {
+    for (std::size_t a = 1; a < arms.size(); ++a) cc.contrasts.push_back(arms[a] + ":" + arms[0]);
+    return;
+  }
+  if (!v.IsSequence() || v.size() == 0) {
+    p.fail(v, "convergence.contrasts",
+           "expected a non-empty list of ARM (against " + shown(arms[0]) +
+               ", the first arm) or ARM:REFERENCE, got " + describe_node(v));
+  }
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string item = p.text(v[i], "convergence.contrasts");
+    const auto colon = item.find(':');
+    const std::string arm = text::trim(item.substr(0, colon));
+    const std::string ref =
+        colon == std::string::npos ? arms[0] : text::trim(item.substr(colon + 1));
+    for (const auto& name : {arm, ref}) {
+      if (std::find(arms.begin(), arms.end(), name) == arms.end()) {
+        p.fail(v[i], "convergence.contrasts",
+               "unknown arm " + shown(name) + " in " + shown(item) +
+                   "; the arms are: " + text::join(arms));
+      }
+    }
+    if (arm == ref) {
+      p.fail(v[i], "convergence.contrasts",
+             shown(item) + " compares arm " + shown(arm) + " with itself" +
+                 (colon == std::string::npos
+                      ? " (the reference is the first arm; write ARM:REFERENCE for another)"
+                      : ""));
+    }
+    const std::string contrast = arm + ":" + ref;
+    if (std::find(cc.contrasts.begin(), cc.contrasts.end(), contrast) != cc.contrasts.end()) {
+      p.fail(v[i], "convergence.contrasts", "contrast " + contrast + " is listed twice");
+    }
+    cc.contrasts.push_back(contrast);
+  }
+}
+
+// convergence: a campaign that stops itself at the first checkpoint where its indices have
+// converged. Checked here against the design (before it is built: an lhs design becomes a nested
+// one) and campaign.samples; the outputs are checked after the outputs section.
+void parse_convergence_section(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
+  const YAML::Node conv = root["convergence"];
+  if (!conv) return;
+  p.expect_map(
+      conv, "convergence",
+      {"start", "method", "outputs", "halfwidth", "stable_top", "contrasts", "difference"});
+  if (!conv["start"]) {
+    p.fail(conv, "convergence",
+           "missing key 'start' (the size of the first checkpoint; each later one doubles it)");
+  }
+  const YAML::Node design = root["design"];
+  auto design_at = [&](const char* key) {
+    return design && design[key] ? design[key] : design ? design : root["campaign"];
+  };
+  sampling::DesignSpec& spec = c.design_spec;
+  const std::string& method = spec.method;
+  const bool saltelli = method == "saltelli";
+  if (method != "lhs" && method != "sobol" && !saltelli) {
+    p.fail(design_at("method"), "design.method",
+           "a campaign that stops itself needs checkpoints that are designs of their own: lhs "
+           "(nested Latin hypercubes), sobol or saltelli (powers of 2 of Sobol' points); got " +
+               shown(method));
+  }
+  const bool arms = !c.arms.empty();
+  if (arms && saltelli) {
+    p.fail(design_at("method"), "design.method",
+           "a campaign with arms that stops itself is judged on its contrasts (the mean paired "
+           "difference and the PRCC of the differences), which need a design that samples the "
+           "space: use lhs or sobol, not saltelli");
+  }
+  for (const char* key : {"contrasts", "difference"}) {
+    if (!arms && conv[key]) {
+      p.fail(conv[key], std::string("convergence.") + key,
+             "contrasts compare the arms of a campaign, and this one has none (no 'arms' "
+             "section): leave " +
+                 std::string(key) + " out, or add arms");
+    }
+  }
+  if (arms && !conv["difference"] && !conv["halfwidth"] && !conv["stable_top"]) {
+    p.fail(conv, "convergence",
+           "a campaign with arms stops on its contrasts: write difference (the largest "
+           "half-width of the mean paired difference's interval, in the output's units), and/or "
+           "halfwidth and stable_top (of the PRCC of the paired differences: who benefits)");
+  }
+  ConvergenceConfig cc;
+  cc.judge_halfwidth = !arms || conv["halfwidth"];
+  cc.judge_stable_top = !arms || conv["stable_top"];
+  if (arms) parse_convergence_contrasts(p, conv["contrasts"], c, cc);
+  cc.method = saltelli ? analysis::StoppingMeasure::kSobol : analysis::StoppingMeasure::kPrcc;
+  if (const YAML::Node v = conv["method"]) {
+    const std::string m = p.text(v, "convergence.method");
+    if (m == "prcc") {
+      cc.method = analysis::StoppingMeasure::kPrcc;
+    } else if (m == "sobol") {
+      cc.method = analysis::StoppingMeasure::kSobol;
+    } else {
+      p.fail(v, "convergence.method", "expected prcc or sobol, got " + shown(m));
+    }
+    if (cc.method == analysis::StoppingMeasure::kSobol && !saltelli) {
+      p.fail(v, "convergence.method",
+             "sobol needs design: {method: saltelli} (Sobol' indices come from its A, B and "
+             "A_B blocks); with design method " +
+                 shown(method) + " use method: prcc");
+    }
+    if (cc.method == analysis::StoppingMeasure::kPrcc && saltelli) {
+      p.fail(v, "convergence.method",
+             "prcc needs a design that samples the space (lhs or sobol); the rows of a saltelli "
+             "design are not one: use method: sobol");
+    }
+  }
+  if (saltelli && spec.base == sampling::SaltelliBase::kLhs) {
+    p.fail(design_at("base"), "design.base",
+           "a campaign that stops itself needs base: sobol (the default): the leading base rows "
+           "of an lhs base are not a design of their own");
+  }
+  if (spec.scramble == sampling::SobolScramble::kNone) {
+    p.fail(design_at("scramble"), "design.scramble",
+           "none skips the origin, so its leading 2^m points are not a balanced set; use owen "
+           "(the default) or shift in a campaign that stops itself");
+  }
+  if (method == "lhs") {
+    const char* why = nullptr;
+    const char* key = nullptr;
+    if (spec.extend_from) {
+      key = "extend_from";
+      why =
+          "a campaign that stops itself grows its Latin hypercube by doubling on its own; "
+          "leave extend_from out";
+    } else if (spec.optimize == sampling::LhsOptimization::kMaximin) {
+      key = "optimize";
+      why =
+          "maximin optimises one whole design, and a campaign that stops itself grows by "
+          "doubling; leave optimize out (correlation: decorrelate is kept per block)";
+    } else if (spec.jitter == sampling::LhsJitter::kMidpoint) {
+      key = "jitter";
+      why =
+          "midpoint: a point at a stratum's centre would lie on the boundary of its halves when "
+          "the checkpoint doubles; use jitter: random";
+    } else if (!spec.rank_correlation.empty() ||
+               spec.correlation == sampling::CorrelationControl::kTarget) {
+      key = spec.rank_correlation.empty() ? "correlation" : "rank_correlation";
+      why =
+          "target correlations cannot be kept block by block in a campaign that stops itself; "
+          "use correlation: decorrelate or none";
+    }
+    if (why) p.fail(design_at(key), std::string("design.") + key, why);
+  }
+  const std::uint64_t k = c.parameters.size();
+  const std::uint64_t effective = k - c.dummies.size();
+  const char* unit = saltelli ? "base rows" : "samples";
+  cc.start = p.integer(conv["start"], "convergence.start", 1, kMaxSamples);
+  if (!saltelli && cc.start < k + 4) {
+    p.fail(conv["start"], "convergence.start",
+           "PRCC of " + std::to_string(k) + " parameters needs at least " + std::to_string(k + 4) +
+               " samples (k + 4) at the first checkpoint, got " + std::to_string(cc.start));
+  }
+  if (saltelli && cc.start < 2) {
+    p.fail(conv["start"], "convergence.start",
+           "Sobol' indices need at least 2 base rows at the first checkpoint, got 1");
+  }
+  const bool powers = method != "lhs";
+  if (powers && (cc.start & (cc.start - 1)) != 0) {
+    const std::uint64_t below = std::uint64_t{1} << (63 - __builtin_clzll(cc.start));
+    p.fail(conv["start"], "convergence.start",
+           "Sobol' points are balanced in powers of 2, so start must be one; got " +
+               std::to_string(cc.start) + ": write " + std::to_string(below * 2) + " or " +
+               std::to_string(below));
+  }
+  {
+    const YAML::Node samples_at = root["campaign"]["samples"];
+    unsigned levels = 0;
+    while ((cc.start << levels) < c.samples && levels < 40) ++levels;
+    if (levels == 0 || (cc.start << levels) != c.samples) {
+      std::string advice;
+      if (c.samples <= cc.start) {
+        advice = "write " + std::to_string(cc.start * 2) + " (2 checkpoints) or more";
+      } else {
+        advice = "write " + std::to_string(cc.start << levels) + " (" + std::to_string(levels + 1) +
+                 " checkpoints)";
+        if (levels >= 2) {
+          advice += " or " + std::to_string(cc.start << (levels - 1)) + " (" +
+                    std::to_string(levels) + ")";
+        }
+      }
+      p.fail(samples_at ? samples_at : root["campaign"], "campaign.samples",
+             "the checkpoints of a campaign that stops itself double from convergence.start: " +
+                 std::to_string(cc.start) + ", " + std::to_string(cc.start * 2) + ", " +
+                 std::to_string(cc.start * 4) + ", ... " + unit +
+                 "; samples (the most it may run) must be one of them from the second on; got " +
+                 std::to_string(c.samples) + ": " + advice);
+    }
+    cc.levels = levels;
+  }
+  if (const YAML::Node v = conv["halfwidth"]) {
+    cc.criteria.halfwidth = p.number(v, "convergence.halfwidth");
+    if (!(cc.criteria.halfwidth > 0.0 && cc.criteria.halfwidth < 1.0)) {
+      p.fail(v, "convergence.halfwidth",
+             "expected a half-width in (0, 1) (PRCC lies in [-1, 1], Sobol' indices in [0, 1]), "
+             "got " +
+                 num(cc.criteria.halfwidth));
+    }
+  }
+  if (effective == 0) {
+    p.fail(conv, "convergence", "every sampled parameter is a dummy: there is nothing to rank");
+  }
+  cc.criteria.stable_top = static_cast<int>(std::min<std::uint64_t>(5, effective));
+  if (const YAML::Node v = conv["stable_top"]) {
+    const std::uint64_t top = p.integer(v, "convergence.stable_top", 1, 1'000'000);
+    if (top > effective) {
+      p.fail(v, "convergence.stable_top",
+             "at most the " + std::to_string(effective) +
+                 " sampled parameters that are not dummies, got " + std::to_string(top));
+    }
+    cc.criteria.stable_top = static_cast<int>(top);
+  }
+  if (method == "lhs") {
+    spec.nested_start = cc.start;
+    if (!spec.correlation) {
+      // As for plain designs: decorrelated where it can be (each block up to 100,000 samples).
+      spec.correlation = cc.start > k ? sampling::CorrelationControl::kDecorrelate
+                                      : sampling::CorrelationControl::kNone;
+    } else if (*spec.correlation == sampling::CorrelationControl::kDecorrelate && cc.start <= k) {
+      p.fail(conv["start"], "convergence.start",
+             "design.correlation: decorrelate needs a first checkpoint of more samples than "
+             "parameters, got " +
+                 std::to_string(cc.start) + " for " + std::to_string(k) + " parameters");
+    }
+  }
+  c.convergence = std::move(cc);
+}
+
+// convergence.difference of a campaign with arms, once its outputs are known: a half-width for
+// every output, or {OUTPUT: half-width, ...} for some of them (each then judged on it); every
+// output must have a criterion.
+void parse_convergence_difference(const Parser& p, const YAML::Node& conv, CampaignConfig& c) {
+  ConvergenceConfig& cc = *c.convergence;
+  const YAML::Node v = conv["difference"];
+  if (!v) return;
+  const auto positive = [&](const YAML::Node& n, const std::string& key) {
+    const double x = p.number(n, key);
+    if (!(x > 0.0) || !std::isfinite(x)) {
+      p.fail(n, key,
+             "expected the largest half-width of the mean paired difference's interval, a "
+             "positive number in the output's units, got " +
+                 num(x));
+    }
+    return x;
+  };
+  cc.difference.assign(cc.outputs.size(), std::nan(""));
+  if (v.IsMap()) {
+    if (v.size() == 0) {
+      p.fail(v, "convergence.difference",
+             "expected a half-width, or a map of outputs to half-widths, got an empty map");
+    }
+    for (const auto& kv : v) {
+      const std::string name = p.text(kv.first, "convergence.difference");
+      const auto at = std::find(cc.outputs.begin(), cc.outputs.end(), name);
+      if (at == cc.outputs.end()) {
+        p.fail(kv.first, "convergence.difference",
+               "output " + shown(name) + " is not among the outputs that must converge (" +
+                   text::join(cc.outputs) + ")");
+      }
+      cc.difference[static_cast<std::size_t>(at - cc.outputs.begin())] =
+          positive(kv.second, "convergence.difference." + name);
+    }
+  } else {
+    const double x = positive(v, "convergence.difference");
+    cc.difference.assign(cc.outputs.size(), x);
+  }
+  if (!cc.judge_halfwidth && !cc.judge_stable_top) {
+    for (std::size_t o = 0; o < cc.outputs.size(); ++o) {
+      if (std::isnan(cc.difference[o])) {
+        p.fail(v, "convergence.difference",
+               "output " + shown(cc.outputs[o]) +
+                   " must converge but has no criterion: give it a half-width here, or write "
+                   "halfwidth or stable_top");
+      }
+    }
+  }
+}
+
+// convergence.outputs, once the stored outputs are known: each one of them, once (default: all).
+void parse_convergence_outputs(const Parser& p, const YAML::Node& root, CampaignConfig& c) {
+  if (!c.convergence) return;
+  const YAML::Node v = root["convergence"]["outputs"];
+  if (!v) {
+    c.convergence->outputs = c.outputs;
+    parse_convergence_difference(p, root["convergence"], c);
+    return;
+  }
+  if (!v.IsSequence() || v.size() == 0) {
+    p.fail(v, "convergence.outputs",
+           "expected a non-empty list of stored outputs, got " + describe_node(v));
+  }
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string name = p.text(v[i], "convergence.outputs");
+    if (std::find(c.outputs.begin(), c.outputs.end(), name) == c.outputs.end()) {
+      p.fail(
+          v[i], "convergence.outputs",
+          "unknown output " + shown(name) + "; the stored outputs are: " + text::join(c.outputs));
+    }
+    auto& list = c.convergence->outputs;
+    if (std::find(list.begin(), list.end(), name) != list.end()) {
+      p.fail(v[i], "convergence.outputs", "output " + shown(name) + " is listed twice");
+    }
+    list.push_back(name);
+  }
+  parse_convergence_difference(p, root["convergence"], c);
+}
+
 // The model of an arm, built to check its overrides: an unknown setting or option, or a bad
 // value, is reported at the arm's key that names it.
 std::unique_ptr<models::Model> build_arm_model(const Parser& p, const YAML::Node& arm_node,
@@ -685,6 +1001,7 @@ void parse_design_section(const Parser& p, const YAML::Node& root, CampaignConfi
   if (c.design_spec.method == "file") {
     for (const auto& sp : c.parameters) c.design_spec.parameter_names.push_back(sp.name);
   }
+  parse_convergence_section(p, root, c);
   const std::uint64_t lhs_points = c.design_spec.extend_from.value_or(c.samples);
   const bool correlation_asked =
       !c.design_spec.rank_correlation.empty() ||
@@ -843,6 +1160,7 @@ CampaignConfig parse_campaign_config(const std::string& yaml_text, const std::st
   parse_arms_section(p, root, registry, model->info(), c);
   parse_design_section(p, root, c);
   parse_outputs_section(p, root, model->info(), c, columns);
+  parse_convergence_outputs(p, root, c);
   parse_storage_and_execution(p, root, c);
   c.model_spec.workspace.scratch_directory = c.execution.scratch;
   c.model_spec.workspace.keep_failed_scratch = c.execution.keep_failed_scratch;
@@ -925,6 +1243,32 @@ std::string CampaignConfig::canonical() const {
   // part of an arm's identity: it numbers the arm's runs.
   for (std::size_t i = 0; i < arms.size(); ++i) {
     out << "arms." << arms[i].name << ": #" << i << " " << arms[i].overrides() << '\n';
+  }
+  if (convergence) {
+    // Which runs a campaign that stops itself keeps depends on its criteria.
+    out << "convergence.start: " << convergence->start << '\n';
+    out << "convergence.method: " << analysis::stopping_measure_name(convergence->method) << '\n';
+    out << "convergence.outputs: [" << text::join(convergence->outputs) << "]\n";
+    // With arms only the criteria written are judged, and only they are lines here.
+    if (!convergence->contrasts.empty()) {
+      out << "convergence.contrasts: [" << text::join(convergence->contrasts) << "]\n";
+    }
+    if (!convergence->difference.empty()) {
+      std::vector<std::string> targets;
+      for (const double d : convergence->difference) {
+        targets.push_back(std::isnan(d) ? "none"
+                                        : text::format_number(d, text::NumberStyle::kShortest));
+      }
+      out << "convergence.difference: [" << text::join(targets) << "]\n";
+    }
+    if (convergence->judge_halfwidth) {
+      out << "convergence.halfwidth: "
+          << text::format_number(convergence->criteria.halfwidth, text::NumberStyle::kShortest)
+          << '\n';
+    }
+    if (convergence->judge_stable_top) {
+      out << "convergence.stable_top: " << convergence->criteria.stable_top << '\n';
+    }
   }
   return out.str();
 }

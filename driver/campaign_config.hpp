@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/checkpoint_check.hpp"
 #include "models/model.hpp"
 #include "models/model_registry.hpp"
 #include "sampling/design.hpp"
@@ -30,6 +31,34 @@ struct ExecutionConfig {
   double commit_interval_s = 1.0;     ///< longest time results wait in memory before a commit
   std::string scratch;                ///< where models that run programs work; empty: temp dir
   bool keep_failed_scratch = false;   ///< keep a failed evaluation's scratch directory
+};
+
+/// `convergence:`: a campaign that runs checkpoint by checkpoint (each twice the one before) and
+/// stops at the first where its indices have converged (README, "Campaigns that stop by
+/// themselves").
+struct ConvergenceConfig {
+  /// The first checkpoint: samples (lhs, sobol) or base rows (saltelli); campaign.samples is
+  /// start x 2^levels, the last checkpoint.
+  std::uint64_t start = 0;
+  unsigned levels = 0;
+  analysis::StoppingMeasure method = analysis::StoppingMeasure::kPrcc;
+  std::vector<std::string> outputs;  ///< the outputs that must converge (never empty)
+  analysis::ConvergenceCriteria criteria;
+  /// Whether criteria.halfwidth and criteria.stable_top are judged: always without arms (with
+  /// their defaults), only where written with arms (then of the PRCC of the paired
+  /// differences, who benefits).
+  bool judge_halfwidth = true;
+  bool judge_stable_top = true;
+  /// A campaign with arms: the contrasts judged, "ARM:REFERENCE" (default: every other arm
+  /// against the first); empty without arms.
+  std::vector<std::string> contrasts;
+  /// A campaign with arms: per output (as `outputs`), the largest acceptable half-width of the
+  /// mean paired difference's interval, in the output's units; NaN where not judged. Empty
+  /// without arms or without `difference`.
+  std::vector<double> difference;
+
+  /// start x 2^c, the size of checkpoint c (c <= levels).
+  std::uint64_t checkpoint_size(unsigned c) const { return start << c; }
 };
 
 /// A treatment arm: fixed settings and options that replace the model's (`model.settings`,
@@ -61,6 +90,7 @@ struct CampaignConfig {
   std::vector<sampling::SampledParameter> parameters;  ///< design column order
   std::vector<std::string> dummies;  ///< sampled parameters the model ignores (`dummy: true`)
   std::vector<std::string> outputs;  ///< stored outputs
+  std::optional<ConvergenceConfig> convergence;  ///< a campaign that stops itself
   /// Treatment arms in order (the first is the reference of contrasts); empty: a campaign
   /// without arms, whose runs use model_spec alone.
   std::vector<ArmConfig> arms;

@@ -17,12 +17,15 @@
 #include <exception>
 #include <filesystem>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
 
+#include "driver/analysis_input.hpp"
+#include "driver/checkpoint_monitor.hpp"
 #include "driver/chunk_scheduler.hpp"
 #include "driver/dispatch.hpp"
 #include "driver/errors.hpp"
@@ -35,6 +38,7 @@
 #include "models/model_registry.hpp"
 #include "sampling/design_quality.hpp"
 #include "storage/campaign_store.hpp"
+#include "storage/run_reader.hpp"
 #include "text/number_text.hpp"
 
 namespace tmex::driver {
@@ -49,10 +53,13 @@ namespace {
 // from construction until stop() (or the destructor).
 class ResultSink final : public ResultConsumer {
  public:
+  /// `monitor` (a campaign that stops itself) sees every committed run, after its commit.
   ResultSink(storage::CampaignStore& store, const CampaignConfig& config,
-             std::size_t trajectory_values, std::uint64_t pending_at_start)
+             std::size_t trajectory_values, std::uint64_t pending_at_start,
+             CheckpointMonitor* monitor = nullptr)
       : store_(store),
         config_(config),
+        monitor_(monitor),
         trajectory_values_(trajectory_values),
         total_(config.total_runs()),
         stored_at_start_(total_ - pending_at_start),
@@ -115,6 +122,17 @@ class ResultSink final : public ResultConsumer {
     rethrow_locked();
   }
 
+  /// Queues a checkpoint's check for the store (any thread may call it). With `keep_runs_below`
+  /// (the campaign converged), runs at and above it are never stored from now on and those
+  /// stored go in the check's transaction.
+  void record_check(storage::CheckRecord record, std::optional<std::uint64_t> keep_runs_below) {
+    std::lock_guard lock(mutex_);
+    checks_.push_back({std::move(record), keep_runs_below});
+    work_cv_.notify_one();
+  }
+  /// Runs received but not kept because the campaign converged before them.
+  std::uint64_t dropped() const { return dropped_.load(); }
+
   /// Ends the writer thread without committing what is still queued (after an error).
   void stop() noexcept {
     {
@@ -162,17 +180,24 @@ class ResultSink final : public ResultConsumer {
         std::chrono::duration<double>(config_.execution.commit_interval_s));
     std::vector<storage::InFlightChunk> dispatched;
     std::vector<std::uint64_t> finished;
+    std::vector<PendingCheck> checks;
+    // The runs the first incomplete checkpoint lacks, and how many of them the buffer holds.
+    CheckpointMonitor::Missing watch =
+        monitor_ ? monitor_->first_incomplete() : CheckpointMonitor::Missing{};
+    std::uint64_t watch_buffered = 0;
+    const storage::RunNumbering numbering = config_.numbering();
     std::unique_lock lock(mutex_);
     while (true) {
       work_cv_.wait_until(lock, last_commit + interval, [&] {
         return stopping_ || !queue_.empty() || flush_requests_ > flushes_done_ ||
-               !dispatched_.empty() || !finished_.empty();
+               !dispatched_.empty() || !finished_.empty() || !checks_.empty();
       });
       if (stopping_) return;
       const std::uint64_t flush_target = flush_requests_;
       taken.swap(queue_);
       dispatched.swap(dispatched_);
       finished.swap(finished_);
+      checks.swap(checks_);
       const std::uint64_t tickets = tickets_issued_;
       lock.unlock();
       try {
@@ -187,18 +212,44 @@ class ResultSink final : public ResultConsumer {
           std::lock_guard notify_lock(mutex_);
           space_cv_.notify_all();
         }
+        // A convergence: from here on nothing at or beyond its checkpoint is stored.
+        for (const PendingCheck& c : checks) {
+          if (c.keep_runs_below) keep_below_ = std::min(keep_below_, *c.keep_runs_below);
+        }
         for (const ResultBatch& batch : taken) {
           auto records = to_records(batch, config_, trajectory_values_);
+          for (const storage::RunRecord& r : records) {
+            const std::uint64_t task = numbering.id(r.sample, r.arm, r.replicate);
+            if (task >= watch.begin && task < watch.end) ++watch_buffered;
+          }
           std::move(records.begin(), records.end(), std::back_inserter(buffer));
         }
+        if (keep_below_ != kKeepAll) {
+          dropped_ += std::erase_if(buffer, [&](const storage::RunRecord& r) {
+            return numbering.id(r.sample, r.arm, r.replicate) >= keep_below_;
+          });
+        }
+        // The buffer completes a checkpoint: commit now, its check should not wait.
+        const bool completes = monitor_ && watch.missing > 0 && watch_buffered >= watch.missing;
         const bool flush = flush_target > flushes_done_;
         if (!buffer.empty() &&
-            (flush || buffer.size() >= kCommitRows || Clock::now() - last_commit >= interval)) {
+            (flush || buffer.size() >= kCommitRows || Clock::now() - last_commit >= interval ||
+             !checks.empty() || completes)) {
           store_.append(buffer);
           committed_ += buffer.size();
+          // After the commit: a checkpoint is complete when its runs are durable.
+          if (monitor_) {
+            monitor_->committed(buffer);
+            watch = monitor_->first_incomplete();
+            watch_buffered = 0;
+          }
           buffer.clear();
         }
         if (buffer.empty()) last_commit = Clock::now();
+        for (PendingCheck& c : checks) {
+          dropped_ += store_.record_check(c.record, c.keep_runs_below);
+        }
+        checks.clear();
       } catch (...) {
         lock.lock();
         error_ = std::current_exception();
@@ -216,8 +267,17 @@ class ResultSink final : public ResultConsumer {
     }
   }
 
+  struct PendingCheck {
+    storage::CheckRecord record;
+    std::optional<std::uint64_t> keep_runs_below;
+  };
+  static constexpr std::uint64_t kKeepAll = std::numeric_limits<std::uint64_t>::max();
+
   storage::CampaignStore& store_;
   const CampaignConfig& config_;
+  CheckpointMonitor* monitor_;
+  std::uint64_t keep_below_ = kKeepAll;  // writer thread
+  std::atomic<std::uint64_t> dropped_{0};
   std::size_t trajectory_values_;
   std::uint64_t total_;
   std::uint64_t stored_at_start_;
@@ -231,6 +291,7 @@ class ResultSink final : public ResultConsumer {
   std::deque<ResultBatch> queue_;
   std::vector<storage::InFlightChunk> dispatched_;  // in-flight records to add
   std::vector<std::uint64_t> finished_;             // and to remove
+  std::vector<PendingCheck> checks_;                // checkpoint checks to record
   std::uint64_t tickets_issued_ = 0;
   std::atomic<std::uint64_t> tickets_durable_{0};
   std::atomic<bool> writer_failed_{false};  // error_ is set
@@ -307,10 +368,34 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
 // Design quality for a new store's metadata, on a bounded subset of a large design
 // (sampling::QualityBudget: 1000 points for distance and discrepancy, 20,000 for the rank
 // correlation unless the design knows it exactly), so that it costs milliseconds at any size.
+// The leading points of a design: its first checkpoint, for a campaign that stops itself.
+class LeadingPoints final : public sampling::Design {
+ public:
+  LeadingPoints(const sampling::Design& design, std::uint64_t n) : design_(design), n_(n) {}
+  std::uint64_t size() const override { return n_; }
+  std::size_t dimension() const override { return design_.dimension(); }
+  void unit_point(std::uint64_t i, std::span<double> unit) const override {
+    design_.unit_point(i, unit);
+  }
+  std::string describe() const override { return design_.describe(); }
+
+ private:
+  const sampling::Design& design_;
+  std::uint64_t n_;
+};
+
 void add_design_quality(storage::CampaignMeta& m, const CampaignConfig& config,
-                        const sampling::Design& design) {
+                        const sampling::Design& whole) {
+  // A campaign that stops itself is measured on its first checkpoint: the points it always
+  // runs (and the later blocks of a decorrelated nested design are not built for it).
+  std::optional<LeadingPoints> first;
+  if (config.convergence) {
+    first.emplace(whole, config.convergence->checkpoint_size(0) * config.design->group_size());
+  }
+  const sampling::Design& design = first ? *first : whole;
   if (design.size() < 2) return;
   const auto q = sampling::measure_quality(design, {.seed = config.seed});
+  if (first) m.extra.emplace_back("design_quality_checkpoint", "0");
   m.extra.emplace_back("design_min_distance",
                        text::format_number(q.min_distance, text::NumberStyle::kExact));
   m.extra.emplace_back("design_centred_l2_discrepancy",
@@ -482,7 +567,20 @@ struct MasterStart {
   std::unique_ptr<PendingTasks> pending;
   std::vector<std::uint64_t> alone;  ///< quarantined runs, run alone first
   std::int64_t session = 0;
+  std::vector<storage::CheckRecord> checks;  ///< a campaign that stops itself: recorded checks
 };
+
+// Why a campaign that stopped itself is complete, in words.
+std::string convergence_outcome(const CampaignConfig& config, const storage::CheckRecord& check) {
+  if (check.decision == "converged") {
+    return fmt::format("it converged at checkpoint {} ({} {})", check.checkpoint, check.samples,
+                       checkpoint_unit(config));
+  }
+  return fmt::format(
+      "it reached campaign.samples ({} {}, checkpoint {}) without converging ({}); to go on from "
+      "there, raise campaign.samples (to {}, ...) and run it again on this store",
+      check.samples, checkpoint_unit(config), check.checkpoint, check.summary, 2 * check.samples);
+}
 
 // Rank 0, stage 3: opens or creates the store (or refuses a store of another campaign, before
 // anything in it changes) before any worker starts evaluating, turns what dead sessions had in
@@ -511,7 +609,10 @@ SetupMessage open_master_store(const RunOptions& options, const ConfigText& text
     auto check_stored = [&](const storage::CampaignMeta& stored) {
       refuse_other_model_version(config, stored);
       const auto diff = canonical_diff(stored.config, meta.config);
-      if (!diff.empty() && extends_stored_campaign(config, stored, diff)) return;
+      if (!diff.empty() && (extends_stored_campaign(config, stored, diff) ||
+                            convergence_change(config, stored, diff))) {
+        return;
+      }
       if (!diff.empty()) {
         std::string msg = config.storage_path +
                           ": holds a campaign with a different configuration; refusing to mix "
@@ -542,11 +643,33 @@ SetupMessage open_master_store(const RunOptions& options, const ConfigText& text
       if (stored) refuse_other_model_version(config, *stored);
       throw;
     }
-    if (!created && !canonical_diff(store->meta().config, meta.config).empty()) {
-      std::fprintf(stderr, "tmex: extending campaign '%s' from %llu to %llu samples\n",
-                   config.name.c_str(), static_cast<unsigned long long>(store->meta().samples),
-                   static_cast<unsigned long long>(meta.samples));
-      store->extend(meta);
+    if (const auto diff = canonical_diff(store->meta().config, meta.config);
+        !created && !diff.empty()) {
+      if (const auto change = convergence_change(config, store->meta(), diff)) {
+        // Other criteria: every check is made again from the stored runs. A higher cap: the
+        // check that stopped the campaign at the old one is made again (the campaign goes on).
+        const auto checks = store->checks();
+        int forget = static_cast<int>(checks.size());
+        if (change->criteria) {
+          forget = 0;
+        } else if (!checks.empty() && checks.back().decision == "cap") {
+          forget = checks.back().checkpoint;
+        }
+        std::string what;
+        for (const auto& d : diff) {
+          if (d.rfind("design: ", 0) != 0) what += (what.empty() ? "" : "; ") + d;
+        }
+        std::fprintf(stderr, "tmex: campaign '%s' changed (%s): %s\n", config.name.c_str(),
+                     what.c_str(),
+                     change->criteria ? "its checkpoints are checked again from the stored runs"
+                                      : "it goes on from its last checkpoint");
+        store->change_convergence(meta, forget);
+      } else {
+        std::fprintf(stderr, "tmex: extending campaign '%s' from %llu to %llu samples\n",
+                     config.name.c_str(), static_cast<unsigned long long>(store->meta().samples),
+                     static_cast<unsigned long long>(meta.samples));
+        store->extend(meta);
+      }
     }
     // The crash quarantine: what was in flight when earlier sessions died.
     std::vector<storage::QuarantinedTask> quarantine = store->recover_in_flight();
@@ -570,14 +693,23 @@ SetupMessage open_master_store(const RunOptions& options, const ConfigText& text
     for (const auto& q : crashed) set_aside.push_back(q.task);
     start.pending = std::make_unique<UnstoredTasks>(config.total_runs(),
                                                     with_tasks(store->stored_ranges(), set_aside));
-    if (start.pending->total() == 0 && set_aside.empty()) {
+    std::optional<storage::CheckRecord> ended;
+    if (config.convergence) {
+      start.checks = store->checks();
+      ended = final_check(start.checks);
+    }
+    // A campaign that stops itself is complete when a check ended it (not when every run is
+    // stored: the last checks may be missing after a crash).
+    if (config.convergence ? ended.has_value() : start.pending->total() == 0 && set_aside.empty()) {
       setup_msg.nothing_to_do = true;
       const auto s = store->status(0);
       std::fprintf(stderr,
-                   "tmex: campaign '%s' is complete: %lld runs stored (%lld failed) in '%s'; "
+                   "tmex: campaign '%s' is complete%s: %lld runs stored (%lld failed) in '%s'; "
                    "nothing to do\n",
-                   config.name.c_str(), static_cast<long long>(s.stored),
-                   static_cast<long long>(s.failed), config.storage_path.c_str());
+                   config.name.c_str(),
+                   ended ? (": " + convergence_outcome(config, *ended)).c_str() : "",
+                   static_cast<long long>(s.stored), static_cast<long long>(s.failed),
+                   config.storage_path.c_str());
     } else {
       // Before any worker starts: a store that cannot record the session stops everyone here,
       // cleanly, with nothing left running.
@@ -609,9 +741,25 @@ SetupMessage open_master_store(const RunOptions& options, const ConfigText& text
 // timed out aborts the workers that did not answer).
 int finish_session(mpi::environment& env, StopReason reason, bool drain_timed_out, ResultSink& sink,
                    std::optional<storage::CampaignStore>& store, const CampaignConfig& config,
-                   double setup_cpu_s, double setup_wall_s) {
+                   double setup_cpu_s, double setup_wall_s, const CheckpointMonitor* monitor) {
   sink.maybe_progress(/*force=*/true);
   const double el = sink.elapsed_s();
+  if (monitor) {
+    if (const auto ended = monitor->final_check()) {
+      std::fprintf(
+          stderr, "tmex: campaign '%s' is complete: %s; %llu runs kept%s\n", config.name.c_str(),
+          convergence_outcome(config, *ended).c_str(), static_cast<unsigned long long>(ended->runs),
+          sink.dropped() > 0
+              ? fmt::format(" ({} computed beyond the checkpoint were dropped)", sink.dropped())
+                    .c_str()
+              : "");
+    }
+    std::fprintf(stderr,
+                 "tmex: checkpoint analyses: %d this session, %.3f s CPU and %.3f s wall on rank "
+                 "0's analysis thread (%.2f%% of the session's %.2f s)\n",
+                 monitor->checks_made(), monitor->analysis_cpu_s(), monitor->analysis_wall_s(),
+                 el > 0 ? 100.0 * monitor->analysis_cpu_s() / el : 0.0, el);
+  }
   std::fprintf(stderr,
                "tmex: %s: %llu runs stored this session (%llu failed) in %.2f s (%.4g runs/s), "
                "master CPU %.2f s (+%.2f s start-up, %.3f s wall), peak RSS %.0f MB\n",
@@ -636,7 +784,7 @@ int finish_session(mpi::environment& env, StopReason reason, bool drain_timed_ou
                  static_cast<unsigned long long>(sink.failed()),
                  static_cast<unsigned long long>(sink.received()),
                  config.execution.max_failure_fraction, top.c_str());
-  } else if (reason != StopReason::kComplete) {
+  } else if (reason != StopReason::kComplete && reason != StopReason::kConverged) {
     std::fprintf(stderr,
                  "tmex: interrupted (%s); everything received is committed. Run the same command "
                  "again to resume.\n",
@@ -652,6 +800,7 @@ int finish_session(mpi::environment& env, StopReason reason, bool drain_timed_ou
   }
   switch (reason) {
     case StopReason::kComplete:
+    case StopReason::kConverged:
       return kExitOk;
     case StopReason::kFailureLimit:
       return kExitFailureLimit;
@@ -747,10 +896,40 @@ int run_campaign(const RunOptions& options) {
                world.size() == 1 ? "" : "s", config.storage_path.c_str(), setup_wall_s,
                std::chrono::duration<double>(mpi_started - entered).count());
 
-  ResultSink sink(*store, config, trajectory_value_count(context->setup, config), pending_runs);
+  // A campaign that stops itself: its checkpoints' runs in memory and the analysis thread. The
+  // analysis thread records through the sink, and the sink's writer feeds the monitor: the
+  // monitor's thread ends first (monitor_stop), the monitor itself after the sink.
+  std::unique_ptr<CheckpointMonitor> monitor;
+  ResultSink* recording_sink = nullptr;
+  if (config.convergence) {
+    try {
+      monitor = std::make_unique<CheckpointMonitor>(
+          config, campaign_info(store->meta(), config.storage_path), start.checks,
+          [&recording_sink](storage::CheckRecord r, std::optional<std::uint64_t> keep) {
+            recording_sink->record_check(std::move(r), keep);
+          });
+      monitor->load(storage::read_run_columns(*store, monitor->columns()));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "tmex: error: %s\n", e.what());
+      store->end_session(session, "failed");
+      if (world.size() > 1) env.abort(kExitError);
+      return kExitError;
+    }
+  }
+  ResultSink sink(*store, config, trajectory_value_count(context->setup, config), pending_runs,
+                  monitor.get());
+  struct MonitorStop {
+    CheckpointMonitor* monitor;
+    ~MonitorStop() {
+      if (monitor) monitor->stop();
+    }
+  } monitor_stop{monitor.get()};
+  recording_sink = &sink;
+  if (monitor) monitor->start();
   DispatchOptions dispatch;
   dispatch.deadline = deadline;
   dispatch.max_failure_fraction = config.execution.max_failure_fraction;
+  dispatch.gate = monitor.get();
   StopReason reason = StopReason::kNone;
   bool drain_timed_out = false;
   try {
@@ -758,6 +937,15 @@ int run_campaign(const RunOptions& options) {
                  ? dispatch_single(*engine, sched, sink, dispatch)
                  : dispatch_master(world, config, sched, sink, dispatch, drain_timed_out);
     sink.commit();
+    if (monitor) {
+      // Every run is committed: the checks of the checkpoints they completed come first.
+      if (reason == StopReason::kComplete || reason == StopReason::kConverged) {
+        monitor->wait_settled();
+        monitor->check();
+      }
+      monitor->stop();
+      sink.commit();  // the checks it recorded
+    }
     sink.stop();  // the store is the main thread's again
     store->end_session(session, outcome_name(reason));
   } catch (const std::exception& e) {
@@ -770,6 +958,7 @@ int run_campaign(const RunOptions& options) {
     } else {
       std::fprintf(stderr, "tmex: error: %s\n", e.what());
     }
+    if (monitor) monitor->stop();
     sink.stop();
     try {
       store->end_session(session, "failed");
@@ -780,7 +969,7 @@ int run_campaign(const RunOptions& options) {
     return kExitError;
   }
   return finish_session(env, reason, drain_timed_out, sink, store, config, setup_cpu_s,
-                        setup_wall_s);
+                        setup_wall_s, monitor.get());
 }
 
 }  // namespace tmex::driver

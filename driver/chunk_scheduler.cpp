@@ -12,23 +12,32 @@ constexpr std::uint64_t kMaxChunk = 65536;
 }  // namespace
 
 UnstoredTasks::UnstoredTasks(std::uint64_t total, std::vector<storage::IdRange> stored)
-    : total_(total), stored_(std::move(stored)), pending_(total) {
+    : total_(total), limit_(total), stored_(std::move(stored)), pending_(total) {
   for (const auto& r : stored_) {
     const std::uint64_t b = std::min(r.begin, total_), e = std::min(r.end, total_);
     pending_ -= e > b ? e - b : 0;
   }
 }
 
+bool UnstoredTasks::waiting() const {
+  // The next task to yield: the cursor, moved past the stored ranges it is in.
+  std::uint64_t next = cursor_;
+  for (std::size_t i = next_stored_; i < stored_.size() && stored_[i].begin <= next; ++i) {
+    next = std::max(next, stored_[i].end);
+  }
+  return next < total_ && next >= limit_;
+}
+
 std::uint64_t UnstoredTasks::take(std::uint64_t want, std::vector<std::uint64_t>& ranges) {
   std::uint64_t taken = 0;
-  while (taken < want && cursor_ < total_) {
+  while (taken < want && cursor_ < limit_) {
     while (next_stored_ < stored_.size() && stored_[next_stored_].end <= cursor_) ++next_stored_;
     if (next_stored_ < stored_.size() && stored_[next_stored_].begin <= cursor_) {
       cursor_ = stored_[next_stored_].end;  // inside a stored range: jump over it
       continue;
     }
     const std::uint64_t gap_end =
-        next_stored_ < stored_.size() ? std::min(stored_[next_stored_].begin, total_) : total_;
+        next_stored_ < stored_.size() ? std::min(stored_[next_stored_].begin, limit_) : limit_;
     const std::uint64_t end = std::min(gap_end, cursor_ + (want - taken));
     ranges.push_back(cursor_);
     ranges.push_back(end);
@@ -79,8 +88,9 @@ WorkChunk ChunkScheduler::next() {
   }
   const std::uint64_t want = std::min(current_chunk_size(), remaining_);
   const std::uint64_t taken = pending_->take(want, chunk.ranges);
-  // A source yields exactly total() tasks; should one fall short, stop rather than spin.
-  remaining_ = taken < want ? 0 : remaining_ - taken;
+  // A source yields exactly total() tasks; should one fall short (other than at its limit),
+  // stop rather than spin.
+  remaining_ = taken < want && !pending_->waiting() ? 0 : remaining_ - taken;
   return chunk;
 }
 

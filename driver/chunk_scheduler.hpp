@@ -1,6 +1,7 @@
 // Which tasks to hand out next and how many at a time (adaptive, guided near the end).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -20,6 +21,11 @@ class PendingTasks {
   /// Appends up to `want` next tasks to `ranges` as half-open (begin, end) pairs; returns how
   /// many it appended (0 only when none is left).
   virtual std::uint64_t take(std::uint64_t want, std::vector<std::uint64_t>& ranges) = 0;
+  /// Yield only tasks below `limit` until it is raised (a campaign that stops itself hands out
+  /// the runs of the checkpoints it may still need). Default: no limit is kept.
+  virtual void set_limit(std::uint64_t /*limit*/) {}
+  /// True when tasks are left but none below the limit.
+  virtual bool waiting() const { return false; }
 };
 
 /// The tasks of [0, total) that are not stored: the complement of sorted, disjoint stored
@@ -29,9 +35,12 @@ class UnstoredTasks final : public PendingTasks {
   UnstoredTasks(std::uint64_t total, std::vector<storage::IdRange> stored);
   std::uint64_t total() const override { return pending_; }
   std::uint64_t take(std::uint64_t want, std::vector<std::uint64_t>& ranges) override;
+  void set_limit(std::uint64_t limit) override { limit_ = std::min(limit, total_); }
+  bool waiting() const override;
 
  private:
   std::uint64_t total_;
+  std::uint64_t limit_;  ///< tasks at or above it are not yielded (yet)
   std::vector<storage::IdRange> stored_;
   std::size_t next_stored_ = 0;  ///< first stored range that ends after cursor_
   std::uint64_t cursor_ = 0;
@@ -53,8 +62,12 @@ class ChunkScheduler {
                  double target_chunk_s = 0.2, std::uint64_t min_chunk = 1,
                  std::vector<std::uint64_t> alone = {});
 
-  /// The next chunk (empty ranges when nothing is left).
+  /// The next chunk (empty ranges when nothing is left, or none is below the limit).
   WorkChunk next();
+  /// Hand out only tasks below `limit` (quarantined ones excepted) until it is raised.
+  void set_limit(std::uint64_t limit) { pending_->set_limit(limit); }
+  /// True when next() has a chunk to give now.
+  bool can_dispatch() const { return !exhausted() && (in_quarantine() || !pending_->waiting()); }
   /// True while quarantined tasks are left to hand out.
   bool in_quarantine() const { return next_alone_ < alone_.size(); }
   /// Feeds back a measured batch: tasks evaluated and seconds spent.

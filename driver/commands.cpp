@@ -15,6 +15,7 @@
 #include "analysis/analysis_error.hpp"
 #include "analysis/sample_size.hpp"
 #include "driver/campaign_config.hpp"
+#include "driver/checkpoint_monitor.hpp"
 #include "driver/errors.hpp"
 #include "driver/output_file.hpp"
 #include "models/model_registry.hpp"
@@ -23,6 +24,7 @@
 #include "storage/campaign_store.hpp"
 #include "storage/store_file.hpp"
 #include "text/number_text.hpp"
+#include "text/strings.hpp"
 
 namespace tmex::driver {
 
@@ -87,6 +89,87 @@ storage::CampaignStore open_store_to_read(const std::string& db_path) {
   return storage::CampaignStore::open_read_only(db_path);
 }
 
+// The checkpoints of a campaign that stops itself, e.g. "250, 500, 1000, ..., 16000 samples (7)".
+std::string checkpoint_list(const CampaignConfig& config) {
+  const ConvergenceConfig& cc = *config.convergence;
+  std::string list;
+  for (unsigned c = 0; c <= cc.levels; ++c) {
+    if (cc.levels > 4 && c == 3) {
+      list += ", ...";
+      c = cc.levels - 1;
+      continue;
+    }
+    list += (c ? ", " : "") + std::to_string(cc.checkpoint_size(c));
+  }
+  return fmt::format("{} {} ({})", list, checkpoint_unit(config), cc.levels + 1);
+}
+
+// A check's criteria in one line per output (and contrast, "y (plus1:base)" in a campaign with
+// arms), from the store's check_criteria rows.
+std::vector<std::string> criteria_lines(const storage::CheckRecord& check) {
+  std::vector<std::string> lines;
+  std::string label;
+  for (const auto& c : check.criteria) {
+    std::string part;
+    const auto number = [](double v) { return text::format_number(v, text::NumberStyle::kBrief); };
+    const auto target = [](double v) {
+      return text::format_number(v, text::NumberStyle::kShortest);
+    };
+    if (c.criterion == "halfwidth") {
+      part = std::isnan(c.value) ? "no interval excludes 0"
+                                 : fmt::format("widest +/- {} {} {} ({})", number(c.value),
+                                               c.met ? "<=" : ">", target(c.target), c.detail);
+    } else if (c.criterion == "stable_top") {
+      part = fmt::format("top {}{}: {}", static_cast<long long>(c.value),
+                         check.checkpoint == 0 ? ""
+                         : c.met               ? " kept"
+                                               : " not kept",
+                         c.detail);
+    } else if (c.criterion == "difference") {
+      part = std::isnan(c.value) ? "difference: " + c.detail
+                                 : fmt::format("difference +/- {} {} {} ({})", number(c.value),
+                                               c.met ? "<=" : ">", target(c.target), c.detail);
+    } else {
+      part = c.detail;
+    }
+    const std::string of = c.contrast.empty() ? c.output : c.output + " (" + c.contrast + ")";
+    if (lines.empty() || of != label) {
+      lines.push_back(of + ": " + part);
+      label = of;
+    } else {
+      lines.back() += "; " + part;
+    }
+  }
+  return lines;
+}
+
+// The path of a campaign that stops itself: each checkpoint, its criteria and the decision.
+void print_checkpoints(const storage::StoreStatus& s, const std::string& unit) {
+  fmt::print("\ncheckpoints (a campaign that stops itself):\n  {:>3}  {:>12} {:>12}  {:<10} {}\n",
+             "#", unit, "runs", "decision", "criteria");
+  for (const auto& c : s.checks) {
+    const auto lines = criteria_lines(c);
+    fmt::print("  {:>3}  {:>12} {:>12}  {:<10} {}\n", c.checkpoint, c.samples, c.runs, c.decision,
+               lines.empty() ? c.summary : lines.front());
+    for (std::size_t i = 1; i < lines.size(); ++i) fmt::print("  {:>42} {}\n", "", lines[i]);
+  }
+  const auto& last = s.checks.back();
+  // The summary begins with the verdict ("converged: ...", "not converged: ...").
+  std::string why = last.summary;
+  for (const char* prefix : {"converged: ", "not converged: "}) {
+    if (why.starts_with(prefix)) why = why.substr(std::string_view(prefix).size());
+  }
+  if (last.decision == "converged") {
+    fmt::print("verdict    converged at checkpoint {} ({} {}, {} runs): {}\n", last.checkpoint,
+               last.samples, unit, last.runs, why);
+  } else if (last.decision == "cap") {
+    fmt::print("verdict    did not converge by campaign.samples ({} {}, checkpoint {}): {}\n",
+               last.samples, unit, last.checkpoint, why);
+  } else {
+    fmt::print("verdict    not yet: the next checkpoint is checked when its runs are complete\n");
+  }
+}
+
 }  // namespace
 
 int check_command(const std::string& config_path, const std::string& db_override) {
@@ -104,11 +187,13 @@ int check_command(const std::string& config_path, const std::string& db_override
   fmt::print("model      {} (version {})\n", config.model_name, config.model_version);
   fmt::print("design     {}\n", config.design->describe());
   if (config.arms.empty()) {
-    fmt::print("runs       {} ({} points x {} replicates)\n", config.total_runs(),
-               config.design->size(), config.replicates);
+    fmt::print("runs       {}{} ({} points x {} replicates)\n",
+               config.convergence ? "at most " : "", config.total_runs(), config.design->size(),
+               config.replicates);
   } else {
-    fmt::print("runs       {} ({} points x {} arms x {} replicates)\n", config.total_runs(),
-               config.design->size(), config.arms.size(), config.replicates);
+    fmt::print("runs       {}{} ({} points x {} arms x {} replicates)\n",
+               config.convergence ? "at most " : "", config.total_runs(), config.design->size(),
+               config.arms.size(), config.replicates);
     std::string arms;
     for (const auto& a : config.arms) arms += fmt::format("\n  {:<26} {}", a.name, a.overrides());
     fmt::print("arms       {} (contrasts against {}){}\n", config.arms.size(),
@@ -123,6 +208,49 @@ int check_command(const std::string& config_path, const std::string& db_override
   std::string outs;
   for (const auto& o : config.outputs) outs += (outs.empty() ? "" : ", ") + o;
   fmt::print("outputs    {}\n", outs);
+  if (config.convergence) {
+    const ConvergenceConfig& cc = *config.convergence;
+    const auto number = [](double v) {
+      return text::format_number(v, text::NumberStyle::kShortest);
+    };
+    if (cc.contrasts.empty()) {
+      fmt::print(
+          "stops      at the first checkpoint of {} where, on {}, every {} interval that excludes "
+          "0 is within +/- {} and the top {} parameters keep their order since the checkpoint "
+          "before; else at the last\n",
+          checkpoint_list(config), text::join(cc.outputs),
+          cc.method == analysis::StoppingMeasure::kSobol ? "Sobol' index" : "PRCC",
+          number(cc.criteria.halfwidth), cc.criteria.stable_top);
+    } else {
+      std::vector<std::string> criteria;
+      if (!cc.difference.empty()) {
+        std::vector<std::string> targets;
+        for (std::size_t o = 0; o < cc.outputs.size(); ++o) {
+          if (!std::isnan(cc.difference[o])) {
+            targets.push_back("+/- " + number(cc.difference[o]) + " on " + cc.outputs[o]);
+          }
+        }
+        criteria.push_back("the mean paired difference's interval is within " +
+                           text::join(targets));
+      }
+      if (cc.judge_halfwidth) {
+        criteria.push_back(
+            "every PRCC interval of the paired differences that excludes 0 is "
+            "within +/- " +
+            number(cc.criteria.halfwidth));
+      }
+      if (cc.judge_stable_top) {
+        criteria.push_back(fmt::format(
+            "the top {} parameters of who benefits keep their order since the checkpoint before",
+            cc.criteria.stable_top));
+      }
+      fmt::print(
+          "stops      at the first checkpoint of {} where, for each contrast ({}) on {}: {}; else "
+          "at the last\n",
+          checkpoint_list(config), text::join(cc.contrasts), text::join(cc.outputs),
+          text::join(criteria, "; "));
+    }
+  }
   for (const auto& w : warnings) fmt::print("warning    {}\n", w);
   if (!std::filesystem::exists(config.storage_path)) {
     fmt::print("store      {} (will be created)\n", config.storage_path);
@@ -142,7 +270,8 @@ int check_command(const std::string& config_path, const std::string& db_override
         storage::kSchemaVersion));
   }
   const auto diff = canonical_diff(store.meta().config, config.canonical());
-  if (!diff.empty()) {
+  const auto change = convergence_change(config, store.meta(), diff);
+  if (!diff.empty() && !change) {
     std::string msg = config.storage_path + " holds a campaign with a different configuration:";
     for (const auto& d : diff) msg += "\n  " + d;
     throw ConfigError(msg);
@@ -165,6 +294,14 @@ int check_command(const std::string& config_path, const std::string& db_override
     }
   }
   const auto s = store.status(0);
+  if (change) {
+    design_note += change->criteria
+                       ? "; other convergence criteria: its checkpoints are checked again"
+                       : "; a higher campaign.samples: it goes on from its last checkpoint";
+    fmt::print("store      {} (the same campaign changed: {} runs stored{})\n", config.storage_path,
+               s.stored, design_note);
+    return kExitOk;
+  }
   fmt::print("store      {} (same campaign: {} of {} runs stored, {} pending{})\n",
              config.storage_path, s.stored, s.total, s.total - s.stored, design_note);
   return kExitOk;
@@ -217,7 +354,11 @@ int status_command(const std::string& db_path) {
   auto store = open_store_to_read(db_path);
   const auto& m = store.meta();
   const auto s = store.status(5);
-  const std::int64_t pending = s.total - s.stored;
+  // A campaign that stopped itself is complete with the runs of its last checkpoint.
+  const bool ended = !s.checks.empty() &&
+                     (s.checks.back().decision == "converged" || s.checks.back().decision == "cap");
+  const std::int64_t pending = ended ? 0 : s.total - s.stored;
+  const std::string unit = m.layout.kind == "saltelli" ? "base rows" : "samples";
   fmt::print("campaign   {}\n", m.name);
   fmt::print("store      {}{}\n", db_path,
              store.schema_version() < storage::kSchemaVersion
@@ -226,12 +367,14 @@ int status_command(const std::string& db_path) {
                  : "");
   fmt::print("model      {} (version {})\n", m.model, m.model_version);
   fmt::print("design     {}\n", m.design);
-  fmt::print("runs       {} of {} stored ({:.1f}%): {} ok, {} failed; {} pending\n", s.stored,
-             s.total,
-             s.total ? 100.0 * static_cast<double>(s.stored) / static_cast<double>(s.total) : 0.0,
-             s.ok, s.failed, pending);
+  fmt::print("runs       {} of {} stored ({:.1f}%): {} ok, {} failed; {} pending{}\n", s.stored,
+             s.target,
+             s.target ? 100.0 * static_cast<double>(s.stored) / static_cast<double>(s.target) : 0.0,
+             s.ok, s.failed, pending,
+             s.target != s.total ? fmt::format(" (at most {} had it not converged)", s.total)
+                                 : std::string());
   if (!s.arms.empty()) {
-    const std::int64_t per_arm = s.total / static_cast<std::int64_t>(s.arms.size());
+    const std::int64_t per_arm = s.target / static_cast<std::int64_t>(s.arms.size());
     std::string arms;
     for (const auto& a : s.arms) {
       arms += fmt::format("\n  {:<26} {} of {} stored: {} ok, {} failed", a.name, a.stored, per_arm,
@@ -251,15 +394,28 @@ int status_command(const std::string& db_path) {
     }
     fmt::print("\n");
   }
-  fmt::print("state      {}\n", pending == 0      ? "complete"
-                                : s.writer_active ? "running (a tmex run is writing it now)"
-                                                  : "incomplete: run the campaign again to resume");
+  std::string state = pending == 0      ? "complete"
+                      : s.writer_active ? "running (a tmex run is writing it now)"
+                                        : "incomplete: run the campaign again to resume";
+  if (ended) {
+    state += s.checks.back().decision == "converged"
+                 ? fmt::format(": converged at checkpoint {} ({} {})", s.checks.back().checkpoint,
+                               s.checks.back().samples, unit)
+                 : fmt::format(": did not converge by campaign.samples ({} {})",
+                               s.checks.back().samples, unit);
+  } else if (!s.checks.empty() && pending == 0) {
+    state =
+        "incomplete: every run is stored but the last checkpoints are not checked; run the "
+        "campaign again to check them";
+  }
+  fmt::print("state      {}\n", state);
   if (s.quarantined > 0) {
     fmt::print(
         "quarantine {} pending run{} in flight when a session died: the next run runs {} first, "
         "alone\n",
         s.quarantined, s.quarantined == 1 ? " was" : "s were", s.quarantined == 1 ? "it" : "them");
   }
+  if (!s.checks.empty()) print_checkpoints(s, unit);
   if (!s.failures.empty()) {
     // The largest groups; a store can hold as many groups as failures.
     constexpr std::size_t kGroupsShown = 20;

@@ -79,6 +79,7 @@ std::string format_duration(double s) {
 const char* outcome_name(StopReason r) {
   switch (r) {
     case StopReason::kComplete:
+    case StopReason::kConverged:
       return "complete";
     case StopReason::kFailureLimit:
       return "failure_limit";
@@ -172,8 +173,10 @@ StopReason dispatch_single(EvaluationEngine& engine, ChunkScheduler& sched, Resu
   std::set<std::uint64_t> open_chunks;
   std::set<std::uint64_t> alone_chunks;
   std::deque<PendingChunk> pending;
+  const DispatchGate* gate = options.gate;
   auto top_up = [&] {
-    while (in_flight < 2 && !sched.exhausted()) {
+    if (gate) sched.set_limit(gate->horizon());
+    while (in_flight < 2 && sched.can_dispatch()) {
       // A quarantined task runs alone: nothing else is in flight with it.
       const bool alone = sched.in_quarantine();
       if ((alone || alone_open > 0) && in_flight > 0) return;
@@ -192,6 +195,7 @@ StopReason dispatch_single(EvaluationEngine& engine, ChunkScheduler& sched, Resu
   StopReason reason = StopReason::kNone;
   while (reason == StopReason::kNone) {
     sink.check();
+    if (gate) gate->check();
     while (!pending.empty() && sink.durable(pending.front().ticket)) {
       engine.submit(std::move(pending.front().chunk));
       pending.pop_front();
@@ -220,13 +224,15 @@ StopReason dispatch_single(EvaluationEngine& engine, ChunkScheduler& sched, Resu
     engine.check_watchdog();
     top_up();
     sink.maybe_progress();
-    if (limit.exceeded(sink.received(), sink.failed())) {
+    if (gate && gate->converged()) {
+      reason = StopReason::kConverged;
+    } else if (limit.exceeded(sink.received(), sink.failed())) {
       reason = StopReason::kFailureLimit;
     } else if (caught_stop_signal()) {
       reason = StopReason::kSignal;
     } else if (Clock::now() > deadline) {
       reason = StopReason::kDeadline;
-    } else if (in_flight == 0 && sched.exhausted()) {
+    } else if (in_flight == 0 && sched.exhausted() && (!gate || gate->settled())) {
       reason = StopReason::kComplete;
     }
   }
@@ -282,10 +288,12 @@ StopReason dispatch_master(const mpi::communicator& world, const CampaignConfig&
   };
   // Two chunks in flight per worker, so that it never waits on the master between chunks; a
   // quarantined task runs alone in the whole job.
+  const DispatchGate* gate = options.gate;
   auto top_up = [&] {
     if (reason != StopReason::kNone) return;
+    if (gate) sched.set_limit(gate->horizon());
     for (int r = 1; r <= workers; ++r) {
-      while (slots[r].outstanding < 2 && !sched.exhausted()) {
+      while (slots[r].outstanding < 2 && sched.can_dispatch()) {
         if (sched.in_quarantine() || !alone_chunks.empty()) {
           if (outstanding == 0 && sched.in_quarantine()) dispatch(r);
           return;
@@ -323,11 +331,24 @@ StopReason dispatch_master(const mpi::communicator& world, const CampaignConfig&
     }
   };
 
+  // Every run handed out and back (and, for a campaign that stops itself, every complete
+  // checkpoint checked).
+  auto done = [&] { return sched.exhausted() && all_idle() && (!gate || gate->settled()); };
   top_up();
-  if (sched.exhausted() && all_idle()) begin_stop(StopReason::kComplete);
+  if (done()) begin_stop(StopReason::kComplete);
   Backoff backoff;
   while (true) {
     sink.check();
+    if (gate && reason == StopReason::kNone) {
+      gate->check();
+      if (gate->converged()) {
+        begin_stop(StopReason::kConverged);
+      } else {
+        // The horizon moves when a check lets the campaign go on; workers may be waiting.
+        top_up();
+        if (done()) begin_stop(StopReason::kComplete);
+      }
+    }
     if (reason == StopReason::kNone) {
       send_durable();
       if (caught_stop_signal()) {
@@ -367,7 +388,7 @@ StopReason dispatch_master(const mpi::communicator& world, const CampaignConfig&
       if (reason == StopReason::kNone) {
         if (limit.exceeded(sink.received(), sink.failed())) {
           begin_stop(StopReason::kFailureLimit);
-        } else if (sched.exhausted() && all_idle()) {
+        } else if (done()) {
           begin_stop(StopReason::kComplete);
         }
       }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "driver/checkpoint_monitor.hpp"
 #include "driver/chunk_scheduler.hpp"
 #include "driver/errors.hpp"
 #include "driver/evaluation_engine.hpp"
@@ -63,9 +64,11 @@ struct PreparedCampaign {
 PreparedCampaign prepare_campaign(const ConfigText& text, const std::string& db_override,
                                   const models::ModelRegistry& registry);
 
-enum class StopReason { kNone, kComplete, kSignal, kDeadline, kFailureLimit };
+/// Why a dispatch ended. kConverged: a campaign that stops itself converged at a checkpoint (its
+/// runs are complete; work beyond it is abandoned).
+enum class StopReason { kNone, kComplete, kConverged, kSignal, kDeadline, kFailureLimit };
 
-/// "complete", "failure_limit" or "interrupted": a session's outcome.
+/// "complete" (also when converged), "failure_limit" or "interrupted": a session's outcome.
 const char* outcome_name(StopReason r);
 
 /// Where rank 0 puts the results it receives (the store's writer, or verify's comparison).
@@ -108,6 +111,9 @@ struct DispatchOptions {
   /// Stop (kFailureLimit) when more than this fraction of the evaluations fails (after at least
   /// 50); 1 never stops.
   double max_failure_fraction = 1.0;
+  /// A campaign that stops itself: how far work may be handed out, whether it converged, and
+  /// whether every complete checkpoint is checked (nullptr: an ordinary campaign).
+  const DispatchGate* gate = nullptr;
 };
 
 /// Single rank: evaluates on `engine`'s threads and dispatches on the calling thread, until the

@@ -207,6 +207,8 @@ struct AnalysisCli {
   int bootstrap = 0;
   CLI::Option* bootstrap_option = nullptr;
   CLI::Option* seed_option = nullptr;
+  CLI::Option* tolerance_option = nullptr;
+  CLI::Option* stable_top_option = nullptr;
 };
 
 void add_analysis_options(CLI::App& command, AnalyzeOptions& analyze, AnalysisCli& c) {
@@ -236,18 +238,19 @@ void add_analysis_options(CLI::App& command, AnalyzeOptions& analyze, AnalysisCl
       "unless this is given; 0: no intervals)");
   c.seed_option =
       command.add_option("--seed", c.seed, "bootstrap seed (default: the campaign's seed)");
-  command
-      .add_option("--tolerance", analyze.convergence.halfwidth,
-                  "convergence: the largest acceptable half-width of the interval of an index "
-                  "whose interval excludes 0")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  command
-      .add_option("--stable-top", analyze.convergence.stable_top,
-                  "convergence: how many of the top parameters that matter (interval excludes 0) "
-                  "must keep their order between the last two subsamples")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+  c.tolerance_option = command
+                           .add_option("--tolerance", analyze.convergence.halfwidth,
+                                       "convergence: the largest acceptable half-width of the "
+                                       "interval of an index whose interval excludes 0 (default: "
+                                       "a campaign's convergence.halfwidth, else 0.05)")
+                           ->check(CLI::PositiveNumber);
+  c.stable_top_option =
+      command
+          .add_option("--stable-top", analyze.convergence.stable_top,
+                      "convergence: how many of the top parameters that matter (interval excludes "
+                      "0) must keep their order between the last two subsamples (default: a "
+                      "campaign's convergence.stable_top, else 5)")
+          ->check(CLI::PositiveNumber);
   command
       .add_option("--contrast", analyze.contrasts,
                   "arms to compare: ARM (against the first arm) or ARM:REFERENCE (repeatable; "
@@ -281,6 +284,8 @@ void add_report_output_options(CLI::App& command, AnalyzeOptions& analyze) {
 void apply_analysis_options(const AnalysisCli& c, AnalyzeOptions& analyze) {
   if (c.bootstrap_option->count() > 0) analyze.bootstrap = c.bootstrap;
   if (c.seed_option->count() > 0) analyze.seed = c.seed;
+  analyze.tolerance_given = c.tolerance_option->count() > 0;
+  analyze.stable_top_given = c.stable_top_option->count() > 0;
 }
 
 struct AnalyzeCli {

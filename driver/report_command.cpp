@@ -134,11 +134,12 @@ void add_store_record(report::Report& r, const storage::CampaignMeta& meta,
 }
 
 // A campaign with arms: the document answers its question first (which arm helps, and whom), right
-// after the campaign, arms, warnings and failures; each arm's sensitivity analysis follows.
+// after the campaign, arms, checkpoints (of one that stops itself), warnings and failures; each
+// arm's sensitivity analysis follows.
 void lead_with_contrasts(report::Report& r) {
   static const std::set<std::string> kAnswer = {"contrasts", "contrast_prcc", "subgroups"};
-  static const std::set<std::string> kBefore = {"campaign", "arms", "warnings", "failures",
-                                                "notes"};
+  static const std::set<std::string> kBefore = {"campaign", "arms",     "checkpoints",
+                                                "warnings", "failures", "notes"};
   if (!find(r, "contrasts")) return;
   std::stable_partition(r.sections.begin(), r.sections.end(),
                         [](const report::Section& s) { return kBefore.count(s.key) != 0; });

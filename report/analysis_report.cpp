@@ -102,6 +102,78 @@ Section campaign_section(const CampaignAnalysis& a) {
   return s;
 }
 
+// The series of a checkpoints figure: one per output (and contrast) judged by `criterion`.
+struct CriterionSeries {
+  std::string output, contrast, label;
+};
+
+std::vector<CriterionSeries> criterion_series(const analysis::CheckpointPath& path,
+                                              const std::string& criterion) {
+  std::vector<CriterionSeries> out;
+  for (const auto& c : path.checkpoints) {
+    for (const auto& k : c.criteria) {
+      if (k.criterion != criterion) continue;
+      const bool seen = std::any_of(out.begin(), out.end(), [&](const CriterionSeries& x) {
+        return x.output == k.output && x.contrast == k.contrast;
+      });
+      if (!seen) {
+        out.push_back({k.output, k.contrast,
+                       k.contrast.empty() ? k.output : k.output + " (" + k.contrast + ")"});
+      }
+    }
+  }
+  return out;
+}
+
+// One criterion's value at each checkpoint per output (and contrast), and its targets: one
+// series "target" when they are all equal, else one per output.
+Figure criterion_figure(const analysis::CheckpointPath& path, const std::string& criterion,
+                        std::string id, std::string title, std::string caption) {
+  const auto series = criterion_series(path, criterion);
+  std::vector<std::pair<std::string, double>> targets;  // per output
+  for (const auto& c : path.checkpoints) {
+    for (const auto& k : c.criteria) {
+      if (k.criterion != criterion) continue;
+      if (std::none_of(targets.begin(), targets.end(),
+                       [&](const auto& t) { return t.first == k.output; })) {
+        targets.emplace_back(k.output, k.target);
+      }
+    }
+  }
+  const bool one_target = std::all_of(targets.begin(), targets.end(), [&](const auto& t) {
+    return t.second == targets.front().second;
+  });
+  Figure f{FigureKind::kLines, std::move(id), std::move(title), path.unit + " (log2 scale)",
+           "half-width"};
+  f.x_log = true;
+  f.caption = std::move(caption);
+  f.data.columns = {{"n", "n", Role::kKey}};
+  for (const auto& x : series) f.data.columns.push_back({x.label, x.label});
+  if (one_target) {
+    f.data.columns.push_back({"target", "target"});
+  } else {
+    for (const auto& t : targets)
+      f.data.columns.push_back({"target " + t.first, "target " + t.first});
+  }
+  for (const auto& c : path.checkpoints) {
+    std::vector<Value> row = {static_cast<double>(c.size)};
+    for (const auto& x : series) {
+      double v = std::nan("");
+      for (const auto& k : c.criteria) {
+        if (k.output == x.output && k.contrast == x.contrast && k.criterion == criterion) {
+          v = k.value;
+        }
+      }
+      row.emplace_back(v);
+    }
+    for (std::size_t t = 0; t < (one_target ? 1 : targets.size()); ++t) {
+      row.emplace_back(targets[t].second);
+    }
+    f.data.rows.push_back(std::move(row));
+  }
+  return f;
+}
+
 Section failures_section(const CampaignAnalysis& a) {
   Section s{"failures", "Failures"};
   if (!a.failures) {
@@ -746,9 +818,112 @@ bool drawable(const Figure& f) {
 
 }  // namespace
 
+Section checkpoints_section(const analysis::CheckpointPath& path) {
+  Section s{"checkpoints", "Checkpoints"};
+  s.paragraphs = {"A campaign that stops itself: it " + path.verdict() + "."};
+  const auto& last = path.checkpoints.back();
+  s.facts = {{"converged", "", path.converged(), {}, kData},
+             {"decision", "", last.decision, {}, kData},
+             {"checkpoint", "", std::int64_t{last.checkpoint}, {}, kData},
+             {"size", "", as_int(last.size), {}, kData},
+             {"unit", "", path.unit, {}, kData},
+             {"cap", "", as_int(path.cap), {}, kData},
+             {"verdict", "", path.verdict(), {}, kJson}};
+  bool contrasts = false;
+  for (const auto& c : path.checkpoints) {
+    for (const auto& k : c.criteria) contrasts = contrasts || !k.contrast.empty();
+  }
+  Table t{"criteria", "", {}, {}, {}, kText | kJson};
+  t.columns = {{"checkpoint", "#", Role::kKey},
+               {"size", path.unit, Role::kKey},
+               {"runs", "runs", Role::kKey, NumberStyle::kGeneral, "", kData},
+               {"decision", "decision", Role::kKey}};
+  // Of a campaign with arms: the contrast judged ("ARM:REFERENCE").
+  if (contrasts) t.columns.push_back({"contrast", "contrast", Role::kKey});
+  for (Column c : std::initializer_list<Column>{
+           {"output", "output", Role::kKey},
+           {"criterion", "criterion", Role::kStatistic},
+           {"value", "value", Role::kEstimate, NumberStyle::kBrief},
+           {"target", "target", Role::kDetail, NumberStyle::kBrief, "value"},
+           {"met", "met", Role::kDetail, NumberStyle::kGeneral, "value"},
+           {"detail", "detail", Role::kDetail, NumberStyle::kGeneral, "value"}}) {
+    t.columns.push_back(std::move(c));
+  }
+  for (const auto& c : path.checkpoints) {
+    for (const auto& k : c.criteria) {
+      std::vector<Value> row = {std::int64_t{c.checkpoint}, as_int(c.size), as_int(c.runs),
+                                c.decision};
+      if (contrasts) row.emplace_back(k.contrast);
+      for (Value v : std::initializer_list<Value>{k.output, k.criterion, k.value, k.target, k.met,
+                                                  k.detail}) {
+        row.push_back(std::move(v));
+      }
+      t.rows.push_back(std::move(row));
+    }
+    if (c.criteria.empty()) {
+      std::vector<Value> row = {std::int64_t{c.checkpoint}, as_int(c.size), as_int(c.runs),
+                                c.decision};
+      if (contrasts) row.emplace_back(std::string());
+      for (Value v :
+           std::initializer_list<Value>{std::string(), std::string("error"), std::monostate{},
+                                        std::monostate{}, false, c.summary}) {
+        row.push_back(std::move(v));
+      }
+      t.rows.push_back(std::move(row));
+    }
+  }
+  s.tables.push_back(std::move(t));
+  // CSV, one estimate per line: "halfwidth_at_2000" of an output, with the widest index; the
+  // criteria of a contrast name its arm and reference.
+  Table csv{"criteria", "", {}, {}, {}, kCsv};
+  csv.columns = {{"output", "output", Role::kKey},
+                 {"parameter", "parameter", Role::kKey},
+                 {"statistic", "statistic", Role::kStatistic},
+                 {"value", "value"}};
+  if (contrasts) {
+    csv.columns.push_back({"arm", "arm", Role::kKey});
+    csv.columns.push_back({"reference", "reference", Role::kKey});
+  }
+  for (const auto& c : path.checkpoints) {
+    for (const auto& k : c.criteria) {
+      std::vector<Value> row = {k.output, k.criterion == "halfwidth" ? k.detail : std::string(),
+                                k.criterion + "_at_" + std::to_string(c.size), k.value};
+      if (contrasts) {
+        const auto colon = k.contrast.find(':');
+        row.emplace_back(k.contrast.substr(0, colon));
+        row.emplace_back(colon == std::string::npos ? std::string() : k.contrast.substr(colon + 1));
+      }
+      csv.rows.push_back(std::move(row));
+    }
+  }
+  s.tables.push_back(std::move(csv));
+  if (!criterion_series(path, "halfwidth").empty()) {
+    s.figures.push_back(criterion_figure(
+        path, "halfwidth", "checkpoints_halfwidth",
+        contrasts ? "Widest significant interval of who benefits at each checkpoint"
+                  : "Widest significant interval at each checkpoint",
+        contrasts ? "The largest half-width of a PRCC interval of the paired difference that "
+                    "excludes 0, per output and contrast, at each checkpoint, and the target."
+                  : "The largest half-width of an interval that excludes 0, per output, at each "
+                    "checkpoint, and the target; the campaign stops at the first checkpoint below "
+                    "it whose top parameters kept their order."));
+  }
+  if (!criterion_series(path, "difference").empty()) {
+    s.figures.push_back(criterion_figure(
+        path, "difference", "checkpoints_difference",
+        "Interval of each mean difference at each checkpoint",
+        "The half-width of the interval of the mean paired difference (arm minus reference), per "
+        "output and contrast, at each checkpoint, in the output's units, and the target."));
+  }
+  return s;
+}
+
 Report build_report(const CampaignAnalysis& a) {
   Report r{"tmex analyze", {}};
   r.sections.push_back(campaign_section(a));
+  if (a.checkpoints && !a.checkpoints->checkpoints.empty()) {
+    r.sections.push_back(checkpoints_section(*a.checkpoints));
+  }
   if (!a.warnings.empty()) {
     Section warnings{"warnings", "Warnings", a.warnings, true};
     r.sections.push_back(std::move(warnings));

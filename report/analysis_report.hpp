@@ -13,6 +13,10 @@ namespace tmex::report {
 /// carries the same numbers.
 Report build_report(const analysis::CampaignAnalysis& analysis);
 
+/// The Checkpoints section of a campaign that stops itself (`path` not empty): the verdict, each
+/// checkpoint's criteria and decision (with the contrast of each criterion of a campaign with
+/// arms), and figures of the half-widths against their targets.
+Section checkpoints_section(const analysis::CheckpointPath& path);
 /// The facts that name a campaign, first in its Campaign section: store, name, model and its
 /// version (one fact in documents, two in data), design and the design's kind.
 std::vector<Fact> campaign_identity_facts(const analysis::CampaignInfo& campaign);

@@ -811,6 +811,9 @@ Report build_arms_report(const ArmsAnalysis& a) {
   Report r{"tmex analyze", {}};
   r.sections.push_back(campaign_section(a));
   r.sections.push_back(arms_section(a));
+  if (a.checkpoints && !a.checkpoints->checkpoints.empty()) {
+    r.sections.push_back(checkpoints_section(*a.checkpoints));
+  }
   r.sections.push_back(failures_section(a, per_arm));
   Section notes = notes_section(a);
   if (!notes.paragraphs.empty()) r.sections.push_back(std::move(notes));

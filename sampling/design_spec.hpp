@@ -51,6 +51,10 @@ struct DesignSpec {
   /// lhs: the size n of an earlier Latin hypercube (same seed, jitter, dimension) to extend to
   /// `samples` points; its points keep their values (ExtendedLatinHypercube).
   std::optional<std::uint64_t> extend_from;
+  /// lhs: the first checkpoint n0 of a nested design (NestedLatinHypercube): `samples` must be
+  /// n0 2^L, and the leading n0 2^c points are a Latin hypercube for every c <= L. Plain or
+  /// decorrelated (per block) only, random jitter.
+  std::optional<std::uint64_t> nested_start;
 
   /// sobol, saltelli (base sobol): default kOwen.
   std::optional<SobolScramble> scramble;

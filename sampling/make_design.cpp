@@ -12,6 +12,7 @@
 #include "sampling/materialised_design.hpp"
 #include "sampling/maximin_lhs.hpp"
 #include "sampling/morris_design.hpp"
+#include "sampling/nested_lhs.hpp"
 #include "sampling/rank_correlation.hpp"
 #include "text/number_text.hpp"
 #include "text/strings.hpp"
@@ -46,6 +47,52 @@ void need_samples(const DesignSpec& spec, const char* what) {
   }
 }
 
+// The nested Latin hypercube of a campaign that grows by doubling: samples = n0 2^L.
+std::unique_ptr<Design> make_nested_lhs(const DesignSpec& spec, std::size_t k, LhsJitter jitter,
+                                        LhsOptimization optimize, CorrelationControl correlation) {
+  const std::uint64_t n0 = *spec.nested_start;
+  if (n0 == 0 || n0 > spec.samples) {
+    throw DesignError("nested_from: the first checkpoint must be in 1.." +
+                      std::to_string(spec.samples) + " (at most samples), got " +
+                      std::to_string(n0));
+  }
+  unsigned levels = 0;
+  while ((n0 << levels) < spec.samples) ++levels;
+  if ((n0 << levels) != spec.samples) {
+    throw DesignError("samples: a nested design doubles from " + std::to_string(n0) +
+                      " points, so samples must be " + std::to_string(n0) + " x 2^L; got " +
+                      std::to_string(spec.samples) + " (between " +
+                      std::to_string(n0 << (levels - 1)) + " and " + std::to_string(n0 << levels) +
+                      ")");
+  }
+  if (jitter != LhsJitter::kRandom) {
+    throw DesignError(
+        "jitter: a nested design needs random jitter (a point at a stratum's centre would lie "
+        "on the boundary of its halves when the checkpoint doubles)");
+  }
+  if (optimize != LhsOptimization::kNone) {
+    throw DesignError(
+        "optimize: maximin optimises one whole design, which a design that grows by doubling "
+        "is not; use correlation: decorrelate or none");
+  }
+  if (correlation == CorrelationControl::kTarget) {
+    throw DesignError(
+        "rank_correlation: a nested design can only be decorrelated (correlation: decorrelate) "
+        "or left as drawn (none)");
+  }
+  if (spec.extend_from) {
+    throw DesignError("extend_from: a nested design already grows by doubling; leave it out");
+  }
+  if (correlation == CorrelationControl::kDecorrelate && n0 <= k) {
+    throw DesignError(
+        "correlation: decorrelating needs a first checkpoint of more points than "
+        "parameters, got " +
+        std::to_string(n0) + " points for " + std::to_string(k) + " parameters");
+  }
+  return std::make_unique<NestedLatinHypercube>(n0, levels, k, spec.seed,
+                                                correlation == CorrelationControl::kDecorrelate);
+}
+
 std::unique_ptr<Design> make_lhs(const DesignSpec& spec, std::size_t k) {
   need_samples(spec, "a number of points");
   const LhsJitter jitter = spec.jitter.value_or(LhsJitter::kRandom);
@@ -66,6 +113,7 @@ std::unique_ptr<Design> make_lhs(const DesignSpec& spec, std::size_t k) {
         "optimize: maximin cannot be combined with correlation control (rearranging columns "
         "for correlations undoes the distance optimisation); choose one");
   }
+  if (spec.nested_start) return make_nested_lhs(spec, k, jitter, optimize, correlation);
   if (spec.extend_from) {
     const std::uint64_t n0 = *spec.extend_from;
     if (n0 == 0 || n0 >= spec.samples) {
@@ -213,6 +261,7 @@ std::unique_ptr<Design> make_any_design(const DesignSpec& spec, std::size_t k) {
   only_for(spec, spec.correlation && !lhs, "correlation", "lhs");
   only_for(spec, !spec.rank_correlation.empty() && !lhs, "rank_correlation", "lhs");
   only_for(spec, spec.extend_from && !lhs, "extend_from", "lhs");
+  only_for(spec, spec.nested_start && !lhs, "nested_start", "lhs");
   only_for(spec, spec.scramble && m != "sobol" && !(saltelli && !lhs_base), "scramble",
            "sobol (or saltelli with base sobol)");
   only_for(spec, spec.base && !saltelli, "base", "saltelli");

@@ -26,6 +26,33 @@ namespace {
 // 'tmex' in ASCII: marks a SQLite file as a tmex store (PRAGMA application_id).
 constexpr std::int64_t kApplicationId = 0x746d6578;
 
+// The checks of a campaign that stops itself at checkpoints (README, "Campaigns that stop by
+// themselves"): one row per checkpoint checked, and each criterion of each output.
+constexpr const char* kChecksSchema =
+    "CREATE TABLE checks(checkpoint INTEGER PRIMARY KEY, samples INTEGER NOT NULL,"
+    " runs INTEGER NOT NULL, rows_used INTEGER NOT NULL, decision TEXT NOT NULL,"
+    " summary TEXT NOT NULL, session INTEGER REFERENCES sessions(id), seconds REAL,"
+    " checked_at TEXT NOT NULL);"
+    "CREATE TABLE check_criteria(checkpoint INTEGER NOT NULL REFERENCES checks(checkpoint),"
+    " position INTEGER NOT NULL, output TEXT NOT NULL, criterion TEXT NOT NULL, value REAL,"
+    " target REAL, met INTEGER NOT NULL, detail TEXT NOT NULL, contrast TEXT,"
+    " PRIMARY KEY(checkpoint, position)) WITHOUT ROWID;";
+// A campaign that converged is complete with the runs of the checkpoint it stopped at.
+constexpr const char* kProgressView =
+    "CREATE VIEW progress AS SELECT"
+    " coalesce((SELECT runs FROM checks WHERE decision = 'converged'),"
+    " (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'total_runs')) AS total,"
+    " (SELECT count(*) FROM runs) AS stored,"
+    " (SELECT count(*) FROM runs WHERE status = 'ok') AS ok,"
+    " (SELECT count(*) FROM runs WHERE status <> 'ok') AS failed;";
+
+bool has_table(Database& db, const std::string& name) {
+  Statement st =
+      db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1");
+  st.bind(1, std::string_view(name));
+  return st.step() && st.column_int(0) > 0;
+}
+
 void set_meta(Database& db, const std::string& key, const std::string& value) {
   Statement st = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)");
   st.bind(1, std::string_view(key));
@@ -221,6 +248,7 @@ void write_schema(Database& db, const CampaignMeta& meta) {
       "CREATE TABLE session_provenance(session INTEGER NOT NULL REFERENCES sessions(id),"
       " position INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
       " PRIMARY KEY(session, key)) WITHOUT ROWID;");
+  db.exec(kChecksSchema);
   // Campaigns with arms have an arm column (the arm's position in `arms`); the others keep the
   // layout they always had.
   std::string runs =
@@ -245,15 +273,11 @@ void write_schema(Database& db, const CampaignMeta& meta) {
       "CREATE VIEW failures AS SELECT status, error, count(*) AS runs,"
       " min(sample) AS first_sample FROM runs WHERE status <> 'ok'"
       " GROUP BY status, error ORDER BY runs DESC;"
-      "CREATE VIEW progress AS SELECT"
-      " (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'total_runs') AS total,"
-      " (SELECT count(*) FROM runs) AS stored,"
-      " (SELECT count(*) FROM runs WHERE status = 'ok') AS ok,"
-      " (SELECT count(*) FROM runs WHERE status <> 'ok') AS failed;"
       "CREATE VIEW trajectory_long AS SELECT r.sample, r.replicate, v.name AS variable,"
       " t.t AS t, x.value FROM trajectories x JOIN runs r ON r.id = x.run"
       " JOIN trajectory_variables v ON v.position = x.variable"
       " JOIN trajectory_times t ON t.position = x.time_index;");
+  db.exec(kProgressView);
   if (!meta.arms.empty()) {
     db.exec(
         "CREATE VIEW arm_runs AS SELECT a.name AS arm_name, r.* FROM runs r"
@@ -503,6 +527,12 @@ CampaignStore CampaignStore::open_locked(
   {
     // We hold the writer lock: a session still `running` belongs to a process that is gone.
     Transaction tx(db);
+    if (!has_table(db, "checks")) {
+      // Stores of schema version 2 made before campaigns could stop themselves.
+      db.exec(kChecksSchema);
+      db.exec("DROP VIEW IF EXISTS progress");
+      db.exec(kProgressView);
+    }
     db.exec(
         "UPDATE sessions SET outcome = 'crashed', ended_at = coalesce(last_active_at,"
         " started_at) WHERE outcome = 'running'");
@@ -706,6 +736,45 @@ void CampaignStore::extend(const CampaignMeta& enlarged) {
   meta_.config_yaml = enlarged.config_yaml;
   meta_.config_file = enlarged.config_file;
   meta_.design_algorithm_version = enlarged.design_algorithm_version;
+}
+
+void CampaignStore::change_convergence(const CampaignMeta& changed, int forget_checks_from) {
+  if (changed.samples < meta_.samples || changed.replicates != meta_.replicates ||
+      changed.outputs != meta_.outputs || changed.parameters.size() != meta_.parameters.size()) {
+    throw StorageError(path() +
+                       ": the new campaign is not the stored one with other criteria or "
+                       "more samples (" +
+                       std::to_string(meta_.samples) + " -> " + std::to_string(changed.samples) +
+                       " samples)");
+  }
+  Transaction tx(db_);
+  if (changed.samples > meta_.samples) {
+    Statement st = db_.prepare(
+        "INSERT INTO meta(key, value) VALUES ('extended_from', ?1) ON CONFLICT(key) DO UPDATE"
+        " SET value = value || ', ' || excluded.value");
+    st.bind(1, std::to_string(meta_.samples));
+    st.step();
+  }
+  set_meta(db_, "samples", std::to_string(changed.samples));
+  set_meta(db_, "total_runs", std::to_string(changed.total_runs()));
+  set_meta(db_, "design", changed.design);
+  set_meta(db_, "config", changed.config);
+  set_meta(db_, "config_hash", changed.config_hash);
+  set_meta(db_, "config_yaml", changed.config_yaml);
+  set_meta(db_, "config_file", changed.config_file);
+  for (const char* sql : {"DELETE FROM check_criteria WHERE checkpoint >= ?1",
+                          "DELETE FROM checks WHERE checkpoint >= ?1"}) {
+    Statement st = db_.prepare(sql);
+    st.bind(1, static_cast<std::int64_t>(forget_checks_from));
+    st.step();
+  }
+  tx.commit();
+  meta_.samples = changed.samples;
+  meta_.design = changed.design;
+  meta_.config = changed.config;
+  meta_.config_hash = changed.config_hash;
+  meta_.config_yaml = changed.config_yaml;
+  meta_.config_file = changed.config_file;
 }
 
 void CampaignStore::prepare_insert() {
@@ -952,6 +1021,112 @@ std::int64_t CampaignStore::begin_session(const SessionInfo& info) {
   return id;
 }
 
+std::uint64_t CampaignStore::record_check(const CheckRecord& check,
+                                          std::optional<std::uint64_t> keep_runs_below) {
+  std::uint64_t deleted = 0;
+  Transaction tx(db_);
+  {
+    Statement del = db_.prepare("DELETE FROM check_criteria WHERE checkpoint = ?1");
+    del.bind(1, static_cast<std::int64_t>(check.checkpoint));
+    del.step();
+  }
+  Statement st = db_.prepare(
+      "INSERT OR REPLACE INTO checks(checkpoint, samples, runs, rows_used, decision, summary,"
+      " session, seconds, checked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+      " strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
+  st.bind(1, static_cast<std::int64_t>(check.checkpoint));
+  st.bind(2, static_cast<std::int64_t>(check.samples));
+  st.bind(3, static_cast<std::int64_t>(check.runs));
+  st.bind(4, static_cast<std::int64_t>(check.rows_used));
+  st.bind(5, std::string_view(check.decision));
+  st.bind(6, std::string_view(check.summary));
+  if (check.session > 0) {
+    st.bind(7, check.session);
+  } else if (session_) {
+    st.bind(7, *session_);
+  } else {
+    st.bind_null(7);
+  }
+  st.bind(8, check.seconds);
+  st.step();
+  Statement cr = db_.prepare(
+      "INSERT INTO check_criteria(checkpoint, position, output, criterion, value, target, met,"
+      " detail, contrast) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  for (std::size_t i = 0; i < check.criteria.size(); ++i) {
+    const CheckCriterion& c = check.criteria[i];
+    cr.reset();
+    cr.bind(1, static_cast<std::int64_t>(check.checkpoint));
+    cr.bind(2, static_cast<std::int64_t>(i));
+    cr.bind(3, std::string_view(c.output));
+    cr.bind(4, std::string_view(c.criterion));
+    cr.bind(5, c.value);
+    cr.bind(6, c.target);
+    cr.bind(7, static_cast<std::int64_t>(c.met ? 1 : 0));
+    cr.bind(8, std::string_view(c.detail));
+    if (c.contrast.empty()) {
+      cr.bind_null(9);
+    } else {
+      cr.bind(9, std::string_view(c.contrast));
+    }
+    cr.step();
+  }
+  if (keep_runs_below) {
+    const auto below = static_cast<std::int64_t>(*keep_runs_below);
+    auto run = [&](const char* sql) {
+      Statement q = db_.prepare(sql);
+      q.bind(1, below);
+      q.step();
+    };
+    run("UPDATE sessions SET runs_stored = runs_stored - (SELECT count(*) FROM runs"
+        " WHERE runs.session = sessions.id AND runs.id >= ?1)");
+    run("DELETE FROM trajectories WHERE run >= ?1");
+    {
+      Statement count = db_.prepare("SELECT count(*) FROM runs WHERE id >= ?1");
+      count.bind(1, below);
+      count.step();
+      deleted = static_cast<std::uint64_t>(count.column_int(0));
+    }
+    run("DELETE FROM runs WHERE id >= ?1");
+    run("DELETE FROM quarantine WHERE task >= ?1");
+  }
+  tx.commit();
+  return deleted;
+}
+
+std::vector<CheckRecord> CampaignStore::checks() {
+  std::vector<CheckRecord> out;
+  if (!has_table(db_, "checks")) return out;
+  Statement st = db_.prepare(
+      "SELECT checkpoint, samples, runs, rows_used, decision, summary, coalesce(session, 0),"
+      " coalesce(seconds, 0), checked_at FROM checks ORDER BY checkpoint");
+  while (st.step()) {
+    CheckRecord c;
+    c.checkpoint = static_cast<int>(st.column_int(0));
+    c.samples = static_cast<std::uint64_t>(st.column_int(1));
+    c.runs = static_cast<std::uint64_t>(st.column_int(2));
+    c.rows_used = static_cast<std::uint64_t>(st.column_int(3));
+    c.decision = st.column_text(4);
+    c.summary = st.column_text(5);
+    c.session = st.column_int(6);
+    c.seconds = st.column_double(7);
+    c.checked_at = st.column_text(8);
+    out.push_back(std::move(c));
+  }
+  Statement cr = db_.prepare(
+      "SELECT checkpoint, output, criterion, value, target, met, detail, coalesce(contrast, '')"
+      " FROM check_criteria ORDER BY checkpoint, position");
+  while (cr.step()) {
+    const auto checkpoint = static_cast<int>(cr.column_int(0));
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const CheckRecord& c) { return c.checkpoint == checkpoint; });
+    if (it == out.end()) continue;
+    it->criteria.push_back({cr.column_text(1), cr.column_text(2), cr.column_double(3),
+                            cr.column_double(4), cr.column_int(5) != 0, cr.column_text(6),
+                            cr.column_text(7)});
+  }
+  return out;
+}
+
 void CampaignStore::end_session(std::int64_t id, const std::string& outcome) {
   Statement st = db_.prepare(
       "UPDATE sessions SET ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), outcome = ?1"
@@ -1054,6 +1229,13 @@ std::int64_t CampaignStore::retry_crashed() {
   // Also those about to be stored as crashed (their second crash was just recovered).
   db_.exec("UPDATE quarantine SET crashes = 1 WHERE crashes > 1");
   db_.exec("DELETE FROM trajectories WHERE run IN (SELECT id FROM runs WHERE status = 'crashed')");
+  // The checks of a campaign that stops itself made on these runs are made again with them.
+  if (has_table(db_, "checks")) {
+    db_.exec(
+        "DELETE FROM check_criteria WHERE checkpoint IN (SELECT checkpoint FROM checks WHERE runs >"
+        " (SELECT min(id) FROM runs WHERE status = 'crashed'))");
+    db_.exec("DELETE FROM checks WHERE runs > (SELECT min(id) FROM runs WHERE status = 'crashed')");
+  }
   db_.exec("DELETE FROM runs WHERE status = 'crashed'");
   const auto removed = db_.query_int("SELECT changes()").value_or(0);
   tx.commit();
@@ -1081,6 +1263,11 @@ std::string shortened(std::string text, std::size_t limit) {
 StoreStatus CampaignStore::status(std::size_t examples_per_group) {
   StoreStatus s;
   s.total = static_cast<std::int64_t>(meta_.total_runs());
+  s.checks = checks();
+  s.target = s.total;
+  for (const auto& c : s.checks) {
+    if (c.decision == "converged") s.target = static_cast<std::int64_t>(c.runs);
+  }
   s.schema_version = schema_version_;
   s.writer_active = lock_.held() || writer_active_;
   {

@@ -21,7 +21,9 @@ namespace tmex::storage {
 
 /// Version of the store layout written by this tmex. Version 2 added session provenance, the
 /// campaign YAML and design algorithm version in meta, the crash quarantine (`in_flight`,
-/// `quarantine`) and `sessions.last_active_at`. A file with a newer version is refused; one of
+/// `quarantine`), `sessions.last_active_at` and the checks of self-stopping campaigns
+/// (`checks`, `check_criteria`; added to a version-2 store without them when it is opened for
+/// writing). A file with a newer version is refused; one of
 /// version 1 (tmex 0.1.0) opens read-only (status, analyze, export, verify, check) but is not
 /// resumed; its typed metadata is recovered from its descriptions (legacy_meta.hpp).
 inline constexpr int kSchemaVersion = 2;
@@ -214,6 +216,46 @@ struct QuarantinedTask {
   std::string sessions;  ///< their ids, e.g. "3, 5"
 };
 
+/// One criterion of one output (of one contrast, in a campaign with arms) at a checkpoint of a
+/// self-stopping campaign (`check_criteria`).
+struct CheckCriterion {
+  std::string output{};
+  /// "halfwidth" (value: the largest half-width of an interval that excludes 0, target: the
+  /// criterion; detail: that index), "stable_top" (value: the top parameters compared, target:
+  /// convergence.stable_top; detail: their order, and the previous one where it differs),
+  /// "defined" (an index is not a number) or, for a contrast, "difference" (value: the
+  /// half-width of the mean paired difference's interval, target: convergence.difference;
+  /// detail: the mean and its interval). Of a contrast, halfwidth and stable_top judge the PRCC
+  /// of the paired differences on the parameters (who benefits).
+  std::string criterion{};
+  double value = 0.0;  ///< NaN reads and writes as NULL
+  double target = 0.0;
+  bool met = false;
+  std::string detail{};
+  /// The contrast judged, "ARM:REFERENCE"; empty (NULL in the store) in a campaign without arms.
+  std::string contrast{};
+
+  bool operator==(const CheckCriterion&) const = default;
+};
+
+/// The check of a self-stopping campaign at one checkpoint (`checks`).
+struct CheckRecord {
+  int checkpoint = 0;           ///< 0 for the first
+  std::uint64_t samples = 0;    ///< the checkpoint's size: design samples, or Saltelli base rows
+  std::uint64_t runs = 0;       ///< its runs: the run ids below this
+  std::uint64_t rows_used = 0;  ///< samples (base rows) the indices used
+  /// "continue", "converged" (the campaign stopped here, complete) or "cap" (the last
+  /// checkpoint, campaign.samples, without convergence: complete, not converged).
+  std::string decision{};
+  std::string summary{};  ///< the criteria in words
+  std::vector<CheckCriterion> criteria{};
+  std::int64_t session = 0;  ///< the session that recorded it (0: none)
+  double seconds = 0.0;      ///< the analysis's wall time
+  std::string checked_at{};  ///< UTC, set by the store
+
+  bool operator==(const CheckRecord&) const = default;
+};
+
 struct StoreStatus {
   std::int64_t total = 0;   ///< samples x arms x replicates
   std::int64_t stored = 0;  ///< rows in runs
@@ -226,6 +268,10 @@ struct StoreStatus {
   /// Runs not stored that were in flight when a session died (they run alone first).
   std::int64_t quarantined = 0;
   int schema_version = 0;
+  /// The checks of a self-stopping campaign, in checkpoint order (empty for other campaigns).
+  std::vector<CheckRecord> checks;
+  /// Runs of the campaign when complete: the checkpoint it converged at, else total.
+  std::int64_t target = 0;
 };
 
 /// `reason` with every number replaced by '#' (for grouping failure reasons).
@@ -277,6 +323,13 @@ class CampaignStore {
   /// Throws StorageError when `enlarged` is not an enlargement of this campaign.
   void extend(const CampaignMeta& enlarged);
 
+  /// A campaign that stops itself, changed on its store: a higher campaign.samples (more
+  /// checkpoints) and/or other criteria. Takes `changed`'s samples (never fewer: StorageError),
+  /// design and configuration texts, records `extended_from` when it grew, and forgets the checks
+  /// of checkpoints `forget_checks_from` and later (the campaign makes them again), in one
+  /// transaction.
+  void change_convergence(const CampaignMeta& changed, int forget_checks_from);
+
   /// Stores a batch of runs in one transaction; all or nothing. Throws StorageError.
   void append(std::span<const RunRecord> runs);
 
@@ -302,9 +355,20 @@ class CampaignStore {
   /// in task order. Writer only; call before begin_session().
   std::vector<QuarantinedTask> recover_in_flight();
   /// For --retry-crashed: deletes the rows stored with status `crashed` and sets the crash
-  /// count of every quarantined task to 1 (they run alone, once, before the rest). Returns how
-  /// many rows went.
+  /// count of every quarantined task to 1 (they run alone, once, before the rest), and the
+  /// checks of a self-stopping campaign whose checkpoint holds one of those rows (they are made
+  /// again once the rows are back). Returns how many rows went.
   std::int64_t retry_crashed();
+  /// Records the check of a checkpoint in one transaction (replacing an earlier record of the
+  /// same checkpoint). With `keep_runs_below`, runs with an id at or above it, their trajectories,
+  /// quarantine entries and their count in their sessions' runs_stored go in the same
+  /// transaction: a campaign that converged keeps exactly the runs of its checkpoint. Returns
+  /// how many runs went. Throws StorageError.
+  std::uint64_t record_check(const CheckRecord& check,
+                             std::optional<std::uint64_t> keep_runs_below = std::nullopt);
+  /// The recorded checks in checkpoint order (empty for a store without any, or made before
+  /// campaigns could stop themselves). Throws StorageError.
+  std::vector<CheckRecord> checks();
   /// Ends a session with its outcome ("complete", "interrupted", "failed", ...).
   void end_session(std::int64_t id, const std::string& outcome);
 

@@ -1,6 +1,7 @@
 // Tests of treatment arms in a campaign config: parsing, located errors, identity, run numbering.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -215,6 +216,65 @@ TEST_F(ArmsConfigTest, TheEmdrArmsExampleHoldsTheSingleArmExamplesTreatments) {
     EXPECT_EQ(arms.arm_spec(a).settings, one.model_spec.settings);
     EXPECT_EQ(arms.arm_spec(a).options, one.model_spec.options);
   }
+}
+
+TEST_F(ArmsConfigTest, ConvergenceJudgesTheContrastsOnTheCriteriaWritten) {
+  std::string text = replaced("samples: 100", "samples: 400");
+  const auto c = parse(text + "convergence: {start: 100, difference: 0.05}\n");
+  ASSERT_TRUE(c.convergence);
+  // Every other arm against the first, on every output; only the difference is judged.
+  EXPECT_EQ(c.convergence->contrasts, (std::vector<std::string>{"plus1:base", "steep:base"}));
+  EXPECT_EQ(c.convergence->difference, std::vector<double>{0.05});
+  EXPECT_FALSE(c.convergence->judge_halfwidth);
+  EXPECT_FALSE(c.convergence->judge_stable_top);
+  const std::string canonical = c.canonical();
+  EXPECT_NE(canonical.find("convergence.outputs: [y]\nconvergence.contrasts: [plus1:base, "
+                           "steep:base]\nconvergence.difference: [0.05]\n"),
+            std::string::npos)
+      << canonical;
+  EXPECT_EQ(canonical.find("convergence.halfwidth"), std::string::npos) << canonical;
+  // Contrasts as written, ARM:REFERENCE; who benefits judged where written.
+  const auto d = parse(text +
+                       "convergence: {start: 100, contrasts: ['steep:plus1', plus1], "
+                       "stable_top: 2}\n");
+  EXPECT_EQ(d.convergence->contrasts, (std::vector<std::string>{"steep:plus1", "plus1:base"}));
+  EXPECT_TRUE(d.convergence->difference.empty());
+  EXPECT_FALSE(d.convergence->judge_halfwidth);
+  EXPECT_TRUE(d.convergence->judge_stable_top);
+  EXPECT_EQ(d.convergence->criteria.stable_top, 2);
+  EXPECT_EQ(
+      canonical_diff(canonical, d.canonical()),
+      (std::vector<std::string>{
+          "convergence.contrasts: [plus1:base, steep:base] -> [steep:plus1, plus1:base]",
+          "convergence.difference: [0.05] -> (absent)", "convergence.stable_top: (absent) -> 2"}));
+}
+
+TEST_F(ArmsConfigTest, ConvergenceTargetsPerOutputCoverEveryOutput) {
+  const std::string faulty = R"(campaign: {name: t, seed: 5, samples: 400}
+design: {method: lhs}
+model: {name: faulty}
+arms:
+  a: {}
+  b: {settings: {nan_below: 0.2}}
+parameters:
+  x1: {distribution: uniform, min: 0, max: 1}
+  x2: {distribution: uniform, min: 0, max: 1}
+  x3: {distribution: uniform, min: 0, max: 1}
+storage: {path: t.db}
+)";
+  const auto c =
+      parse(faulty + "convergence: {start: 100, difference: {y2: 0.01}, halfwidth: 0.1}\n");
+  ASSERT_EQ(c.convergence->difference.size(), 2u);
+  EXPECT_TRUE(std::isnan(c.convergence->difference[0]));  // y: who benefits only
+  EXPECT_EQ(c.convergence->difference[1], 0.01);
+  EXPECT_NE(c.canonical().find("convergence.difference: [none, 0.01]\n"), std::string::npos);
+  EXPECT_EQ(error_of(faulty + "convergence: {start: 100, difference: {y2: 0.01}}\n"),
+            "c.yaml:12:39: convergence.difference: output 'y' must converge but has no "
+            "criterion: give it a half-width here, or write halfwidth or stable_top");
+  EXPECT_EQ(c.convergence->outputs, (std::vector<std::string>{"y", "y2"}));
+  const auto one =
+      parse(faulty + "convergence: {start: 100, outputs: [y2], difference: {y2: 0.01}}\n");
+  EXPECT_EQ(one.convergence->difference, std::vector<double>{0.01});
 }
 
 }  // namespace

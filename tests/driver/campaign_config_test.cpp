@@ -194,8 +194,8 @@ TEST_F(ConfigTest, ModelVersionIsPartOfTheCanonicalText) {
   EXPECT_NE(conflict->find("readable"), std::string::npos) << *conflict;
 }
 
-// examples/emdr.yaml and its treatment arms sample exactly the model's default ranges
-// (models/emdr.md), with one seed, so that sample i is the same tumour in every arm.
+// examples/emdr.yaml, its treatment arms and emdr_auto.yaml sample exactly the model's default
+// ranges (models/emdr.md), with one seed, so that sample i is the same tumour in every arm.
 TEST_F(ConfigTest, EmdrExamplesSampleTheModelsDefaultRanges) {
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(TMEX_EXAMPLES_DIR)) {
@@ -215,7 +215,8 @@ TEST_F(ConfigTest, EmdrExamplesSampleTheModelsDefaultRanges) {
       EXPECT_EQ(config.parameters[i].distribution.describe(), expected.describe()) << r.name;
     }
   }
-  EXPECT_EQ(files, 10);  // emdr.yaml, eight single-arm campaigns and emdr_arms.yaml
+  // emdr.yaml, eight single-arm campaigns, emdr_arms.yaml, emdr_auto.yaml, emdr_arms_auto.yaml
+  EXPECT_EQ(files, 12);
 }
 
 }  // namespace
@@ -223,6 +224,72 @@ TEST_F(ConfigTest, EmdrExamplesSampleTheModelsDefaultRanges) {
 
 namespace tmex::driver {
 namespace {
+
+TEST_F(ConfigTest, ConvergenceMakesANestedDecorrelatedDesignAndEntersTheCanonicalText) {
+  const auto c = parse(replaced("samples: 100, replicates: 2", "samples: 800, replicates: 2") +
+                       "convergence: {start: 100, halfwidth: 0.04}\n");
+  ASSERT_TRUE(c.convergence);
+  EXPECT_EQ(c.convergence->start, 100u);
+  EXPECT_EQ(c.convergence->levels, 3u);
+  EXPECT_EQ(c.convergence->checkpoint_size(3), 800u);
+  EXPECT_EQ(c.convergence->method, analysis::StoppingMeasure::kPrcc);
+  EXPECT_EQ(c.convergence->outputs, std::vector<std::string>{"y"});  // default: every output
+  EXPECT_EQ(c.convergence->criteria.halfwidth, 0.04);
+  EXPECT_EQ(c.convergence->criteria.stable_top, 2);  // default 5, at most the parameters
+  EXPECT_EQ(c.design->describe(),
+            "lhs(n=800, k=2, seed=5, jitter=random, nested_from=100, correlation=decorrelate)");
+  const std::string canonical = c.canonical();
+  EXPECT_NE(canonical.find("convergence.start: 100\nconvergence.method: prcc\n"
+                           "convergence.outputs: [y]\nconvergence.halfwidth: 0.04\n"
+                           "convergence.stable_top: 2\n"),
+            std::string::npos)
+      << canonical;
+  // Another criterion is another campaign (it keeps other runs).
+  const auto other = parse(replaced("samples: 100, replicates: 2", "samples: 800, replicates: 2") +
+                           "convergence: {start: 100, halfwidth: 0.03}\n");
+  EXPECT_EQ(canonical_diff(canonical, other.canonical()),
+            std::vector<std::string>{"convergence.halfwidth: 0.04 -> 0.03"});
+  // An explicit correlation: none is kept.
+  std::string none = replaced("samples: 100, replicates: 2", "samples: 800, replicates: 2");
+  none = none.replace(none.find("method: lhs"), 11, "method: lhs, correlation: none");
+  EXPECT_EQ(parse(none + "convergence: {start: 100}\n").design->describe(),
+            "lhs(n=800, k=2, seed=5, jitter=random, nested_from=100)");
+}
+
+TEST_F(ConfigTest, ConvergenceOnSobolAndSaltelliDesignsCountsInPowersOfTwo) {
+  auto sobol = replaced("samples: 100, replicates: 2", "samples: 1024, replicates: 2");
+  sobol = sobol.replace(sobol.find("method: lhs"), 11, "method: sobol");
+  const auto c = parse(sobol + "convergence: {start: 128}\n");
+  EXPECT_EQ(c.convergence->levels, 3u);
+  EXPECT_EQ(c.design->describe().find("nested"), std::string::npos);
+  auto saltelli = replaced("samples: 100, replicates: 2", "samples: 256, replicates: 1");
+  saltelli = saltelli.replace(saltelli.find("method: lhs"), 11, "method: saltelli");
+  const auto s = parse(saltelli + "convergence: {start: 32, stable_top: 1}\n");
+  EXPECT_EQ(s.convergence->method, analysis::StoppingMeasure::kSobol);
+  EXPECT_EQ(s.convergence->levels, 3u);
+  EXPECT_EQ(s.total_runs(), 256u * 4);
+}
+
+TEST_F(ConfigTest, ConvergenceErrorsSayWhatToWrite) {
+  const std::string base =
+      replaced("samples: 100, replicates: 2", "samples: 250000, replicates: 1");
+  EXPECT_EQ(error_of(base + "convergence: {start: 1000}\n"),
+            "c.yaml:1:39: campaign.samples: the checkpoints of a campaign that stops itself double "
+            "from convergence.start: 1000, 2000, 4000, ... samples; samples (the most it may run) "
+            "must be one of them from the second on; got 250000: write 256000 (9 checkpoints) or "
+            "128000 (8)");
+  std::string capped = base;
+  capped.replace(capped.find("250000"), 6, "256000");
+  EXPECT_EQ(error_of(capped + "convergence: {start: 1000, stable_top: 2, outputs: [q]}\n"),
+            "c.yaml:12:53: convergence.outputs: unknown output 'q'; the stored outputs are: y");
+  // A dummy does not count among the parameters to rank.
+  std::string dummy =
+      replaced("  x2: {", "  d: {distribution: uniform, min: 0, max: 1, dummy: true}\n  x2: {");
+  EXPECT_NE(error_of(dummy.replace(dummy.find("samples: 100"), 12, "samples: 200") +
+                     "convergence: {start: 100, stable_top: 3}\n")
+                .find("at most the 2 sampled parameters that are not dummies, got 3"),
+            std::string::npos);
+}
 
 TEST(ConfigDesigns, DummiesAndDesignsShapeTheCampaign) {
   models::ModelRegistry registry;

@@ -223,6 +223,92 @@ replace("param_beta_overflow", "x1: {distribution: uniform, min: -3, max: 3}",
         "x1: {distribution: beta, alpha: 1e300, beta: 1e300}", "non-finite values")
 replace("model_linear_negative_noise", "name: ishigami\n  settings: {a: 7}",
         "name: linear\n  settings: {noise_sd: -0.5}", "noise_sd must be >= 0")
+# Campaigns that stop themselves (convergence:), each refused with what to write instead.
+CONV = BASE.replace("samples: 100, replicates: 2", "samples: 800, replicates: 2") + \
+    "convergence: {start: 100, halfwidth: 0.05, stable_top: 2}\n"
+assert "samples: 800" in CONV
+
+
+def conv(name, old, new, expect):
+    assert old in CONV, old
+    case(name, CONV.replace(old, new, 1), expect)
+
+
+conv("convergence_samples_not_doubling", "samples: 800", "samples: 1000",
+     "campaign.samples: the checkpoints of a campaign that stops itself double from "
+     "convergence.start: 100, 200, 400, ... samples; samples (the most it may run) must be one of "
+     "them from the second on; got 1000: write 1600 (5 checkpoints) or 800 (4)")
+conv("convergence_samples_one_checkpoint", "samples: 800", "samples: 100", "write 200 (2 checkpoints) or more")
+conv("convergence_start_too_small", "start: 100", "start: 4", "needs at least 6 samples (k + 4)")
+conv("convergence_start_missing", "start: 100, ", "", "missing key 'start'")
+conv("convergence_unknown_key", "stable_top: 2", "stable_top: 2, tolerance: 1", "unknown key 'tolerance'")
+conv("convergence_method_unknown", "start: 100", "start: 100, method: morris", "expected prcc or sobol")
+conv("convergence_method_sobol_on_lhs", "start: 100", "start: 100, method: sobol",
+     "sobol needs design: {method: saltelli}")
+conv("convergence_halfwidth_zero", "halfwidth: 0.05", "halfwidth: 0", "convergence.halfwidth: expected a half-width in (0, 1)")
+conv("convergence_halfwidth_text", "halfwidth: 0.05", "halfwidth: tight", "expected a number")
+conv("convergence_stable_top_too_many", "stable_top: 2", "stable_top: 3",
+     "at most the 2 sampled parameters that are not dummies")
+conv("convergence_stable_top_zero", "stable_top: 2", "stable_top: 0", "convergence.stable_top")
+conv("convergence_outputs_unknown", "stable_top: 2", "stable_top: 2, outputs: [z]", "unknown output 'z'")
+conv("convergence_outputs_twice", "stable_top: 2", "stable_top: 2, outputs: [y, y]", "listed twice")
+conv("convergence_outputs_empty", "stable_top: 2", "stable_top: 2, outputs: []", "non-empty list")
+conv("convergence_morris", "design: {method: lhs}", "design: {method: morris}",
+     "design.method: a campaign that stops itself needs checkpoints that are designs of their own")
+conv("convergence_maximin", "design: {method: lhs}", "design: {method: lhs, optimize: maximin}",
+     "design.optimize: maximin optimises one whole design")
+conv("convergence_midpoint", "design: {method: lhs}", "design: {method: lhs, jitter: midpoint}",
+     "design.jitter: midpoint")
+conv("convergence_extend_from", "design: {method: lhs}", "design: {method: lhs, extend_from: 50}",
+     "leave extend_from out")
+conv("convergence_sobol_start_not_power", "design: {method: lhs}", "design: {method: sobol}",
+     "start must be one; got 100: write 128 or 64")
+conv("convergence_sobol_unscrambled", "design: {method: lhs}", "design: {method: sobol, scramble: none}",
+     "design.scramble: none skips the origin")
+conv("convergence_saltelli_prcc", "design: {method: lhs}", "design: {method: saltelli}",
+     "")
+cases[-1] = (cases[-1][0], cases[-1][1].replace("start: 100", "start: 64, method: prcc").replace(
+    "samples: 800", "samples: 512"), "prcc needs a design that samples the space")
+conv("convergence_saltelli_lhs_base", "design: {method: lhs}", "design: {method: saltelli, base: lhs}",
+     "needs base: sobol")
+conv("convergence_as_list", "convergence: {start: 100, halfwidth: 0.05, stable_top: 2}",
+     "convergence: [100]", "convergence: expected a mapping")
+# Campaigns with arms that stop themselves: criteria on their contrasts.
+conv("convergence_contrasts_without_arms", "stable_top: 2", "stable_top: 2, contrasts: [b2]",
+     "convergence.contrasts: contrasts compare the arms of a campaign, and this one has none")
+conv("convergence_difference_without_arms", "stable_top: 2", "stable_top: 2, difference: 0.1",
+     "convergence.difference: contrasts compare the arms of a campaign, and this one has none")
+ARMS_CONV = CONV.replace("outputs: [y]\n", "outputs: [y]\narms: {base: {}, b2: {settings: {b: 0.2}}}\n").replace(
+    "convergence: {start: 100, halfwidth: 0.05, stable_top: 2}", "convergence: {start: 100, difference: 0.1}")
+assert "arms:" in ARMS_CONV and "difference: 0.1" in ARMS_CONV
+
+
+def arms_conv(name, old, new, expect):
+    assert old in ARMS_CONV, old
+    case(name, ARMS_CONV.replace(old, new, 1), expect)
+
+
+arms_conv("convergence_arms_no_criterion", "start: 100, difference: 0.1", "start: 100",
+          "a campaign with arms stops on its contrasts: write difference")
+arms_conv("convergence_contrasts_unknown_arm", "difference: 0.1", "difference: 0.1, contrasts: [nobody]",
+          "unknown arm 'nobody' in 'nobody'; the arms are: base, b2")
+arms_conv("convergence_contrasts_unknown_reference", "difference: 0.1",
+          "difference: 0.1, contrasts: ['b2:nobody']", "unknown arm 'nobody' in 'b2:nobody'")
+arms_conv("convergence_contrasts_self", "difference: 0.1", "difference: 0.1, contrasts: [base]",
+          "compares arm 'base' with itself (the reference is the first arm")
+arms_conv("convergence_contrasts_twice", "difference: 0.1", "difference: 0.1, contrasts: [b2, 'b2:base']",
+          "contrast b2:base is listed twice")
+arms_conv("convergence_contrasts_empty", "difference: 0.1", "difference: 0.1, contrasts: []",
+          "convergence.contrasts: expected a non-empty list")
+arms_conv("convergence_difference_zero", "difference: 0.1", "difference: 0",
+          "convergence.difference: expected the largest half-width of the mean paired difference's interval")
+arms_conv("convergence_difference_text", "difference: 0.1", "difference: small", "expected a number")
+arms_conv("convergence_difference_unknown_output", "difference: 0.1", "difference: {z: 0.1}",
+          "output 'z' is not among the outputs that must converge (y)")
+arms_conv("convergence_difference_empty_map", "difference: 0.1", "difference: {}",
+          "got an empty map")
+arms_conv("convergence_arms_saltelli", "design: {method: lhs}", "design: {method: saltelli}",
+          "design.method: a campaign with arms that stops itself is judged on its contrasts")
 # Truncations of the valid file at every line break (each must fail or be valid; keep the
 # invalid ones).
 for i, cut in enumerate([k for k, ch in enumerate(BASE) if ch == "\n"][:-1]):

@@ -141,6 +141,51 @@ TEST(Report, FiguresComeFromTheModelWithTheirData) {
             282);  // # + 281 successful runs
 }
 
+std::string json_verdict(const Report& r) {
+  return nlohmann::json::parse(written(r, Format::kJson))["checkpoints"]["verdict"];
+}
+
+TEST(Report, CheckpointsShowThePathAndTheVerdictInEveryFormat) {
+  auto a = linear_analysis();
+  analysis::CheckpointPath path;
+  path.cap = 1200;
+  for (unsigned c = 0; c < 3; ++c) {
+    const std::uint64_t n = 75u << c;
+    path.checkpoints.push_back(
+        {c,
+         n,
+         n,
+         c == 2 ? "converged" : "continue",
+         c == 2 ? "converged: the top parameters keep their order" : "not converged: too wide",
+         {{"y", "halfwidth", 0.2 / (c + 1.0), 0.08, c == 2, "x1"},
+          {"y", "stable_top", 3, 3, c > 0, "x3, x2, x1"}}});
+  }
+  a.checkpoints = path;
+  const Report r = build_report(a);
+  ASSERT_GE(r.sections.size(), 2u);
+  EXPECT_EQ(r.sections[1].key, "checkpoints");  // right after the campaign
+  const std::string text = written(r, Format::kTable);
+  EXPECT_NE(text.find("A campaign that stops itself: it converged at checkpoint 2 (300 samples, "
+                      "300 runs, of at most"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(json_verdict(r),
+            "converged at checkpoint 2 (300 samples, 300 runs, of at most 1200 "
+            "samples): the top parameters keep their order");
+  const auto json = nlohmann::json::parse(written(r, Format::kJson));
+  EXPECT_EQ(json["checkpoints"]["converged"], true);
+  EXPECT_EQ(json["checkpoints"]["size"], 300);
+  const auto& rows = json["checkpoints"]["criteria"][0]["rows"];
+  ASSERT_EQ(rows.size(), 6u);
+  EXPECT_EQ(rows[4]["criterion"], "halfwidth");
+  EXPECT_DOUBLE_EQ(rows[4]["value"].get<double>(), 0.2 / 3.0);
+  EXPECT_EQ(rows[4]["met"], true);
+  EXPECT_NE(written(r, Format::kCsv).find("checkpoints,y,x1,,halfwidth_at_150,0.1,,,,\n"),
+            std::string::npos);
+  // Without checks, no section.
+  EXPECT_NE(build_report(linear_analysis()).sections[1].key, "checkpoints");
+}
+
 TEST(Report, SignificanceMarkers) {
   EXPECT_EQ(significance_marker(0.0005), "***");
   EXPECT_EQ(significance_marker(0.005), "**");

@@ -140,13 +140,13 @@ say "cluster up: $(sinfo -h -o '%P %t %c CPUs')"
 cd "$WORK" || exit 1
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_pml=ob1
 export TMEX="$TMEX"
-write_config() {  # write_config FILE NAME SAMPLES SETTINGS
+write_config() {  # write_config FILE NAME SAMPLES SETTINGS [SLEEP_MS (100)]
   cat >"$1" <<YAML
 campaign: {name: $2, seed: 20261129, samples: $3, replicates: 1}
 design: {method: lhs}
 model:
   name: faulty
-  settings: {sleep_ms: 100, $4}
+  settings: {sleep_ms: ${5:-100}, $4}
 parameters:
   x1: {distribution: uniform, min: 0, max: 1}
   x2: {distribution: loguniform, min: 0.1, max: 10}
@@ -166,9 +166,15 @@ write_config arm_b.yaml arm_b 300 "throw_below: 0.3"
 # before each link's end.
 write_config chain.yaml chain 400 "solver_below: 0.3"
 
+# A campaign that stops itself (checkpoints 25, 50, ..., 1600 samples; it converges at 800, 48 s
+# of evaluations on one process, so the job's early warning interrupts it and the requeued job
+# goes on): the same checks and rows as a direct run.
+write_config auto.yaml auto 1600 "throw_below: 0.05" 60
+echo "convergence: {start: 25, outputs: [y2], halfwidth: 0.012, stable_top: 2}" >>auto.yaml
+
 # Direct runs of the same campaigns, in the background while SLURM works: 16 evaluations at a
 # time (an execution setting; the rows do not depend on it).
-for c in single arm_a arm_b chain; do
+for c in single arm_a arm_b chain auto; do
   sed 's/drain_timeout: 5}/drain_timeout: 5, per_rank: 16}/' "$c.yaml" >"ref_$c.yaml"
   "$TMEX" run "ref_$c.yaml" --db "ref_$c.db" >"ref_$c.out" 2>&1 &
 done
@@ -176,6 +182,8 @@ done
 export TMEX_MIN_SESSION_S=5  # the test's sessions are short
 JOB_SINGLE=$(TMEX_CONFIG=single.yaml TMEX_ARGS=--no-slurm-deadline sbatch --parsable --time=1 --nodes=1 --ntasks-per-node=2 \
   --signal=B:USR1@20 "$JOBS/tmex.sbatch") || fail "sbatch tmex.sbatch"
+JOB_AUTO=$(TMEX_CONFIG=auto.yaml TMEX_ARGS=--no-slurm-deadline sbatch --parsable --time=1 \
+  --nodes=1 --ntasks-per-node=1 --signal=B:USR1@20 "$JOBS/tmex.sbatch") || fail "sbatch (auto)"
 JOB_ARRAY=$(TMEX_CONFIGS="arm_a.yaml arm_b.yaml" TMEX_ARGS="--deadline-margin 40" sbatch \
   --parsable --time=1 --array=0-1 --nodes=1 --ntasks-per-node=1 --signal=B:USR1@5 \
   "$JOBS/tmex-array.sbatch") || fail "sbatch tmex-array.sbatch"
@@ -188,7 +196,7 @@ printf 'campaign: {name: bad, seed: 1, samples: -5}\n' >bad.yaml
 BAD_OUT=$(TMEX_CONFIG=bad.yaml "$JOBS/tmex-chain" --links 3 --time=1 --nodes=1 \
   --ntasks-per-node=1 --output=bad-%j.log) || fail "tmex-chain: $BAD_OUT"
 read -r -a BAD <<<"$(echo "$BAD_OUT" | tail -1)"
-say "submitted: single $JOB_SINGLE, array $JOB_ARRAY, chain ${CHAIN[*]}"
+say "submitted: single $JOB_SINGLE, auto $JOB_AUTO, array $JOB_ARRAY, chain ${CHAIN[*]}"
 
 # A long campaign cancelled with scancel: it stops cleanly and is not requeued.
 write_config cancel.yaml cancel 2000 ""
@@ -204,7 +212,7 @@ scancel "$JOB_CANCEL"
 say "cancelled job $JOB_CANCEL"
 
 wait  # the direct runs
-for c in single arm_a arm_b chain; do
+for c in single arm_a arm_b chain auto; do
   grep -q "complete" "ref_$c.out" || fail "direct run $c: $(cat "ref_$c.out")"
 done
 say "direct runs done"
@@ -253,6 +261,28 @@ check_store single 400
 grep -q "requeued job $JOB_SINGLE" "tmex-$JOB_SINGLE.log" || fail "tmex.sbatch did not requeue"
 grep -q "SIGUSR1" "tmex-$JOB_SINGLE.log" || fail "tmex.sbatch got no early warning"
 REQUEUES_SINGLE=$(grep -c "requeued job" "tmex-$JOB_SINGLE.log")
+
+# The campaign that stops itself: requeued on its way, it converged at the same checkpoint with
+# the same checks and rows as the direct run.
+checks() {
+  sqlite3 "$1" "SELECT checkpoint, samples, runs, rows_used, decision, summary FROM checks;
+                SELECT * FROM check_criteria ORDER BY checkpoint, position"
+}
+[ "$(sqlite3 ref_auto.db "SELECT samples FROM checks WHERE decision = 'converged'")" = 800 ] ||
+  fail "ref_auto.db: did not converge at 800: $(checks ref_auto.db)"
+check_store auto 800
+diff <(checks ref_auto.db) <(checks auto.db) >/dev/null ||
+  fail "auto.db: checks differ from a direct run: $(diff <(checks ref_auto.db) <(checks auto.db))"
+[ "$(sqlite3 auto.db "SELECT count(DISTINCT session) FROM checks")" -ge 2 ] ||
+  fail "auto.db: every check made by one session (the job was not interrupted between checks)"
+[ "$(job_state "$JOB_AUTO")" = COMPLETED ] || fail "job $JOB_AUTO: $(job_state "$JOB_AUTO")"
+grep -q "requeued job $JOB_AUTO" "tmex-$JOB_AUTO.log" || fail "the self-stopping job was not requeued"
+grep -q "is complete: it converged at checkpoint 5" "tmex-$JOB_AUTO.log" ||
+  fail "the self-stopping job did not say it converged: $(tail -5 "tmex-$JOB_AUTO.log")"
+"$TMEX" status auto.db | grep -q "state      complete: converged at checkpoint 5 (800 samples)" ||
+  fail "tmex status auto.db: $("$TMEX" status auto.db)"
+say "auto.db: converged at 800 samples after $(grep -c "requeued job" "tmex-$JOB_AUTO.log")" \
+  "requeue(s), checks and rows equal to the direct run"
 
 REQUEUES_ARRAY=0
 for task in 0 1; do

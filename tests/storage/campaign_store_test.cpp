@@ -430,6 +430,108 @@ TEST_F(StoreTest, AVersionTwoStoreWithoutTheArrayJobColumnGainsIt) {
   EXPECT_EQ(st.sessions[0].slurm_array_job_id, "8");
 }
 
+TEST_F(StoreTest, ChecksRoundTripAndAConvergedCheckKeepsOnlyItsCheckpointsRuns) {
+  meta_.samples = 8;
+  meta_.trajectory_variables = {"u"};
+  meta_.trajectory_times = {1.0};
+  auto s = CampaignStore::create(path_, meta_);
+  const auto session = s.begin_session({1, "h", "tmex run", "", "", {}, ""});
+  std::vector<RunRecord> batch;
+  for (std::uint64_t i = 0; i < 8; ++i) {
+    batch.push_back(run(i, 0, 1.0));
+    batch.back().trajectories = {2.0};
+    batch.push_back(run(i, 1, 1.0));
+    batch.back().trajectories = {2.0};
+  }
+  s.append(batch);
+  CheckRecord first;
+  first.checkpoint = 0;
+  first.samples = 2;
+  first.runs = 4;
+  first.rows_used = 2;
+  first.decision = "continue";
+  first.summary = "first checkpoint";
+  first.criteria = {{"y", "halfwidth", 0.3, 0.05, false, "a"},
+                    {"y", "stable_top", std::nan(""), 2, false, "a, b"}};
+  first.seconds = 0.01;
+  s.record_check(first);
+  CheckRecord second = first;
+  second.checkpoint = 1;
+  second.samples = 4;
+  second.runs = 8;
+  second.decision = "converged";
+  second.summary = "converged";
+  // A contrast's criteria (a campaign with arms) carry it; the others store NULL.
+  second.criteria = {{"y", "halfwidth", 0.04, 0.05, true, "a"},
+                     {"y", "difference", 0.01, 0.02, true, "-0.5 [-0.51, -0.49]", "b:a"}};
+  s.record_check(second, 8);
+  const auto checks = s.checks();
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks[0].session, session);
+  EXPECT_FALSE(checks[0].checked_at.empty());
+  ASSERT_EQ(checks[0].criteria.size(), 2u);
+  EXPECT_TRUE(std::isnan(checks[0].criteria[1].value));
+  EXPECT_EQ(checks[0].criteria[0], first.criteria[0]);
+  EXPECT_EQ(checks[1].decision, "converged");
+  EXPECT_EQ(checks[1].criteria, second.criteria);
+  EXPECT_EQ(s.database().query_int("SELECT count(*) FROM check_criteria WHERE contrast IS NULL"),
+            3);
+  // Runs 8.. (samples 4..7), their trajectories and their count in the session are gone.
+  EXPECT_EQ(s.stored_ranges(), (std::vector<IdRange>{{0, 8}}));
+  const auto st = s.status();
+  EXPECT_EQ(st.stored, 8);
+  EXPECT_EQ(st.target, 8);
+  EXPECT_EQ(st.total, 16);
+  EXPECT_EQ(st.sessions[0].runs_stored, 8);
+  EXPECT_EQ(s.database().query_int("SELECT count(*) FROM trajectories"), 8);
+  EXPECT_EQ(s.database().query_int("SELECT total FROM progress"), 8);
+  // Recording a checkpoint again replaces it.
+  second.criteria = {};
+  s.record_check(second);
+  EXPECT_TRUE(s.checks()[1].criteria.empty());
+}
+
+TEST_F(StoreTest, RetryingCrashedRunsForgetsTheChecksMadeOnThem) {
+  meta_.replicates = 1;
+  auto s = CampaignStore::create(path_, meta_);
+  std::vector<RunRecord> batch;
+  for (std::uint64_t i = 0; i < 8; ++i) {
+    batch.push_back(run(i, 0, 1.0));
+    if (i == 5) batch.back().status = "crashed";
+  }
+  s.append(batch);
+  for (int c = 0; c < 3; ++c) {
+    CheckRecord r;
+    r.checkpoint = c;
+    r.runs = std::uint64_t{2} << c;  // 2, 4, 8 runs: only the last holds run 5
+    r.decision = "continue";
+    r.criteria = {{"y", "halfwidth", 0.1, 0.05, false, "a"}};
+    s.record_check(r);
+  }
+  EXPECT_EQ(s.retry_crashed(), 1);
+  const auto checks = s.checks();
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks.back().runs, 4u);
+  EXPECT_EQ(s.database().query_int("SELECT count(*) FROM check_criteria"), 2);
+}
+
+TEST_F(StoreTest, AVersionTwoStoreWithoutChecksGainsThemWhenWritten) {
+  { CampaignStore::create(path_, meta_); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "DROP TABLE check_criteria; DROP TABLE checks", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_TRUE(CampaignStore::open_read_only(path_).checks().empty());
+  auto s = CampaignStore::open_for_writing(path_);
+  CheckRecord c;
+  c.decision = "continue";
+  s.record_check(c);
+  EXPECT_EQ(s.checks().size(), 1u);
+  EXPECT_EQ(s.database().query_int("SELECT total FROM progress"), 20);
+}
+
 TEST_F(StoreTest, ExportWritesCsvWithQuotedErrorsAndEmptyNulls) {
   auto s = CampaignStore::create(path_, meta_);
   s.append(std::vector<RunRecord>{run(3, 0, 0.25), run(4, 0, std::nan(""))});
