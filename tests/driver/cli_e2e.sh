@@ -3,6 +3,8 @@
 # prints numbers as written and warns before a run about ranges outside the model's domain and
 # designs too small for their method. Usage: cli_e2e.sh TMEX
 set -euo pipefail
+# contains (tests/store_rows.sh)
+source "$(cd "$(dirname "$0")/.." && pwd)/store_rows.sh"
 TMEX=$(realpath "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -41,7 +43,7 @@ grep -q "Sobol' indices from 40 base rows cannot be trusted: at least 100" check
   fail "$(cat check.out)"
 # What check warns about, the run shows: a third of the growth rates fail.
 "$TMEX" run domain.yaml > /dev/null 2>&1 || true
-"$TMEX" status domain.db | grep -q "invalid_parameters" || fail "no invalid_parameters runs"
+"$TMEX" status domain.db | contains "invalid_parameters" || fail "no invalid_parameters runs"
 
 cat > small.yaml << 'YAML'
 campaign: {name: small, seed: 5, samples: 20}
@@ -52,10 +54,10 @@ parameters:
   x2: {distribution: uniform, min: -3, max: 3}
 storage: {path: small.db}
 YAML
-"$TMEX" check small.yaml | grep -q "PRCC from 20 samples of 2 parameters cannot be trusted" ||
+"$TMEX" check small.yaml | contains "PRCC from 20 samples of 2 parameters cannot be trusted" ||
   fail "no warning for a small LHS"
 "$TMEX" run small.yaml > /dev/null 2>&1
-"$TMEX" analyze small.db | grep -A2 "^Warnings" | grep -q "PRCC from 20 samples" ||
+"$TMEX" analyze small.db | grep -A2 "^Warnings" | contains "PRCC from 20 samples" ||
   fail "analyze does not warn about 20 samples"
 
 cat > fine.yaml << 'YAML'

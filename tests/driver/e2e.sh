@@ -7,34 +7,7 @@ TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
 TMEX=$(realpath "$1")
 TEST=$2
 shift 2
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_pml=ob1
-export OMPI_MCA_rmaps_base_oversubscribe=1
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmex-e2e.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK"
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# launch N ARGS...: tmex on N ranks (N=0: plain process, no launcher).
-launch() {
-  local n=$1
-  shift
-  if [ "$n" = 0 ]; then "$TMEX" "$@"; else mpiexec --oversubscribe -n "$n" "$TMEX" "$@"; fi
-}
-
-# launch_bg N ARGS...: like launch, in the background, with $! the pid of tmex or mpiexec.
-launch_bg() {
-  local n=$1
-  shift
-  if [ "$n" = 0 ]; then
-    (exec "$TMEX" "$@") &
-  else
-    (exec mpiexec --oversubscribe -n "$n" "$TMEX" "$@") &
-  fi
-}
-
-# rows DB: the stored runs with exact values (tests/store_rows.sh).
-source "$TESTS_DIR/store_rows.sh"
+source "$TESTS_DIR/driver/e2e_common.sh" tmex-e2e
 
 write_config() {  # write_config FILE MODEL SAMPLES REPLICATES SETTINGS
   cat >"$1" <<YAML
@@ -61,7 +34,7 @@ case "$TEST" in
     [ "$(sqlite3 par.db 'SELECT count(*) FROM runs')" = 1500 ] || fail "expected 1500 rows"
     diff <(rows ref.db) <(rows par.db) >/dev/null || fail "rows differ between 1 and $n ranks"
     # A second run of a finished campaign does nothing and succeeds.
-    launch "$n" run c.yaml --db par.db 2>&1 | grep -q "is complete" || fail "no 'complete' message"
+    launch "$n" run c.yaml --db par.db 2>&1 | contains "is complete" || fail "no 'complete' message"
     ;;
   kill-resume)  # SIGKILL the master (or a worker) at random moments, resume until done
     n=$1
@@ -140,7 +113,7 @@ case "$TEST" in
       [ "$(sqlite3 campaign.db 'SELECT count(*) FROM in_flight')" = 0 ] || fail "in-flight records left"
     }
     check_store
-    "$TMEX" status campaign.db | grep -q "crashed .*the process evaluating it died" ||
+    "$TMEX" status campaign.db | contains "crashed .*the process evaluating it died" ||
       fail "status shows no crashed group: $("$TMEX" status campaign.db)"
     # --retry-crashed runs them again (alone first): they crash again and end as crashed again.
     : >run.log
@@ -222,7 +195,7 @@ parameters:
 storage: {path: campaign.db}
 YAML
     launch 0 run c.yaml 2>/dev/null
-    "$TMEX" status campaign.db | grep -q "model      emdr (version 2)" || fail "status: no version"
+    "$TMEX" status campaign.db | contains "model      emdr (version 2)" || fail "status: no version"
     # What a tmex of store schema 1 made, with emdr version 1: no model_version record.
     sqlite3 campaign.db "DELETE FROM meta WHERE key = 'model_version'; PRAGMA user_version = 1;"
     before=$(sha256sum campaign.db)
@@ -236,7 +209,7 @@ YAML
         fail "$command: message does not name both versions: $(cat err.log)"
     done
     [ "$before" = "$(sha256sum campaign.db)" ] || fail "version-1 store changed"
-    "$TMEX" status campaign.db | grep -q "model      emdr (version 1)" || fail "status of v1 store"
+    "$TMEX" status campaign.db | contains "model      emdr (version 1)" || fail "status of v1 store"
     [ "$("$TMEX" export campaign.db | wc -l)" = 41 ] || fail "export of the version-1 store"
     "$TMEX" analyze campaign.db --outputs log_kill >/dev/null || fail "analyze of the version-1 store"
     ;;
@@ -385,7 +358,7 @@ YAML
     rc=$?
     set -e
     [ "$rc" = 2 ] || fail "the original config was accepted after the extension"
-    launch 0 run b.yaml 2>&1 | grep -q "is complete" || fail "extended campaign not complete"
+    launch 0 run b.yaml 2>&1 | contains "is complete" || fail "extended campaign not complete"
     ;;
   sample)  # tmex sample writes the design that tmex run then evaluates, and its quality
     write_config c.yaml ishigami 300 1 "a: 7"
@@ -641,7 +614,7 @@ YAML
     [ "$rss" -le $((small * 3 / 2 + 30)) ] ||
       fail "2^40 samples: rank 0 peak RSS $rss MB, $small MB at 10^7"
     launch 2 run big.yaml --stop-after 1 2>/dev/null || [ $? = 3 ] || fail "resume of 2^40"
-    "$TMEX" status big.db | grep -q "of 1099511627776 stored" || fail "status of 2^40"
+    "$TMEX" status big.db | contains "of 1099511627776 stored" || fail "status of 2^40"
     for bad in "samples: 1099511627777" "samples: 1099511628, replicates: 1001"; do
       sed "s/samples: 1099511627776/$bad/" big.yaml >over.yaml
       sed -i 's/big.db/over.db/' over.yaml

@@ -7,33 +7,7 @@ TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
 TMEX=$(realpath "$1")
 TEST=$2
 shift 2
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_pml=ob1
-export OMPI_MCA_rmaps_base_oversubscribe=1
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmex-e2e-arms.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK"
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# launch N ARGS...: tmex on N ranks (N=0: plain process, no launcher).
-launch() {
-  local n=$1
-  shift
-  if [ "$n" = 0 ]; then "$TMEX" "$@"; else mpiexec --oversubscribe -n "$n" "$TMEX" "$@"; fi
-}
-
-# launch_bg N ARGS...: like launch, in the background, with $! the pid of tmex or mpiexec.
-launch_bg() {
-  local n=$1
-  shift
-  if [ "$n" = 0 ]; then
-    (exec "$TMEX" "$@") &
-  else
-    (exec mpiexec --oversubscribe -n "$n" "$TMEX" "$@") &
-  fi
-}
-
-source "$TESTS_DIR/store_rows.sh"
+source "$TESTS_DIR/driver/e2e_common.sh" tmex-e2e-arms
 
 # The linear model with noise under two arms that differ only in the intercept, by 1. Both
 # intercepts lie in [1024, 2048), where doubles are evenly spaced, so adding the same terms to

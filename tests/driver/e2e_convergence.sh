@@ -10,31 +10,7 @@ TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
 TMEX=$(realpath "$1")
 TEST=$2
 shift 2
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_pml=ob1
-export OMPI_MCA_rmaps_base_oversubscribe=1
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/tmex-e2e-conv.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK"
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-launch() {
-  local n=$1
-  shift
-  if [ "$n" = 0 ]; then "$TMEX" "$@"; else mpiexec --oversubscribe -n "$n" "$TMEX" "$@"; fi
-}
-
-launch_bg() {
-  local n=$1
-  shift
-  if [ "$n" = 0 ]; then
-    (exec "$TMEX" "$@") &
-  else
-    (exec mpiexec --oversubscribe -n "$n" "$TMEX" "$@") &
-  fi
-}
-
-source "$TESTS_DIR/store_rows.sh"
+source "$TESTS_DIR/driver/e2e_common.sh" tmex-e2e-conv
 
 # checks DB: every recorded check and criterion, without the session, time and duration.
 checks() {
@@ -142,7 +118,7 @@ YAML
     # Its own convergence verdict (the last two checkpoints) uses the campaign's criteria.
     tr '\n' ' ' <analysis.txt | grep -q "converged: the top 3 significant parameters in the same order at $((predicted / 2)) and $predicted rows, and every interval that excludes 0 no wider than +/- $target" ||
       fail "analyze's convergence verdict: $(sed -n '/^Convergence/,/^Criteria/p' analysis.txt)"
-    "$TMEX" analyze linear.db --format csv | grep -q "^checkpoints,y,x1,,halfwidth_at_$predicted," ||
+    "$TMEX" analyze linear.db --format csv | contains "^checkpoints,y,x1,,halfwidth_at_$predicted," ||
       fail "analyze CSV"
     # A finished campaign run again says it is complete and does nothing.
     launch 0 run c.yaml 2>again.log || fail "second run failed"
@@ -200,7 +176,7 @@ YAML
     [ "$(sqlite3 campaign.db 'PRAGMA integrity_check')" = ok ] || fail "integrity check"
     diff <(checks ref.db) <(checks campaign.db) || fail "checks differ after $kills kills"
     diff <(rows ref.db) <(rows campaign.db) >/dev/null || fail "rows differ after $kills kills"
-    launch "$n" run c.yaml 2>&1 | grep -q "is complete: it converged" || fail "no 'complete' message"
+    launch "$n" run c.yaml 2>&1 | contains "is complete: it converged" || fail "no 'complete' message"
     echo "killed $kills times; checks and rows identical to an uninterrupted run"
     ;;
   recheck)  # a check not recorded before a crash is made again from the same runs
@@ -210,7 +186,7 @@ YAML
     # As if the process died after the runs of checkpoint 3 were committed, before its check.
     sqlite3 campaign.db "DELETE FROM check_criteria WHERE checkpoint = 3;
                          DELETE FROM checks WHERE checkpoint = 3"
-    "$TMEX" status campaign.db | grep -q "^state      incomplete" || fail "status of the crashed store"
+    "$TMEX" status campaign.db | contains "^state      incomplete" || fail "status of the crashed store"
     launch 0 run c.yaml 2>again.log || fail "resume failed: $(cat again.log)"
     grep -q "0 of 8000 runs to do\|runs to do" again.log || true
     diff <(checks ref.db) <(checks campaign.db) || fail "the check made again differs"
@@ -224,9 +200,9 @@ YAML
     grep -q "reached campaign.samples (1000 samples, checkpoint 2) without converging" run.log ||
       fail "no message at the cap: $(cat run.log)"
     [ "$(sqlite3 campaign.db 'SELECT count(*) FROM runs')" = 1000 ] || fail "runs missing"
-    "$TMEX" status campaign.db | grep -q "did not converge by campaign.samples (1000 samples)" ||
+    "$TMEX" status campaign.db | contains "did not converge by campaign.samples (1000 samples)" ||
       fail "status: $("$TMEX" status campaign.db)"
-    launch 0 run c.yaml 2>&1 | grep -q "is complete: it reached campaign.samples" ||
+    launch 0 run c.yaml 2>&1 | contains "is complete: it reached campaign.samples" ||
       fail "a second run does not say it is complete"
     ;;
   change)  # a higher cap goes on from the last checkpoint; other criteria check again
@@ -238,7 +214,7 @@ YAML
     [ "$(sqlite3 campaign.db "SELECT decision FROM checks ORDER BY checkpoint DESC LIMIT 1")" = cap ] ||
       fail "expected a cap decision"
     write_faulty c.yaml 8000 0.007 0
-    "$TMEX" check c.yaml | grep -q "a higher campaign.samples: it goes on" || fail "check refuses"
+    "$TMEX" check c.yaml | contains "a higher campaign.samples: it goes on" || fail "check refuses"
     launch 2 run c.yaml 2>run.log || fail "raised cap: $(cat run.log)"
     grep -q "changed (campaign.samples: 1000 -> 8000): it goes on from its last checkpoint" run.log ||
       fail "no message: $(cat run.log)"
@@ -314,7 +290,7 @@ YAML
     grep -q "converged  plus1:base  y       difference" analysis.txt ||
       fail "analyze: $(sed -n '/^Checkpoints/,/^Failures/p' analysis.txt)"
     grep -q "runs      500 stored of 500 (250 samples x 2 arms" analysis.txt || fail "analyze: runs"
-    "$TMEX" analyze arms.db --format csv | grep -q "^checkpoints,plus1,base,y,,,difference_at_250,0," ||
+    "$TMEX" analyze arms.db --format csv | contains "^checkpoints,plus1,base,y,,,difference_at_250,0," ||
       fail "analyze CSV"
     # Who benefits cannot be judged on a constant difference: at the cap, saying why.
     write_arms c2.yaml 1000 "{noise_sd: 0.5, intercept: 1536}" \
@@ -323,7 +299,7 @@ YAML
     launch 0 run c2.yaml 2>run2.log || fail "run: $(tail -3 run2.log)"
     grep -q "reached campaign.samples (1000 samples, checkpoint 2) without converging (not converged: y (plus1:base): a PRCC of the paired difference is not a number (is the difference constant?))" run2.log ||
       fail "no reason at the cap: $(cat run2.log)"
-    "$TMEX" status arms2.db | grep -q "did not converge by campaign.samples (1000 samples)" ||
+    "$TMEX" status arms2.db | contains "did not converge by campaign.samples (1000 samples)" ||
       fail "status at the cap: $("$TMEX" status arms2.db)"
     ;;
   arms-closed-form)  # the mean difference's interval: 1.96 / sqrt(n) for a noise difference of sd 1

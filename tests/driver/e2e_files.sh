@@ -259,7 +259,7 @@ case "$TEST" in
     [ "$(files)" = "c.yaml campaign.db " ] || fail "after a complete run on 3 ranks: $(files)"
     # The file alone holds the campaign: a copy on its own reads complete.
     mkdir alone && cp campaign.db alone/
-    "$TMEX" status alone/campaign.db | grep -q "state      complete" || fail "the copy is incomplete"
+    "$TMEX" status alone/campaign.db | contains "state      complete" || fail "the copy is incomplete"
     ;;
   read-only)  # read-only commands on read-only stores write nothing anywhere (issue 18)
     write_config c.yaml 300 "sleep_ms: 0"

@@ -279,7 +279,7 @@ diff <(checks ref_auto.db) <(checks auto.db) >/dev/null ||
 grep -q "requeued job $JOB_AUTO" "tmex-$JOB_AUTO.log" || fail "the self-stopping job was not requeued"
 grep -q "is complete: it converged at checkpoint 5" "tmex-$JOB_AUTO.log" ||
   fail "the self-stopping job did not say it converged: $(tail -5 "tmex-$JOB_AUTO.log")"
-"$TMEX" status auto.db | grep -q "state      complete: converged at checkpoint 5 (800 samples)" ||
+"$TMEX" status auto.db | contains "state      complete: converged at checkpoint 5 (800 samples)" ||
   fail "tmex status auto.db: $("$TMEX" status auto.db)"
 say "auto.db: converged at 800 samples after $(grep -c "requeued job" "tmex-$JOB_AUTO.log")" \
   "requeue(s), checks and rows equal to the direct run"
@@ -292,7 +292,7 @@ for task in 0 1; do
     fail "$name.db: sessions not recorded as array task $task"
   [ "$(sqlite3 "$name.db" "SELECT DISTINCT slurm_array_job_id FROM sessions")" = "$JOB_ARRAY" ] ||
     fail "$name.db: sessions not recorded as tasks of array job $JOB_ARRAY"
-  "$TMEX" status "$name.db" | grep -q "(array ${JOB_ARRAY}_$task)" ||
+  "$TMEX" status "$name.db" | contains "(array ${JOB_ARRAY}_$task)" ||
     fail "$name.db: tmex status does not show array task ${JOB_ARRAY}_$task"
   log="tmex-array-${JOB_ARRAY}_$task.log"
   grep -q "ends at" "$log" || fail "$log: tmex did not read the job's end time"
