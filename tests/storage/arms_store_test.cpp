@@ -10,6 +10,7 @@
 
 #include "storage/campaign_store.hpp"
 #include "storage/run_reader.hpp"
+#include "tests/storage/store_test_support.hpp"
 
 namespace tmex::storage {
 namespace {
@@ -19,26 +20,14 @@ namespace fs = std::filesystem;
 class ArmsStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("tmex-arms-store-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = testing::fresh_test_folder("tmex-arms-store");
     path_ = (dir_ / "c.db").string();
-    meta_.name = "t";
-    meta_.seed = 3;
-    meta_.samples = 10;
-    meta_.replicates = 2;
-    meta_.design = "lhs(n=10)";
+    meta_ = testing::small_campaign_meta();
     meta_.layout = {"lhs", 1};
-    meta_.model = "m";
     meta_.parameters = {{"a", "uniform(min=0, max=1)", "uniform", {{"min", 0}, {"max", 1}}}};
     meta_.outputs = {"y", "z"};
     meta_.output_better = {"lower", ""};
     meta_.arms = {{"chemo", "{}"}, {"il6", "{settings: {il6_block: 0.8}}"}, {"all", "{}"}};
-    meta_.config = "campaign.name: t\n";
-    meta_.config_hash = "00";
-    meta_.tmex_version = "test";
   }
   void TearDown() override { fs::remove_all(dir_); }
 

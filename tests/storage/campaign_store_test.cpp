@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "storage/legacy_meta.hpp"
+#include "tests/storage/store_test_support.hpp"
 
 namespace tmex::storage {
 namespace {
@@ -22,23 +23,10 @@ namespace fs = std::filesystem;
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("tmex-store-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = testing::fresh_test_folder("tmex-store");
     path_ = (dir_ / "c.db").string();
-    meta_.name = "t";
-    meta_.seed = 3;
-    meta_.samples = 10;
-    meta_.replicates = 2;
-    meta_.design = "lhs(n=10)";
-    meta_.model = "m";
+    meta_ = testing::small_campaign_meta();
     meta_.parameters = {{"a", "uniform(min=0, max=1)"}, {"b", "uniform(min=0, max=1)"}};
-    meta_.outputs = {"y"};
-    meta_.config = "campaign.name: t\n";
-    meta_.config_hash = "00";
-    meta_.tmex_version = "test";
     meta_.config_yaml = "campaign: {name: t}\n";
     meta_.config_file = "/somewhere/c.yaml";
     meta_.design_algorithm_version = 2;

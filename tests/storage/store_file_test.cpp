@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "storage/campaign_store.hpp"
+#include "tests/storage/store_test_support.hpp"
 
 namespace tmex::storage {
 namespace {
@@ -35,23 +36,9 @@ SessionInfo session(int ranks, const std::string& hosts, const std::string& comm
 class StoreFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("tmex-storefile-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = testing::fresh_test_folder("tmex-storefile");
     path_ = (dir_ / "c.db").string();
-    meta_.name = "t";
-    meta_.seed = 3;
-    meta_.samples = 10;
-    meta_.replicates = 2;
-    meta_.design = "lhs(n=10)";
-    meta_.model = "m";
-    meta_.parameters = {{"a", "uniform(min=0, max=1)"}};
-    meta_.outputs = {"y"};
-    meta_.config = "campaign.name: t\n";
-    meta_.config_hash = "00";
-    meta_.tmex_version = "test";
+    meta_ = testing::small_campaign_meta();
   }
   void TearDown() override {
     set_before_publish_hook(nullptr);
