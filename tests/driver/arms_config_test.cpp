@@ -7,6 +7,7 @@
 
 #include "driver/campaign_config.hpp"
 #include "driver/errors.hpp"
+#include "tests/driver/config_test_support.hpp"
 
 namespace tmex::driver {
 namespace {
@@ -27,28 +28,14 @@ parameters:
 storage: {path: t.db}
 )";
 
-class ArmsConfigTest : public ::testing::Test {
+class ArmsConfigTest : public testing::ConfigParsing {
  protected:
-  void SetUp() override { models::register_builtin_models(registry_); }
-  CampaignConfig parse(const std::string& text) {
-    return parse_campaign_config(text, "c.yaml", registry_);
-  }
-  std::string error_of(const std::string& text) {
-    try {
-      parse(text);
-    } catch (const ConfigError& e) {
-      return e.what();
-    }
-    ADD_FAILURE() << "config was accepted:\n" << text;
-    return "";
-  }
   static std::string replaced(const std::string& from, const std::string& to) {
     std::string s = kArms;
     const auto pos = s.find(from);
     EXPECT_NE(pos, std::string::npos) << from;
     return s.replace(pos, from.size(), to);
   }
-  models::ModelRegistry registry_;
 };
 
 TEST_F(ArmsConfigTest, ArmsOverrideSettingsOfTheirOwnModel) {

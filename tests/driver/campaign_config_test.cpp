@@ -7,6 +7,7 @@
 
 #include "driver/errors.hpp"
 #include "models/emdr_parameters.hpp"
+#include "tests/driver/config_test_support.hpp"
 
 namespace tmex::driver {
 namespace {
@@ -24,29 +25,14 @@ storage: {path: t.db}
 execution: {chunk_size: auto}
 )";
 
-class ConfigTest : public ::testing::Test {
+class ConfigTest : public testing::ConfigParsing {
  protected:
-  void SetUp() override { models::register_builtin_models(registry_); }
-  CampaignConfig parse(const std::string& text) {
-    return parse_campaign_config(text, "c.yaml", registry_);
-  }
-  // Returns the error message of an invalid config (fails the test if it parses).
-  std::string error_of(const std::string& text) {
-    try {
-      parse(text);
-    } catch (const ConfigError& e) {
-      return e.what();
-    }
-    ADD_FAILURE() << "config was accepted:\n" << text;
-    return "";
-  }
   std::string replaced(const std::string& from, const std::string& to) {
     std::string s = kValid;
     const auto pos = s.find(from);
     EXPECT_NE(pos, std::string::npos) << from;
     return s.replace(pos, from.size(), to);
   }
-  models::ModelRegistry registry_;
 };
 
 TEST_F(ConfigTest, ParsesAValidConfig) {
