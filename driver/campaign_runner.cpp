@@ -724,15 +724,8 @@ SetupMessage open_master_store(const RunOptions& options, const ConfigText& text
                      start.alone.size() == 1 ? "it runs" : "they run");
       }
     }
-  } catch (const ConfigError& e) {
-    std::fprintf(stderr, "tmex: error: %s\n", e.what());
-    setup_msg.code = kExitUsage;
-  } catch (const storage::StorageError& e) {
-    std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
-    setup_msg.code = kExitError;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "tmex: error: %s\n", e.what());
-    setup_msg.code = kExitError;
+  } catch (const std::exception&) {
+    setup_msg.code = report_setup_failure();
   }
   return setup_msg;
 }

@@ -27,4 +27,10 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// For the catch (...) block of a setup step on rank 0: prints the exception being handled as
+/// one line on stderr ("tmex: error: ..." or "tmex: storage error: ...") and returns its exit
+/// status: kExitUsage for a ConfigError, kExitError for a storage or any other std::exception.
+/// Call it only while handling an exception; anything not a std::exception propagates.
+int report_setup_failure();
+
 }  // namespace tmex::driver

@@ -17,6 +17,7 @@
 
 #include "driver/build_info.hpp"
 #include "driver/dispatch.hpp"
+#include "driver/errors.hpp"
 #include "driver/provenance.hpp"
 #include "driver/stop_signals.hpp"
 #include "driver/version.hpp"
@@ -364,15 +365,8 @@ SetupMessage choose_runs(const VerifyOptions& options, const ConfigText& text,
       std::fprintf(stderr, "tmex: no stored run selected%s; nothing to compare\n",
                    stored_runs == 0 ? " (the store holds none)" : "; raise --fraction");
     }
-  } catch (const ConfigError& e) {
-    std::fprintf(stderr, "tmex: error: %s\n", e.what());
-    setup_msg.code = kExitUsage;
-  } catch (const storage::StorageError& e) {
-    std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
-    setup_msg.code = kExitError;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "tmex: error: %s\n", e.what());
-    setup_msg.code = kExitError;
+  } catch (const std::exception&) {
+    setup_msg.code = report_setup_failure();
   }
   return setup_msg;
 }
