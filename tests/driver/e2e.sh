@@ -48,14 +48,7 @@ case "$TEST" in
       launch_bg "$n" run c.yaml >run.log 2>&1
       pid=$!
       # Kill at a random moment after the campaign has started (start-up time varies with load).
-      for _ in $(seq 200); do grep -q "runs to do" run.log 2>/dev/null && break; sleep 0.05; done
-      sleep "0.$((RANDOM % 9 + 1))"
-      victim=""
-      for p in $(pgrep -f "$TMEX run c.yaml" || true); do
-        if [ "$n" = 0 ] || tr '\0' '\n' </proc/"$p"/environ 2>/dev/null |
-          grep -qx "OMPI_COMM_WORLD_RANK=$victim_rank"; then victim=$p; fi
-      done
-      if [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null; then kills=$((kills + 1)); fi
+      if kill_after_start "$n" "$victim_rank" "0.$((RANDOM % 9 + 1))"; then kills=$((kills + 1)); fi
       wait "$pid" || true
       stored=$(sqlite3 campaign.db 'SELECT count(*) FROM runs' 2>/dev/null || echo 0)
       if [ "$stored" -gt 0 ] && [ "$stored" -lt 2000 ]; then partial=$((partial + 1)); fi

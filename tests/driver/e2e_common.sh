@@ -31,3 +31,17 @@ launch_bg() {
 # rows DB: the stored runs with exact values.
 # shellcheck source=../store_rows.sh
 source "$TESTS_DIR/store_rows.sh"
+
+# kill_after_start N RANK DELAY: once run.log says the campaign started, waits DELAY seconds and
+# SIGKILLs the process of rank RANK of `tmex run c.yaml` on N ranks (N=0: the plain process).
+# Succeeds when it killed one (the campaign may have finished first).
+kill_after_start() {
+  local n=$1 rank=$2 delay=$3 p victim=""
+  for _ in $(seq 200); do grep -q "runs to do" run.log 2>/dev/null && break; sleep 0.05; done
+  sleep "$delay"
+  for p in $(pgrep -f "$TMEX run c.yaml" || true); do
+    if [ "$n" = 0 ] || tr '\0' '\n' </proc/"$p"/environ 2>/dev/null |
+      contains -x "OMPI_COMM_WORLD_RANK=$rank"; then victim=$p; fi
+  done
+  [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null
+}

@@ -146,15 +146,9 @@ YAML
     for attempt in $(seq 1 30); do
       launch_bg "$n" run c.yaml >run.log 2>&1
       pid=$!
-      for _ in $(seq 200); do grep -q "runs to do" run.log 2>/dev/null && break; sleep 0.05; done
       # 0.1 to 2 s in: early checkpoints, their checks, and the runs beyond the last one.
-      sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 0.1 + (r % 191) / 100 }')"
-      victim=""
-      for p in $(pgrep -f "$TMEX run c.yaml" || true); do
-        if [ "$n" = 0 ] || tr '\0' '\n' </proc/"$p"/environ 2>/dev/null |
-          grep -qx "OMPI_COMM_WORLD_RANK=0"; then victim=$p; fi
-      done
-      if [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null; then kills=$((kills + 1)); fi
+      delay=$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 0.1 + (r % 191) / 100 }')
+      if kill_after_start "$n" 0 "$delay"; then kills=$((kills + 1)); fi
       wait "$pid" || true
       [ "$kills" -ge 3 ] && break
       # Finished before enough kills: start over.
