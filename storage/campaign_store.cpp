@@ -60,6 +60,36 @@ void set_meta(Database& db, const std::string& key, const std::string& value) {
   st.step();
 }
 
+// Writes a campaign's changed identity into the meta table (inside the caller's transaction): the
+// sample count before it in extended_from when it has more samples, then its samples, total runs,
+// design and configuration (canonical text, hash, YAML, file).
+void write_changed_identity(Database& db, const CampaignMeta& before, const CampaignMeta& changed) {
+  if (changed.samples > before.samples) {
+    Statement st = db.prepare(
+        "INSERT INTO meta(key, value) VALUES ('extended_from', ?1) ON CONFLICT(key) DO UPDATE"
+        " SET value = value || ', ' || excluded.value");
+    st.bind(1, std::to_string(before.samples));
+    st.step();
+  }
+  set_meta(db, "samples", std::to_string(changed.samples));
+  set_meta(db, "total_runs", std::to_string(changed.total_runs()));
+  set_meta(db, "design", changed.design);
+  set_meta(db, "config", changed.config);
+  set_meta(db, "config_hash", changed.config_hash);
+  set_meta(db, "config_yaml", changed.config_yaml);
+  set_meta(db, "config_file", changed.config_file);
+}
+
+// The same change in the metadata held in memory, once committed.
+void adopt_changed_identity(CampaignMeta& meta, const CampaignMeta& changed) {
+  meta.samples = changed.samples;
+  meta.design = changed.design;
+  meta.config = changed.config;
+  meta.config_hash = changed.config_hash;
+  meta.config_yaml = changed.config_yaml;
+  meta.config_file = changed.config_file;
+}
+
 std::string require_meta(Database& db, const std::string& key) {
   Statement st = db.prepare("SELECT value FROM meta WHERE key = ?1");
   st.bind(1, std::string_view(key));
@@ -713,28 +743,10 @@ void CampaignStore::extend(const CampaignMeta& enlarged) {
     }
   }
   Transaction tx(db_);
-  {
-    Statement st = db_.prepare(
-        "INSERT INTO meta(key, value) VALUES ('extended_from', ?1) ON CONFLICT(key) DO UPDATE"
-        " SET value = value || ', ' || excluded.value");
-    st.bind(1, std::to_string(meta_.samples));
-    st.step();
-  }
-  set_meta(db_, "samples", std::to_string(enlarged.samples));
-  set_meta(db_, "total_runs", std::to_string(enlarged.total_runs()));
-  set_meta(db_, "design", enlarged.design);
-  set_meta(db_, "config", enlarged.config);
-  set_meta(db_, "config_hash", enlarged.config_hash);
-  set_meta(db_, "config_yaml", enlarged.config_yaml);
-  set_meta(db_, "config_file", enlarged.config_file);
+  write_changed_identity(db_, meta_, enlarged);
   set_meta(db_, "design_algorithm_version", std::to_string(enlarged.design_algorithm_version));
   tx.commit();
-  meta_.samples = enlarged.samples;
-  meta_.design = enlarged.design;
-  meta_.config = enlarged.config;
-  meta_.config_hash = enlarged.config_hash;
-  meta_.config_yaml = enlarged.config_yaml;
-  meta_.config_file = enlarged.config_file;
+  adopt_changed_identity(meta_, enlarged);
   meta_.design_algorithm_version = enlarged.design_algorithm_version;
 }
 
@@ -748,20 +760,7 @@ void CampaignStore::change_convergence(const CampaignMeta& changed, int forget_c
                        " samples)");
   }
   Transaction tx(db_);
-  if (changed.samples > meta_.samples) {
-    Statement st = db_.prepare(
-        "INSERT INTO meta(key, value) VALUES ('extended_from', ?1) ON CONFLICT(key) DO UPDATE"
-        " SET value = value || ', ' || excluded.value");
-    st.bind(1, std::to_string(meta_.samples));
-    st.step();
-  }
-  set_meta(db_, "samples", std::to_string(changed.samples));
-  set_meta(db_, "total_runs", std::to_string(changed.total_runs()));
-  set_meta(db_, "design", changed.design);
-  set_meta(db_, "config", changed.config);
-  set_meta(db_, "config_hash", changed.config_hash);
-  set_meta(db_, "config_yaml", changed.config_yaml);
-  set_meta(db_, "config_file", changed.config_file);
+  write_changed_identity(db_, meta_, changed);
   for (const char* sql : {"DELETE FROM check_criteria WHERE checkpoint >= ?1",
                           "DELETE FROM checks WHERE checkpoint >= ?1"}) {
     Statement st = db_.prepare(sql);
@@ -769,12 +768,7 @@ void CampaignStore::change_convergence(const CampaignMeta& changed, int forget_c
     st.step();
   }
   tx.commit();
-  meta_.samples = changed.samples;
-  meta_.design = changed.design;
-  meta_.config = changed.config;
-  meta_.config_hash = changed.config_hash;
-  meta_.config_yaml = changed.config_yaml;
-  meta_.config_file = changed.config_file;
+  adopt_changed_identity(meta_, changed);
 }
 
 void CampaignStore::prepare_insert() {
