@@ -35,24 +35,7 @@ int main(int argc, char** argv) {
     const std::size_t k = argc > 3 ? std::stoul(argv[3]) : 20;
     const std::size_t m = argc > 4 ? std::stoul(argv[4]) : 10;
     const auto start = std::chrono::steady_clock::now();
-    tmex::storage::CampaignMeta meta;
-    meta.name = "analyze-bench";
-    meta.seed = 1;
-    meta.samples = runs;
-    meta.design =
-        "lhs(n=" + std::to_string(runs) + ", k=" + std::to_string(k) + ", seed=1, jitter=random)";
-    meta.layout = {"lhs", 1};
-    meta.model = "synthetic";
-    for (std::size_t i = 0; i < k; ++i) {
-      meta.parameters.push_back({"p" + std::to_string(i + 1),
-                                 "uniform(min=0, max=1)",
-                                 "uniform",
-                                 {{"min", 0.0}, {"max", 1.0}}});
-    }
-    for (std::size_t j = 0; j < m; ++j) meta.outputs.push_back("y" + std::to_string(j + 1));
-    meta.config = "synthetic\n";
-    meta.config_hash = "0";
-    meta.tmex_version = "bench";
+    const auto meta = tmex::bench::synthetic_campaign_meta("analyze-bench", runs, k, m);
     auto store = tmex::storage::CampaignStore::create(path, meta);
 
     constexpr std::uint64_t kBatch = 50000;

@@ -27,27 +27,8 @@ using tmex::bench::uniform;
 
 tmex::storage::CampaignMeta meta_of(std::uint64_t samples, std::size_t k, std::size_t m,
                                     const std::string& name) {
-  tmex::storage::CampaignMeta meta;
-  meta.name = name;
-  meta.seed = 1;
-  meta.samples = samples;
-  meta.design =
-      "lhs(n=" + std::to_string(samples) + ", k=" + std::to_string(k) + ", seed=1, jitter=random)";
-  meta.layout = {"lhs", 1};
-  meta.model = "synthetic";
-  for (std::size_t i = 0; i < k; ++i) {
-    meta.parameters.push_back({"p" + std::to_string(i + 1),
-                               "uniform(min=0, max=1)",
-                               "uniform",
-                               {{"min", 0.0}, {"max", 1.0}}});
-  }
-  for (std::size_t j = 0; j < m; ++j) {
-    meta.outputs.push_back("y" + std::to_string(j + 1));
-    meta.output_better.push_back("lower");
-  }
-  meta.config = "campaign.name: " + name + "\n";
-  meta.config_hash = "0";
-  meta.tmex_version = "bench";
+  auto meta = tmex::bench::synthetic_campaign_meta(name, samples, k, m);
+  meta.output_better.assign(m, "lower");
   return meta;
 }
 
