@@ -41,6 +41,7 @@ caption { text-align: left; font-weight: bold; padding: 4px 0; }
 th, td { padding: 2px 10px; border-bottom: 1px solid var(--rule); white-space: nowrap; }
 th { text-align: left; background: var(--band); }
 td.num { text-align: right; }
+td:last-child:not(.num) { white-space: normal; min-width: 24ch; }
 tbody tr:nth-child(even) { background: #fbfcfd; }
 details { margin: 6px 0; }
 summary { cursor: pointer; color: var(--accent); }
