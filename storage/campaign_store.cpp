@@ -374,6 +374,15 @@ void write_schema(Database& db, const CampaignMeta& meta) {
   tx.commit();
 }
 
+// Builds a store in the file at `path` (new, or empty): the schema and metadata in one
+// transaction with full syncs, in rollback-journal mode, then closes it.
+void build_store(const std::string& path, const CampaignMeta& meta) {
+  Database db(path, OpenMode::kReadWrite);
+  db.exec("PRAGMA synchronous=FULL");
+  db.exec("PRAGMA foreign_keys=ON");
+  write_schema(db, meta);
+}
+
 }  // namespace
 
 namespace {
@@ -460,14 +469,9 @@ CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta&
     throw StoreExistsError("'" + path + "' already exists; not overwriting it");
   }
   NewStoreFile file(path);
-  {
-    // The temporary file is written in rollback-journal mode with full syncs: one transaction,
-    // then closed, so that nothing of it is left in a -wal file when it gets its name.
-    Database db(file.temporary_path(), OpenMode::kReadWrite);
-    db.exec("PRAGMA synchronous=FULL");
-    db.exec("PRAGMA foreign_keys=ON");
-    write_schema(db, meta);
-  }
+  // The temporary file is written in rollback-journal mode: nothing of it is left in a -wal
+  // file when it gets its name.
+  build_store(file.temporary_path(), meta);
   file.publish();
   // From here on the store exists under its name and is complete: nothing below removes it.
   return open_locked(path, file.take_lock(), {}, nullptr);
@@ -526,12 +530,7 @@ CampaignStore CampaignStore::open_locked(
     // An empty file (made by `touch`, or by an SQLite client reading a store not yet made)
     // holds nothing: the store is built in it, in one transaction that SQLite's journal makes
     // all or nothing.
-    {
-      Database db(path, OpenMode::kReadWrite);
-      db.exec("PRAGMA synchronous=FULL");
-      db.exec("PRAGMA foreign_keys=ON");
-      write_schema(db, *new_meta);
-    }
+    build_store(path, *new_meta);
     probe = probe_store_file(path);
   }
   check_file_kind(path, probe);
@@ -637,16 +636,13 @@ CampaignMeta CampaignStore::load_meta(Database& db) {
   }
   m.design = require_meta(db, "design");
   m.model = require_meta(db, "model");
-  {
-    // Absent in stores of schema 1, which predate the record: their models were version 1.
-    Statement st = db.prepare("SELECT value FROM meta WHERE key = 'model_version'");
-    if (st.step()) {
-      try {
-        m.model_version = std::stoi(st.column_text(0));
-      } catch (const std::logic_error&) {
-        throw StorageError(db.path() + ": corrupt tmex store (model_version '" + st.column_text(0) +
-                           "' is not a number)");
-      }
+  // Absent in stores of schema 1, which predate the record: their models were version 1.
+  if (const auto text = optional_meta(db, "model_version")) {
+    try {
+      m.model_version = std::stoi(*text);
+    } catch (const std::logic_error&) {
+      throw StorageError(db.path() + ": corrupt tmex store (model_version '" + *text +
+                         "' is not a number)");
     }
   }
   m.config = require_meta(db, "config");
@@ -688,7 +684,7 @@ CampaignMeta CampaignStore::load_meta(Database& db) {
       m.parameters[static_cast<std::size_t>(i)].arguments.push_back(
           {arg.column_text(1), arg.column_double(2)});
     }
-    if (db.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'arms'").value_or(0) > 0) {
+    if (has_table(db, "arms")) {
       Statement a = db.prepare("SELECT name, overrides FROM arms ORDER BY position");
       while (a.step()) m.arms.push_back({a.column_text(0), a.column_text(1)});
     }
