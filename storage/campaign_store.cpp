@@ -451,17 +451,8 @@ CampaignStore::~CampaignStore() {
   // db_ closes before lock_ releases (member order).
 }
 
-CampaignStore::CampaignStore(CampaignStore&& other) noexcept
-    : lock_(std::move(other.lock_)),
-      db_(std::move(other.db_)),
-      meta_(std::move(other.meta_)),
-      schema_version_(other.schema_version_),
-      writer_active_(other.writer_active_),
-      read_run_(std::move(other.read_run_)),
-      read_trajectory_(std::move(other.read_trajectory_)),
-      session_(other.session_),
-      insert_run_(std::move(other.insert_run_)),
-      insert_trajectory_(std::move(other.insert_trajectory_)) {}
+// Every member moves itself (the lock and the connection leave the moved-from store empty).
+CampaignStore::CampaignStore(CampaignStore&&) noexcept = default;
 
 CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta& meta) {
   if (auto problem = store_path_problem(path)) throw StorageError(*problem);
