@@ -434,6 +434,7 @@ CampaignStore::CampaignStore(WriterLock lock, Database db, CampaignMeta meta, in
 CampaignStore::~CampaignStore() {
   insert_run_.reset();
   insert_trajectory_.reset();
+  count_session_runs_.reset();
   read_run_.reset();
   read_trajectory_.reset();
   if (lock_.held() && db_.handle()) {
@@ -776,6 +777,9 @@ void CampaignStore::prepare_insert() {
   for (int i = 0; i < 4; ++i) sql += ", ?" + std::to_string(idx++);
   sql += ")";
   insert_run_ = std::make_unique<Statement>(db_.prepare(sql));
+  count_session_runs_ = std::make_unique<Statement>(
+      db_.prepare("UPDATE sessions SET runs_stored = runs_stored + ?1,"
+                  " last_active_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?2"));
   if (!meta_.trajectory_variables.empty()) {
     insert_trajectory_ =
         std::make_unique<Statement>(db_.prepare("INSERT INTO trajectories VALUES (?1,?2,?3,?4)"));
@@ -844,9 +848,8 @@ void CampaignStore::append(std::span<const RunRecord> runs) {
     }
   }
   if (session) {
-    Statement up = db_.prepare(
-        "UPDATE sessions SET runs_stored = runs_stored + ?1,"
-        " last_active_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?2");
+    Statement& up = *count_session_runs_;
+    up.reset();
     up.bind(1, static_cast<std::int64_t>(runs.size()));
     up.bind(2, *session);
     up.step();
