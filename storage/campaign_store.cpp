@@ -546,13 +546,18 @@ CampaignStore CampaignStore::open_locked(
   }
   CampaignMeta meta = load_meta(db);
   {
-    // We hold the writer lock: a session still `running` belongs to a process that is gone.
+    // Stores made during this schema version's development get what they lack; and, as we
+    // hold the writer lock, a session still `running` belongs to a process that is gone.
     Transaction tx(db);
     if (!has_table(db, "checks")) {
       // Stores of schema version 2 made before campaigns could stop themselves.
       db.exec(kChecksSchema);
       db.exec("DROP VIEW IF EXISTS progress");
       db.exec(kProgressView);
+    }
+    if (!has_column(db, "sessions", "slurm_array_job_id")) {
+      // Stores of schema version 2 made before sessions recorded SLURM array jobs.
+      db.exec("ALTER TABLE sessions ADD COLUMN slurm_array_job_id TEXT");
     }
     db.exec(
         "UPDATE sessions SET outcome = 'crashed', ended_at = coalesce(last_active_at,"
@@ -960,10 +965,6 @@ std::optional<RunRecord> CampaignStore::read_run(std::uint64_t id) {
 
 std::int64_t CampaignStore::begin_session(const SessionInfo& info) {
   Transaction tx(db_);
-  // Stores made during this schema version's development lack the column: add it.
-  if (!has_column(db_, "sessions", "slurm_array_job_id")) {
-    db_.exec("ALTER TABLE sessions ADD COLUMN slurm_array_job_id TEXT");
-  }
   db_.exec(
       "UPDATE sessions SET outcome = 'crashed', ended_at = coalesce(last_active_at, started_at)"
       " WHERE outcome = 'running'");
