@@ -1214,13 +1214,12 @@ std::int64_t CampaignStore::retry_crashed() {
   // Also those about to be stored as crashed (their second crash was just recovered).
   db_.exec("UPDATE quarantine SET crashes = 1 WHERE crashes > 1");
   db_.exec("DELETE FROM trajectories WHERE run IN (SELECT id FROM runs WHERE status = 'crashed')");
-  // The checks of a campaign that stops itself made on these runs are made again with them.
-  if (has_table(db_, "checks")) {
-    db_.exec(
-        "DELETE FROM check_criteria WHERE checkpoint IN (SELECT checkpoint FROM checks WHERE runs >"
-        " (SELECT min(id) FROM runs WHERE status = 'crashed'))");
-    db_.exec("DELETE FROM checks WHERE runs > (SELECT min(id) FROM runs WHERE status = 'crashed')");
-  }
+  // The checks of a campaign that stops itself made on these runs are made again with them (a
+  // writer's store always has the checks table: open_locked adds it where it is missing).
+  db_.exec(
+      "DELETE FROM check_criteria WHERE checkpoint IN (SELECT checkpoint FROM checks WHERE runs >"
+      " (SELECT min(id) FROM runs WHERE status = 'crashed'))");
+  db_.exec("DELETE FROM checks WHERE runs > (SELECT min(id) FROM runs WHERE status = 'crashed')");
   db_.exec("DELETE FROM runs WHERE status = 'crashed'");
   const auto removed = db_.query_int("SELECT changes()").value_or(0);
   tx.commit();
