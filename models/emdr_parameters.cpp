@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 
 #include "text/number_text.hpp"
@@ -161,23 +160,25 @@ constexpr double kMaxRelevantBoluses = 1e5;
 
 std::string format_value(double v) { return text::format_number(v, text::NumberStyle::kExact); }
 
-bool in_domain(Domain domain, double v) {
-  if (!std::isfinite(v)) return false;
+// The declared form of a domain (ParameterDomain), as `tmex check` and `tmex models` see it
+// and as read_emdr_parameters checks values against it.
+ParameterDomain declared(Domain domain) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
   switch (domain) {
     case Domain::kNonNegative:
-      return v >= 0;
+      return {0.0, kInf};
     case Domain::kPositive:
-      return v > 0;
+      return {0.0, kInf, true};
     case Domain::kFraction:
-      return v >= 0 && v <= 1;
+      return {0.0, 1.0};
     case Domain::kOpenFraction:
-      return v >= 0 && v < 1;
+      return {0.0, 1.0, false, true};
     case Domain::kCount:
-      return v >= 0 && v == std::floor(v);
+      return {0.0, kInf, false, false, true};
     case Domain::kAtLeastOneCell:
-      return v >= 1;
+      return {1.0, kInf};
   }
-  return false;
+  return {};
 }
 
 std::string domain_error(const ParameterRow& row, double v) {
@@ -203,26 +204,6 @@ std::string domain_error(const ParameterRow& row, double v) {
 }  // namespace
 
 std::span<const EmdrRange> emdr_sampled_ranges() { return kRanges; }
-
-// The declared form of a domain (ParameterDomain), as `tmex check` and `tmex models` see it.
-ParameterDomain declared(Domain domain) {
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  switch (domain) {
-    case Domain::kNonNegative:
-      return {0.0, kInf};
-    case Domain::kPositive:
-      return {0.0, kInf, true};
-    case Domain::kFraction:
-      return {0.0, 1.0};
-    case Domain::kOpenFraction:
-      return {0.0, 1.0, false, true};
-    case Domain::kCount:
-      return {0.0, kInf, false, false, true};
-    case Domain::kAtLeastOneCell:
-      return {1.0, kInf};
-  }
-  return {};
-}
 
 std::vector<ParameterInfo> emdr_parameter_infos() {
   std::vector<ParameterInfo> out;
@@ -274,7 +255,7 @@ std::optional<std::string> read_emdr_parameters(std::span<const double> values,
            std::to_string(values.size());
   }
   for (std::size_t i = 0; i < kRowCount; ++i) {
-    if (!in_domain(kRows[i].domain, values[i])) return domain_error(kRows[i], values[i]);
+    if (!declared(kRows[i].domain).contains(values[i])) return domain_error(kRows[i], values[i]);
     out.*kRows[i].field = values[i];
   }
   // R0 = mu N0 ln N0 must not exceed N0, or F0 = N0 - R0 would be negative.

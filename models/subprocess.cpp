@@ -19,11 +19,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
-#include <sstream>
 
 extern char** environ;  // NOLINT: POSIX declares it nowhere else
 

@@ -374,6 +374,15 @@ void write_schema(Database& db, const CampaignMeta& meta) {
   tx.commit();
 }
 
+// Builds a store in the file at `path` (new, or empty): the schema and metadata in one
+// transaction with full syncs, in rollback-journal mode, then closes it.
+void build_store(const std::string& path, const CampaignMeta& meta) {
+  Database db(path, OpenMode::kReadWrite);
+  db.exec("PRAGMA synchronous=FULL");
+  db.exec("PRAGMA foreign_keys=ON");
+  write_schema(db, meta);
+}
+
 }  // namespace
 
 namespace {
@@ -425,6 +434,7 @@ CampaignStore::CampaignStore(WriterLock lock, Database db, CampaignMeta meta, in
 CampaignStore::~CampaignStore() {
   insert_run_.reset();
   insert_trajectory_.reset();
+  count_session_runs_.reset();
   read_run_.reset();
   read_trajectory_.reset();
   if (lock_.held() && db_.handle()) {
@@ -442,17 +452,8 @@ CampaignStore::~CampaignStore() {
   // db_ closes before lock_ releases (member order).
 }
 
-CampaignStore::CampaignStore(CampaignStore&& other) noexcept
-    : lock_(std::move(other.lock_)),
-      db_(std::move(other.db_)),
-      meta_(std::move(other.meta_)),
-      schema_version_(other.schema_version_),
-      writer_active_(other.writer_active_),
-      read_run_(std::move(other.read_run_)),
-      read_trajectory_(std::move(other.read_trajectory_)),
-      session_(other.session_),
-      insert_run_(std::move(other.insert_run_)),
-      insert_trajectory_(std::move(other.insert_trajectory_)) {}
+// Every member moves itself (the lock and the connection leave the moved-from store empty).
+CampaignStore::CampaignStore(CampaignStore&&) noexcept = default;
 
 CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta& meta) {
   if (auto problem = store_path_problem(path)) throw StorageError(*problem);
@@ -460,14 +461,9 @@ CampaignStore CampaignStore::create(const std::string& path, const CampaignMeta&
     throw StoreExistsError("'" + path + "' already exists; not overwriting it");
   }
   NewStoreFile file(path);
-  {
-    // The temporary file is written in rollback-journal mode with full syncs: one transaction,
-    // then closed, so that nothing of it is left in a -wal file when it gets its name.
-    Database db(file.temporary_path(), OpenMode::kReadWrite);
-    db.exec("PRAGMA synchronous=FULL");
-    db.exec("PRAGMA foreign_keys=ON");
-    write_schema(db, meta);
-  }
+  // The temporary file is written in rollback-journal mode: nothing of it is left in a -wal
+  // file when it gets its name.
+  build_store(file.temporary_path(), meta);
   file.publish();
   // From here on the store exists under its name and is complete: nothing below removes it.
   return open_locked(path, file.take_lock(), {}, nullptr);
@@ -526,12 +522,7 @@ CampaignStore CampaignStore::open_locked(
     // An empty file (made by `touch`, or by an SQLite client reading a store not yet made)
     // holds nothing: the store is built in it, in one transaction that SQLite's journal makes
     // all or nothing.
-    {
-      Database db(path, OpenMode::kReadWrite);
-      db.exec("PRAGMA synchronous=FULL");
-      db.exec("PRAGMA foreign_keys=ON");
-      write_schema(db, *new_meta);
-    }
+    build_store(path, *new_meta);
     probe = probe_store_file(path);
   }
   check_file_kind(path, probe);
@@ -555,13 +546,18 @@ CampaignStore CampaignStore::open_locked(
   }
   CampaignMeta meta = load_meta(db);
   {
-    // We hold the writer lock: a session still `running` belongs to a process that is gone.
+    // Stores made during this schema version's development get what they lack; and, as we
+    // hold the writer lock, a session still `running` belongs to a process that is gone.
     Transaction tx(db);
     if (!has_table(db, "checks")) {
       // Stores of schema version 2 made before campaigns could stop themselves.
       db.exec(kChecksSchema);
       db.exec("DROP VIEW IF EXISTS progress");
       db.exec(kProgressView);
+    }
+    if (!has_column(db, "sessions", "slurm_array_job_id")) {
+      // Stores of schema version 2 made before sessions recorded SLURM array jobs.
+      db.exec("ALTER TABLE sessions ADD COLUMN slurm_array_job_id TEXT");
     }
     db.exec(
         "UPDATE sessions SET outcome = 'crashed', ended_at = coalesce(last_active_at,"
@@ -637,16 +633,13 @@ CampaignMeta CampaignStore::load_meta(Database& db) {
   }
   m.design = require_meta(db, "design");
   m.model = require_meta(db, "model");
-  {
-    // Absent in stores of schema 1, which predate the record: their models were version 1.
-    Statement st = db.prepare("SELECT value FROM meta WHERE key = 'model_version'");
-    if (st.step()) {
-      try {
-        m.model_version = std::stoi(st.column_text(0));
-      } catch (const std::logic_error&) {
-        throw StorageError(db.path() + ": corrupt tmex store (model_version '" + st.column_text(0) +
-                           "' is not a number)");
-      }
+  // Absent in stores of schema 1, which predate the record: their models were version 1.
+  if (const auto text = optional_meta(db, "model_version")) {
+    try {
+      m.model_version = std::stoi(*text);
+    } catch (const std::logic_error&) {
+      throw StorageError(db.path() + ": corrupt tmex store (model_version '" + *text +
+                         "' is not a number)");
     }
   }
   m.config = require_meta(db, "config");
@@ -688,7 +681,7 @@ CampaignMeta CampaignStore::load_meta(Database& db) {
       m.parameters[static_cast<std::size_t>(i)].arguments.push_back(
           {arg.column_text(1), arg.column_double(2)});
     }
-    if (db.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'arms'").value_or(0) > 0) {
+    if (has_table(db, "arms")) {
       Statement a = db.prepare("SELECT name, overrides FROM arms ORDER BY position");
       while (a.step()) m.arms.push_back({a.column_text(0), a.column_text(1)});
     }
@@ -789,6 +782,9 @@ void CampaignStore::prepare_insert() {
   for (int i = 0; i < 4; ++i) sql += ", ?" + std::to_string(idx++);
   sql += ")";
   insert_run_ = std::make_unique<Statement>(db_.prepare(sql));
+  count_session_runs_ = std::make_unique<Statement>(
+      db_.prepare("UPDATE sessions SET runs_stored = runs_stored + ?1,"
+                  " last_active_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?2"));
   if (!meta_.trajectory_variables.empty()) {
     insert_trajectory_ =
         std::make_unique<Statement>(db_.prepare("INSERT INTO trajectories VALUES (?1,?2,?3,?4)"));
@@ -857,9 +853,8 @@ void CampaignStore::append(std::span<const RunRecord> runs) {
     }
   }
   if (session) {
-    Statement up = db_.prepare(
-        "UPDATE sessions SET runs_stored = runs_stored + ?1,"
-        " last_active_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?2");
+    Statement& up = *count_session_runs_;
+    up.reset();
     up.bind(1, static_cast<std::int64_t>(runs.size()));
     up.bind(2, *session);
     up.step();
@@ -970,10 +965,6 @@ std::optional<RunRecord> CampaignStore::read_run(std::uint64_t id) {
 
 std::int64_t CampaignStore::begin_session(const SessionInfo& info) {
   Transaction tx(db_);
-  // Stores made during this schema version's development lack the column: add it.
-  if (!has_column(db_, "sessions", "slurm_array_job_id")) {
-    db_.exec("ALTER TABLE sessions ADD COLUMN slurm_array_job_id TEXT");
-  }
   db_.exec(
       "UPDATE sessions SET outcome = 'crashed', ended_at = coalesce(last_active_at, started_at)"
       " WHERE outcome = 'running'");
@@ -1223,13 +1214,12 @@ std::int64_t CampaignStore::retry_crashed() {
   // Also those about to be stored as crashed (their second crash was just recovered).
   db_.exec("UPDATE quarantine SET crashes = 1 WHERE crashes > 1");
   db_.exec("DELETE FROM trajectories WHERE run IN (SELECT id FROM runs WHERE status = 'crashed')");
-  // The checks of a campaign that stops itself made on these runs are made again with them.
-  if (has_table(db_, "checks")) {
-    db_.exec(
-        "DELETE FROM check_criteria WHERE checkpoint IN (SELECT checkpoint FROM checks WHERE runs >"
-        " (SELECT min(id) FROM runs WHERE status = 'crashed'))");
-    db_.exec("DELETE FROM checks WHERE runs > (SELECT min(id) FROM runs WHERE status = 'crashed')");
-  }
+  // The checks of a campaign that stops itself made on these runs are made again with them (a
+  // writer's store always has the checks table: open_locked adds it where it is missing).
+  db_.exec(
+      "DELETE FROM check_criteria WHERE checkpoint IN (SELECT checkpoint FROM checks WHERE runs >"
+      " (SELECT min(id) FROM runs WHERE status = 'crashed'))");
+  db_.exec("DELETE FROM checks WHERE runs > (SELECT min(id) FROM runs WHERE status = 'crashed')");
   db_.exec("DELETE FROM runs WHERE status = 'crashed'");
   const auto removed = db_.query_int("SELECT changes()").value_or(0);
   tx.commit();

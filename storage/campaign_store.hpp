@@ -407,6 +407,7 @@ class CampaignStore {
   std::optional<std::int64_t> session_;  ///< the session appended runs belong to
   std::unique_ptr<Statement> insert_run_;
   std::unique_ptr<Statement> insert_trajectory_;
+  std::unique_ptr<Statement> count_session_runs_;  ///< append's session bookkeeping
 };
 
 }  // namespace tmex::storage
