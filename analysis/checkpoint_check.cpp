@@ -227,21 +227,7 @@ RunTable leading_samples(const RunTable& runs, std::uint64_t limit) {
     if (runs.sample[r] < limit) keep.push_back(r);
   }
   if (keep.size() == runs.rows) return runs;
-  RunTable t;
-  t.columns = runs.columns;
-  t.rows = keep.size();
-  t.values.reserve(t.rows * t.columns.size());
-  for (std::size_t c = 0; c < t.columns.size(); ++c) {
-    for (const std::size_t r : keep) t.values.push_back(runs.column(c)[r]);
-  }
-  for (const std::size_t r : keep) {
-    t.sample.push_back(runs.sample[r]);
-    t.replicate.push_back(runs.replicate[r]);
-    if (!runs.arm.empty()) t.arm.push_back(runs.arm[r]);
-    t.block.push_back(runs.block[r]);
-    t.ok.push_back(runs.ok[r]);
-  }
-  return t;
+  return runs.rows_at(keep);
 }
 
 // `table`'s coefficients (and intervals) as a k x m matrix over every parameter of the campaign
