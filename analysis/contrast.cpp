@@ -9,7 +9,6 @@
 #include <limits>
 #include <map>
 #include <numeric>
-#include <set>
 #include <tuple>
 
 #include "analysis/analysis_error.hpp"
@@ -499,15 +498,7 @@ ContrastPlan plan_contrasts(const CampaignInfo& campaign, const ContrastRequest&
     }
     plan.pairs.push_back(pair);
   }
-  plan.outputs = request.outputs.empty() ? campaign.outputs : request.outputs;
-  std::set<std::string> seen;
-  for (const auto& o : plan.outputs) {
-    if (std::find(campaign.outputs.begin(), campaign.outputs.end(), o) == campaign.outputs.end()) {
-      throw RequestError("unknown output '" + o +
-                         "'; the campaign has: " + text::join(campaign.outputs));
-    }
-    if (!seen.insert(o).second) throw RequestError("output '" + o + "' is named twice");
-  }
+  plan.outputs = resolve_outputs(campaign, request.outputs);
   for (const auto& [output, direction] : request.better_outputs) {
     if (std::find(campaign.outputs.begin(), campaign.outputs.end(), output) ==
         campaign.outputs.end()) {
