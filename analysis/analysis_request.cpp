@@ -183,6 +183,20 @@ void check_interval_options(double confidence, const std::optional<int>& bootstr
   }
 }
 
+std::vector<std::string> resolve_outputs(const CampaignInfo& campaign,
+                                         const std::vector<std::string>& requested) {
+  std::vector<std::string> outputs = requested.empty() ? campaign.outputs : requested;
+  std::set<std::string> seen;
+  for (const auto& o : outputs) {
+    if (!has(campaign.outputs, o)) {
+      throw RequestError("unknown output '" + o +
+                         "'; the campaign has: " + text::join(campaign.outputs));
+    }
+    if (!seen.insert(o).second) throw RequestError("output '" + o + "' is named twice");
+  }
+  return outputs;
+}
+
 AnalysisPlan plan_analysis(const CampaignInfo& campaign, const AnalysisRequest& request) {
   if (!(request.convergence.halfwidth > 0.0) || !std::isfinite(request.convergence.halfwidth)) {
     throw RequestError(
@@ -195,15 +209,7 @@ AnalysisPlan plan_analysis(const CampaignInfo& campaign, const AnalysisRequest& 
   }
   check_interval_options(request.confidence, request.bootstrap);
   AnalysisPlan plan;
-  plan.outputs = request.outputs.empty() ? campaign.outputs : request.outputs;
-  std::set<std::string> seen;
-  for (const auto& o : plan.outputs) {
-    if (!has(campaign.outputs, o)) {
-      throw RequestError("unknown output '" + o +
-                         "'; the campaign has: " + text::join(campaign.outputs));
-    }
-    if (!seen.insert(o).second) throw RequestError("output '" + o + "' is named twice");
-  }
+  plan.outputs = resolve_outputs(campaign, request.outputs);
   for (const auto& e : request.events) {
     if (!has(campaign.outputs, e.output)) {
       throw RequestError("event '" + e.text() + "': unknown output '" + e.output +

@@ -104,6 +104,11 @@ std::vector<Method> default_methods(DesignKind kind);
 /// resamples >= 0 where given. Throws RequestError naming the offending value.
 void check_interval_options(double confidence, const std::optional<int>& bootstrap);
 
+/// The outputs an analysis of `campaign` covers: `requested`, or every output of the campaign
+/// when it is empty. Throws RequestError for an unknown output or one named twice.
+std::vector<std::string> resolve_outputs(const CampaignInfo& campaign,
+                                         const std::vector<std::string>& requested);
+
 /// Checks `request` against `campaign` and resolves it. Throws RequestError for an unknown or
 /// repeated output, an event on an unknown output, a confidence outside (0, 1), negative
 /// resamples, convergence criteria out of range (a half-width that is not a positive number, a

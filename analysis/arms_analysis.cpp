@@ -14,29 +14,8 @@ RunTable runs_of_arm(const RunTable& runs, std::uint32_t arm) {
   for (std::size_t r = 0; r < runs.rows; ++r) {
     if (runs.arm[r] == arm) rows.push_back(r);
   }
-  RunTable out;
-  out.columns = runs.columns;
-  out.rows = rows.size();
-  out.values.resize(out.rows * runs.columns.size());
-  for (std::size_t c = 0; c < runs.columns.size(); ++c) {
-    const double* column = runs.column(c);
-    for (std::size_t i = 0; i < rows.size(); ++i) out.values[c * out.rows + i] = column[rows[i]];
-  }
-  for (const std::size_t r : rows) {
-    out.sample.push_back(runs.sample[r]);
-    out.replicate.push_back(runs.replicate[r]);
-    out.block.push_back(runs.block[r]);
-    out.ok.push_back(runs.ok[r]);
-  }
-  for (const auto& t : runs.trajectories) {
-    TrajectoryColumns m{t.variable, t.times, std::vector<double>(out.rows * t.times.size())};
-    for (std::size_t ti = 0; ti < t.times.size(); ++ti) {
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        m.values[ti * out.rows + i] = t.values[ti * runs.rows + rows[i]];
-      }
-    }
-    out.trajectories.push_back(std::move(m));
-  }
+  RunTable out = runs.rows_at(rows);
+  out.arm.clear();
   return out;
 }
 

@@ -134,10 +134,6 @@ CampaignAnalysis analyse_campaign(const CampaignInfo& campaign, const RunTable& 
     }
   } else if (kind == DesignKind::kMorris) {
     morris_sensitivity(campaign, plan, samples, analysed_samples, out);
-    const auto warnings =
-        sample_size_warnings(kind, campaign.parameters.size(), out.sensitivity_rows);
-    out.warnings.insert(out.warnings.end(), warnings.begin(), warnings.end());
-    return out;
   } else {
     sample_sensitivity(campaign, plan, samples, analysed_samples, out);
   }
@@ -148,6 +144,9 @@ CampaignAnalysis analyse_campaign(const CampaignInfo& campaign, const RunTable& 
         sample_size_warnings(kind, campaign.parameters.size(), out.sensitivity_rows);
     out.warnings.insert(out.warnings.end(), warnings.begin(), warnings.end());
   }
+  // Morris trajectories are not a random sample of the inputs: no outcomes (the plan refuses
+  // them too).
+  if (kind == DesignKind::kMorris) return out;
   if (plan.runs(Method::kUncertainty)) summarise_uncertainty(plan, runs, outcome_rows, out);
   estimate_events(plan, runs, outcome_rows, out);
   return out;

@@ -120,17 +120,8 @@ Indices sobol_check_indices(const CampaignInfo& campaign, const RunTable& runs,
   const auto rows =
       checkpoint_rows(runs, columns_of(runs, outputs), size * width, averaged, table, columns);
   // The whole base rows (every one of their k + 2 runs analysed), in base-row order.
-  constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
-  std::vector<std::size_t> row_of(static_cast<std::size_t>(size * width), kNone);
-  for (const std::size_t r : rows) row_of[static_cast<std::size_t>(table->sample[r])] = r;
-  std::vector<std::uint64_t> whole;
-  for (std::uint64_t j = 0; j < size; ++j) {
-    bool complete = true;
-    for (std::uint64_t b = 0; b < width && complete; ++b) {
-      complete = row_of[static_cast<std::size_t>(j * width + b)] != kNone;
-    }
-    if (complete) whole.push_back(j);
-  }
+  std::vector<std::size_t> row_of;
+  const auto whole = whole_groups(*table, rows, size, width, row_of);
   const auto used = static_cast<Eigen::Index>(whole.size());
   if (used < 2) {
     throw AnalysisError("Sobol' indices need at least 2 whole base rows, the checkpoint has " +
@@ -168,7 +159,7 @@ Indices sobol_check_indices(const CampaignInfo& campaign, const RunTable& runs,
   out.rows_used = static_cast<std::uint64_t>(used);
   if (previous_size > 0) {
     const auto before = static_cast<Eigen::Index>(std::count_if(
-        whole.begin(), whole.end(), [&](std::uint64_t j) { return j < previous_size; }));
+        whole.begin(), whole.end(), [&](std::size_t j) { return j < previous_size; }));
     if (before >= 2) {
       SobolOptions no_intervals;
       no_intervals.resamples = 0;
@@ -227,21 +218,7 @@ RunTable leading_samples(const RunTable& runs, std::uint64_t limit) {
     if (runs.sample[r] < limit) keep.push_back(r);
   }
   if (keep.size() == runs.rows) return runs;
-  RunTable t;
-  t.columns = runs.columns;
-  t.rows = keep.size();
-  t.values.reserve(t.rows * t.columns.size());
-  for (std::size_t c = 0; c < t.columns.size(); ++c) {
-    for (const std::size_t r : keep) t.values.push_back(runs.column(c)[r]);
-  }
-  for (const std::size_t r : keep) {
-    t.sample.push_back(runs.sample[r]);
-    t.replicate.push_back(runs.replicate[r]);
-    if (!runs.arm.empty()) t.arm.push_back(runs.arm[r]);
-    t.block.push_back(runs.block[r]);
-    t.ok.push_back(runs.ok[r]);
-  }
-  return t;
+  return runs.rows_at(keep);
 }
 
 // `table`'s coefficients (and intervals) as a k x m matrix over every parameter of the campaign

@@ -9,7 +9,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
-#include <set>
+#include <tuple>
 
 #include "analysis/analysis_error.hpp"
 #include "analysis/analysis_request.hpp"
@@ -41,6 +41,11 @@ struct Keyed {
   std::uint64_t sample;
   std::uint32_t replicate;
   std::size_t row;
+
+  // Orders runs by (sample, replicate).
+  bool operator<(const Keyed& other) const {
+    return std::tie(sample, replicate) < std::tie(other.sample, other.replicate);
+  }
 };
 
 // The runs of `arm` (Saltelli: of the A and B blocks only), ordered by (sample, replicate).
@@ -53,11 +58,8 @@ std::vector<Keyed> runs_of(const CampaignInfo& campaign, const RunTable& runs, s
     if (saltelli && runs.block[r] != 0 && runs.block[r] != b) continue;
     out.push_back({runs.sample[r], runs.replicate[r], r});
   }
-  const auto before = [](const Keyed& x, const Keyed& y) {
-    return x.sample != y.sample ? x.sample < y.sample : x.replicate < y.replicate;
-  };
   // A store reads its rows in id order, which is this order within an arm.
-  if (!std::is_sorted(out.begin(), out.end(), before)) std::sort(out.begin(), out.end(), before);
+  if (!std::is_sorted(out.begin(), out.end())) std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -148,20 +150,10 @@ class ContrastBuilder {
     std::vector<std::array<std::size_t, 2>> pairs;  // (reference row, arm row)
     std::size_t i = 0, j = 0;
     while (i < ref.size() || j < arm.size()) {
-      const bool take_ref =
-          j == arm.size() ||
-          (i < ref.size() &&
-           (ref[i].sample < arm[j].sample ||
-            (ref[i].sample == arm[j].sample && ref[i].replicate < arm[j].replicate)));
-      const bool take_arm =
-          i == ref.size() ||
-          (j < arm.size() &&
-           (arm[j].sample < ref[i].sample ||
-            (arm[j].sample == ref[i].sample && arm[j].replicate < ref[i].replicate)));
-      if (take_ref) {
+      if (j == arm.size() || (i < ref.size() && ref[i] < arm[j])) {
         ++out_.unmatched;
         ++i;
-      } else if (take_arm) {
+      } else if (i == ref.size() || arm[j] < ref[i]) {
         ++out_.unmatched;
         ++j;
       } else {
@@ -506,15 +498,7 @@ ContrastPlan plan_contrasts(const CampaignInfo& campaign, const ContrastRequest&
     }
     plan.pairs.push_back(pair);
   }
-  plan.outputs = request.outputs.empty() ? campaign.outputs : request.outputs;
-  std::set<std::string> seen;
-  for (const auto& o : plan.outputs) {
-    if (std::find(campaign.outputs.begin(), campaign.outputs.end(), o) == campaign.outputs.end()) {
-      throw RequestError("unknown output '" + o +
-                         "'; the campaign has: " + text::join(campaign.outputs));
-    }
-    if (!seen.insert(o).second) throw RequestError("output '" + o + "' is named twice");
-  }
+  plan.outputs = resolve_outputs(campaign, request.outputs);
   for (const auto& [output, direction] : request.better_outputs) {
     if (std::find(campaign.outputs.begin(), campaign.outputs.end(), output) ==
         campaign.outputs.end()) {

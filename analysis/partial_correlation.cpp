@@ -110,8 +110,9 @@ RankMatrix rank_inputs_and_outputs(const Eigen::Ref<const Eigen::MatrixXd>& inpu
   RankMatrix ranks(inputs.rows(), k + outputs.cols());
   parallel_for(static_cast<std::size_t>(ranks.cols()), threads, [&](std::size_t jj) {
     const auto j = static_cast<Eigen::Index>(jj);
-    const Eigen::VectorXd column = j < k ? inputs.col(j) : outputs.col(j - k);
-    ranks.rank_column(j, {column.data(), static_cast<std::size_t>(column.size())});
+    // A column of a Ref<const MatrixXd> is contiguous (inner stride 1): ranked in place.
+    const double* column = j < k ? inputs.col(j).data() : outputs.col(j - k).data();
+    ranks.rank_column(j, {column, static_cast<std::size_t>(inputs.rows())});
   });
   return ranks;
 }

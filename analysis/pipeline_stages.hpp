@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,14 @@ FailureAnalysis analyse_failures(const RunTable& runs, const RowSelection& rows,
 /// its runs; sample, arm and block of its first run. The result's columns are `columns`.
 RunTable average_replicates(const RunTable& runs, const std::vector<std::size_t>& rows,
                             const std::vector<std::size_t>& columns);
+
+/// The groups of a design made of groups of `size` consecutive samples (Saltelli base rows,
+/// Morris trajectories), among the first `groups`, whose every sample has a row among `rows` of
+/// `samples`, in group order. Sets row_of[s] to the row of sample s for s < groups x size
+/// (SIZE_MAX where none). O(rows + groups x size).
+std::vector<std::size_t> whole_groups(const RunTable& samples, const std::vector<std::size_t>& rows,
+                                      std::uint64_t groups, std::uint64_t size,
+                                      std::vector<std::size_t>& row_of);
 
 /// Stage 4 for designs that sample the space and grids: the correlation method of the plan on
 /// the parameters that vary, PRCC convergence over leading rows (not for grids), PRCC over time

@@ -1,4 +1,4 @@
-// RunTable: views, look-ups and shape checks.
+// RunTable: views, look-ups, shape checks and row subsets.
 #include "analysis/run_table.hpp"
 
 #include <algorithm>
@@ -42,6 +42,32 @@ void RunTable::check_shape() const {
                           " rows x " + std::to_string(t.times.size()) + " times");
     }
   }
+}
+
+RunTable RunTable::rows_at(const std::vector<std::size_t>& keep) const {
+  RunTable t;
+  t.columns = columns;
+  t.rows = keep.size();
+  t.values.reserve(t.rows * columns.size());
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    for (const std::size_t r : keep) t.values.push_back(column(c)[r]);
+  }
+  for (const std::size_t r : keep) {
+    t.sample.push_back(sample[r]);
+    t.replicate.push_back(replicate[r]);
+    if (!arm.empty()) t.arm.push_back(arm[r]);
+    t.block.push_back(block[r]);
+    t.ok.push_back(ok[r]);
+  }
+  for (const auto& trajectory : trajectories) {
+    TrajectoryColumns m{trajectory.variable, trajectory.times, {}};
+    m.values.reserve(t.rows * trajectory.times.size());
+    for (std::size_t ti = 0; ti < trajectory.times.size(); ++ti) {
+      for (const std::size_t r : keep) m.values.push_back(trajectory.values[ti * rows + r]);
+    }
+    t.trajectories.push_back(std::move(m));
+  }
+  return t;
 }
 
 }  // namespace tmex::analysis

@@ -44,6 +44,9 @@ struct RunTable {
   /// Throws AnalysisError unless every per-row vector has `rows` entries (arm: 0 or rows),
   /// values has rows x columns, and each trajectory rows x its times.
   void check_shape() const;
+  /// A table of the rows `keep` of this one (row indices, in that order): every value column,
+  /// key, arm and trajectory. O(keep x (columns + trajectory times)).
+  RunTable rows_at(const std::vector<std::size_t>& keep) const;
 };
 
 }  // namespace tmex::analysis

@@ -128,29 +128,6 @@ ScatterSample scatter_sample(const CampaignInfo& campaign, const AnalysisPlan& p
   return s;
 }
 
-// Rows of the design's groups (Saltelli base rows, Morris trajectories) that are whole among
-// `rows`: row_of[g * size + position]. Positions come from `position_of(row)`.
-template <class Position>
-std::vector<std::size_t> whole_groups(const RunTable& samples, const std::vector<std::size_t>& rows,
-                                      std::uint64_t groups, std::uint64_t size,
-                                      Position position_of, std::vector<std::size_t>& row_of) {
-  constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
-  row_of.assign(static_cast<std::size_t>(groups * size), kNone);
-  for (const std::size_t r : rows) {
-    const std::uint64_t g = samples.sample[r] / size;
-    if (g < groups) row_of[static_cast<std::size_t>(g * size + position_of(r))] = r;
-  }
-  std::vector<std::size_t> whole;
-  for (std::uint64_t g = 0; g < groups; ++g) {
-    bool complete = true;
-    for (std::uint64_t p = 0; p < size && complete; ++p) {
-      complete = row_of[static_cast<std::size_t>(g * size + p)] != kNone;
-    }
-    if (complete) whole.push_back(static_cast<std::size_t>(g));
-  }
-  return whole;
-}
-
 void check_group_size(const CampaignInfo& campaign, std::uint64_t expected, const char* what) {
   if (campaign.layout.group_size != expected) {
     throw AnalysisError("a " + std::string(what) + " of " +
@@ -197,6 +174,25 @@ void advise(const CampaignInfo& campaign, std::uint64_t rows, std::uint64_t per_
 }
 
 }  // namespace
+
+std::vector<std::size_t> whole_groups(const RunTable& samples, const std::vector<std::size_t>& rows,
+                                      std::uint64_t groups, std::uint64_t size,
+                                      std::vector<std::size_t>& row_of) {
+  constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+  row_of.assign(static_cast<std::size_t>(groups * size), kNone);
+  for (const std::size_t r : rows) {
+    if (samples.sample[r] < groups * size) row_of[static_cast<std::size_t>(samples.sample[r])] = r;
+  }
+  std::vector<std::size_t> whole;
+  for (std::uint64_t g = 0; g < groups; ++g) {
+    bool complete = true;
+    for (std::uint64_t p = 0; p < size && complete; ++p) {
+      complete = row_of[static_cast<std::size_t>(g * size + p)] != kNone;
+    }
+    if (complete) whole.push_back(static_cast<std::size_t>(g));
+  }
+  return whole;
+}
 
 void sample_sensitivity(const CampaignInfo& campaign, const AnalysisPlan& plan,
                         const RunTable& samples, const std::vector<std::size_t>& rows,
@@ -288,9 +284,7 @@ void saltelli_sensitivity(const CampaignInfo& campaign, const AnalysisPlan& plan
     }
   }
   std::vector<std::size_t> row_of;
-  const auto whole = whole_groups(
-      samples, rows, base_rows, block,
-      [&](std::size_t r) { return static_cast<std::uint64_t>(samples.block[r]); }, row_of);
+  const auto whole = whole_groups(samples, rows, base_rows, block, row_of);
   const auto used = static_cast<Eigen::Index>(whole.size());
   if (static_cast<std::uint64_t>(used) < base_rows) {
     out.notes.push_back(
@@ -349,9 +343,7 @@ void morris_sensitivity(const CampaignInfo& campaign, const AnalysisPlan& plan,
   const auto outputs = columns_of(samples, plan.outputs);
   const auto m = static_cast<Eigen::Index>(outputs.size());
   std::vector<std::size_t> row_of;
-  const auto whole = whole_groups(
-      samples, rows, trajectories, block, [&](std::size_t r) { return samples.sample[r] % block; },
-      row_of);
+  const auto whole = whole_groups(samples, rows, trajectories, block, row_of);
   const auto used = static_cast<Eigen::Index>(whole.size());
   if (static_cast<std::uint64_t>(used) < trajectories) {
     out.notes.push_back(

@@ -7,20 +7,6 @@
 
 namespace tmex::analysis {
 
-std::string value_scale_name(ValueScale scale) {
-  switch (scale) {
-    case ValueScale::kLinear:
-      return "linear";
-    case ValueScale::kLog:
-      return "log";
-    case ValueScale::kBinary:
-      return "binary";
-    case ValueScale::kConstant:
-      return "constant";
-  }
-  return "?";
-}
-
 ValueScale value_scale_of_sorted(std::span<const double> sorted) {
   if (sorted.size() < 2 || sorted.front() == sorted.back()) return ValueScale::kConstant;
   if (sorted.front() == 0.0 && sorted.back() == 1.0 &&

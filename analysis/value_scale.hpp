@@ -2,7 +2,6 @@
 #pragma once
 
 #include <span>
-#include <string>
 
 namespace tmex::analysis {
 
@@ -13,9 +12,6 @@ enum class ValueScale {
   kBinary,    ///< every value 0 or 1 (an event indicator): read as a probability
   kConstant,  ///< all values equal: no sensitivity index of it is defined
 };
-
-/// "linear", "log", "binary", "constant".
-std::string value_scale_name(ValueScale scale);
 
 /// Values at least this many times apart between the 5% and 95% quantiles (two decades), all
 /// positive, are drawn on a log axis.

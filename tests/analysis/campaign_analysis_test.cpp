@@ -366,6 +366,32 @@ TEST(CampaignAnalysis, PrccOverTimeFollowsTheTrajectories) {
   EXPECT_LT(std::abs(t.coefficient(2, 1)), 0.2);
 }
 
+TEST(CampaignAnalysis, RowsAtCopiesTheChosenRowsOfEveryColumnKeyAndTrajectory) {
+  RunTable t;
+  t.columns = {"x", "y"};
+  t.rows = 3;
+  t.values = {1.0, 2.0, 3.0, 10.0, 20.0, 30.0};
+  t.sample = {0, 1, 2};
+  t.replicate = {0, 1, 0};
+  t.arm = {0, 1, 1};
+  t.block = {4, 5, 6};
+  t.ok = {1, 0, 1};
+  t.trajectories.push_back({"v", {0.0, 1.0}, {0.1, 0.2, 0.3, 1.1, 1.2, 1.3}});
+  const RunTable s = t.rows_at({2, 0});
+  ASSERT_NO_THROW(s.check_shape());
+  EXPECT_EQ(s.columns, t.columns);
+  EXPECT_EQ(s.rows, 2u);
+  EXPECT_EQ(s.values, (std::vector<double>{3.0, 1.0, 30.0, 10.0}));
+  EXPECT_EQ(s.sample, (std::vector<std::uint64_t>{2, 0}));
+  EXPECT_EQ(s.replicate, (std::vector<std::uint32_t>{0, 0}));
+  EXPECT_EQ(s.arm, (std::vector<std::uint32_t>{1, 0}));
+  EXPECT_EQ(s.block, (std::vector<std::int64_t>{6, 4}));
+  EXPECT_EQ(s.ok, (std::vector<std::uint8_t>{1, 1}));
+  ASSERT_EQ(s.trajectories.size(), 1u);
+  EXPECT_EQ(s.trajectories[0].values, (std::vector<double>{0.3, 0.1, 1.3, 1.1}));
+  EXPECT_TRUE(t.rows_at({}).values.empty());
+}
+
 TEST(CampaignAnalysis, LargeSampleIntervalsAgreeWithTheBootstrap) {
   const Campaign c = linear(60000);
   AnalysisRequest large{.method = Method::kUncertainty};  // above 50000 runs: large-sample
