@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <stdexcept>
 
 #include "models/subprocess.hpp"
@@ -39,7 +40,7 @@ std::string find_gnuplot() {
 // Runs gnuplot in `dir` with `arguments`; true when it exits with status 0. Its standard error
 // is appended to `log` when given.
 bool run_gnuplot(const std::string& gnuplot, const std::string& dir,
-                 std::vector<std::string> arguments, std::ofstream* log) {
+                 std::vector<std::string> arguments, std::ostream* log) {
   models::ProcessRequest request;
   request.program = gnuplot;
   request.arguments = std::move(arguments);
@@ -128,7 +129,7 @@ SvgFigures svg_figures(const report::Report& report) {
   std::string errors;
   try {
     report::write_figure_files(scripts, dir);
-    std::ofstream log(dir / "gnuplot.log");
+    std::ostringstream log;
     for (const auto& s : scripts) {
       const fs::path file = dir / (s.name + ".svg");
       std::error_code ec;
@@ -140,9 +141,7 @@ SvgFigures svg_figures(const report::Report& report) {
         result.failed.push_back(s.name);
       }
     }
-    log.close();
-    std::ifstream in(dir / "gnuplot.log");
-    errors = std::string(std::istreambuf_iterator<char>(in), {});
+    errors = log.str();
   } catch (...) {
     std::error_code ec;
     fs::remove_all(dir, ec);
