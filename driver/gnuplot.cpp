@@ -25,6 +25,10 @@ namespace fs = std::filesystem;
 // A script gets this long to draw before it is taken for stuck.
 constexpr std::chrono::seconds kScriptTimeout{60};
 
+// What to tell a user without gnuplot.
+constexpr const char* kNoGnuplot =
+    "gnuplot not found (install gnuplot, e.g. apt-get install gnuplot-nox, or set TMEX_GNUPLOT)";
+
 // The gnuplot executable: $TMEX_GNUPLOT (a path, or a name on PATH), else `gnuplot` on PATH;
 // empty when missing.
 std::string find_gnuplot() {
@@ -75,10 +79,9 @@ PlotResult draw_figures(const report::Report& report, const std::string& dir) {
   for (const auto& s : scripts) result.scripts.push_back(s.name + ".gp");
   if (!result.gnuplot_found) {
     result.message = fmt::format(
-        "gnuplot not found (install gnuplot, e.g. apt-get install gnuplot-nox, or set "
-        "TMEX_GNUPLOT): wrote {} data files and gnuplot scripts to {}; run `gnuplot NAME.gp` "
-        "there to draw them",
-        scripts.size(), dir);
+        "{}: wrote {} data files and gnuplot scripts to {}; run `gnuplot NAME.gp` there to draw "
+        "them",
+        kNoGnuplot, scripts.size(), dir);
     return result;
   }
   std::ofstream log(fs::path(dir) / "gnuplot.log", std::ios::app);
@@ -114,9 +117,7 @@ SvgFigures svg_figures(const report::Report& report) {
   if (scripts.empty()) return result;
   const std::string gnuplot = find_gnuplot();
   if (gnuplot.empty()) {
-    result.problem =
-        "gnuplot not found (install gnuplot, e.g. apt-get install gnuplot-nox, or set "
-        "TMEX_GNUPLOT)";
+    result.problem = kNoGnuplot;
     for (const auto& s : scripts) result.failed.push_back(s.name);
     return result;
   }
