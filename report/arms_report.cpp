@@ -37,13 +37,6 @@ bool is_sensitivity(const std::string& key) {
   return keys.count(key) != 0;
 }
 
-const Section* find_section(const Report& r, const std::string& key) {
-  for (const auto& s : r.sections) {
-    if (s.key == key) return &s;
-  }
-  return nullptr;
-}
-
 std::string better_phrase(Direction d) {
   switch (d) {
     case Direction::kLower:
