@@ -388,9 +388,6 @@ analysis::ArmsAnalysis compare_stores(const std::vector<std::string>& paths,
     tables.push_back(read_run_table(*s.store, plan));
     s.store.reset();
   }
-  if (!plan.trajectories) {
-    for (auto& t : tables) t.trajectories.clear();
-  }
   std::vector<analysis::TrajectoryColumns> trajectories;
   if (plan.trajectories) {
     // Concatenated like the values: each variable's times, table after table.
