@@ -18,6 +18,7 @@
 #include "report/html_writer.hpp"
 #include "sampling/distribution.hpp"
 #include "storage/campaign_store.hpp"
+#include "text/strings.hpp"
 
 namespace tmex::driver {
 
@@ -79,10 +80,8 @@ void add_store_record(report::Report& r, const storage::CampaignMeta& meta,
                       {"reason", "reason", Role::kKey, {}, "", report::kHtml},
                       {"examples", "e.g. samples", Role::kKey, {}, "", report::kHtml}};
     for (const auto& g : status.failures) {
-      std::string examples;
-      for (const auto s : g.example_samples) {
-        examples += (examples.empty() ? "" : ", ") + std::to_string(s);
-      }
+      const std::string examples =
+          text::join(g.example_samples, ", ", [](auto s) { return std::to_string(s); });
       groups.rows.push_back({std::int64_t{g.count}, g.status, g.reason, examples});
     }
     failures->tables.insert(failures->tables.begin(), std::move(groups));
