@@ -6,8 +6,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
 #include <set>
 #include <stdexcept>
 
@@ -16,6 +14,7 @@
 #include "driver/campaign_config.hpp"
 #include "driver/errors.hpp"
 #include "driver/gnuplot.hpp"
+#include "driver/output_file.hpp"
 #include "report/analysis_report.hpp"
 #include "report/arms_report.hpp"
 #include "report/writers.hpp"
@@ -115,15 +114,11 @@ report::Format format_of(const std::string& name) {
   }
 }
 
+// Through OutputFile, as `tmex report` writes: a failed write leaves no half file at `path`.
 void write(const report::Report& report, report::Format format, const std::string& path) {
-  if (path.empty() || path == "-") {
-    report::write_report(report, format, std::cout);
-    return;
-  }
-  std::ofstream file(path);
-  if (!file) throw UsageError("cannot write --out '" + path + "'");
-  report::write_report(report, format, file);
-  if (!file.flush()) throw std::runtime_error("error writing '" + path + "'");
+  OutputFile file(path);
+  report::write_report(report, format, file.stream());
+  file.commit();
 }
 
 // The report to options.out in options.format, and its figures to options.plots_dir.
@@ -392,9 +387,6 @@ analysis::ArmsAnalysis compare_stores(const std::vector<std::string>& paths,
   for (auto& s : stores) {
     tables.push_back(read_run_table(*s.store, plan));
     s.store.reset();
-  }
-  if (!plan.trajectories) {
-    for (auto& t : tables) t.trajectories.clear();
   }
   std::vector<analysis::TrajectoryColumns> trajectories;
   if (plan.trajectories) {

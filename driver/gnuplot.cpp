@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <stdexcept>
 
 #include "models/subprocess.hpp"
@@ -23,6 +24,10 @@ namespace fs = std::filesystem;
 
 // A script gets this long to draw before it is taken for stuck.
 constexpr std::chrono::seconds kScriptTimeout{60};
+
+// What to tell a user without gnuplot.
+constexpr const char* kNoGnuplot =
+    "gnuplot not found (install gnuplot, e.g. apt-get install gnuplot-nox, or set TMEX_GNUPLOT)";
 
 // The gnuplot executable: $TMEX_GNUPLOT (a path, or a name on PATH), else `gnuplot` on PATH;
 // empty when missing.
@@ -39,7 +44,7 @@ std::string find_gnuplot() {
 // Runs gnuplot in `dir` with `arguments`; true when it exits with status 0. Its standard error
 // is appended to `log` when given.
 bool run_gnuplot(const std::string& gnuplot, const std::string& dir,
-                 std::vector<std::string> arguments, std::ofstream* log) {
+                 std::vector<std::string> arguments, std::ostream* log) {
   models::ProcessRequest request;
   request.program = gnuplot;
   request.arguments = std::move(arguments);
@@ -74,10 +79,9 @@ PlotResult draw_figures(const report::Report& report, const std::string& dir) {
   for (const auto& s : scripts) result.scripts.push_back(s.name + ".gp");
   if (!result.gnuplot_found) {
     result.message = fmt::format(
-        "gnuplot not found (install gnuplot, e.g. apt-get install gnuplot-nox, or set "
-        "TMEX_GNUPLOT): wrote {} data files and gnuplot scripts to {}; run `gnuplot NAME.gp` "
-        "there to draw them",
-        scripts.size(), dir);
+        "{}: wrote {} data files and gnuplot scripts to {}; run `gnuplot NAME.gp` there to draw "
+        "them",
+        kNoGnuplot, scripts.size(), dir);
     return result;
   }
   std::ofstream log(fs::path(dir) / "gnuplot.log", std::ios::app);
@@ -113,9 +117,7 @@ SvgFigures svg_figures(const report::Report& report) {
   if (scripts.empty()) return result;
   const std::string gnuplot = find_gnuplot();
   if (gnuplot.empty()) {
-    result.problem =
-        "gnuplot not found (install gnuplot, e.g. apt-get install gnuplot-nox, or set "
-        "TMEX_GNUPLOT)";
+    result.problem = kNoGnuplot;
     for (const auto& s : scripts) result.failed.push_back(s.name);
     return result;
   }
@@ -128,7 +130,7 @@ SvgFigures svg_figures(const report::Report& report) {
   std::string errors;
   try {
     report::write_figure_files(scripts, dir);
-    std::ofstream log(dir / "gnuplot.log");
+    std::ostringstream log;
     for (const auto& s : scripts) {
       const fs::path file = dir / (s.name + ".svg");
       std::error_code ec;
@@ -140,9 +142,7 @@ SvgFigures svg_figures(const report::Report& report) {
         result.failed.push_back(s.name);
       }
     }
-    log.close();
-    std::ifstream in(dir / "gnuplot.log");
-    errors = std::string(std::istreambuf_iterator<char>(in), {});
+    errors = log.str();
   } catch (...) {
     std::error_code ec;
     fs::remove_all(dir, ec);

@@ -18,6 +18,7 @@
 #include "report/html_writer.hpp"
 #include "sampling/distribution.hpp"
 #include "storage/campaign_store.hpp"
+#include "text/strings.hpp"
 
 namespace tmex::driver {
 
@@ -51,17 +52,11 @@ std::string distribution_text(const storage::ParameterColumn& p) {
   }
 }
 
-report::Section* find(report::Report& r, const std::string& key) {
-  const auto it = std::find_if(r.sections.begin(), r.sections.end(),
-                               [&](const report::Section& s) { return s.key == key; });
-  return it == r.sections.end() ? nullptr : &*it;
-}
-
 // The store's record that the analysis does not hold: the sampled parameters in the campaign
 // section, failures by reason, and the sessions with the newest one's provenance.
 void add_store_record(report::Report& r, const storage::CampaignMeta& meta,
                       const storage::StoreStatus& status) {
-  if (auto* campaign = find(r, "campaign")) {
+  if (auto* campaign = report::find_section(r, "campaign")) {
     campaign->facts.push_back({"seed_text", "seed", std::to_string(meta.seed), {}, report::kHtml});
     campaign->facts.push_back(
         {"samples_text", "design points", std::to_string(meta.samples), {}, report::kHtml});
@@ -78,17 +73,15 @@ void add_store_record(report::Report& r, const storage::CampaignMeta& meta,
     }
     campaign->tables.push_back(std::move(parameters));
   }
-  if (auto* failures = find(r, "failures"); failures && !status.failures.empty()) {
+  if (auto* failures = report::find_section(r, "failures"); failures && !status.failures.empty()) {
     Table groups{"reasons", "failed runs by reason", {}, {}, {}, report::kHtml};
     groups.columns = {{"count", "runs", Role::kDetail, {}, "", report::kHtml},
                       {"status", "status", Role::kKey, {}, "", report::kHtml},
                       {"reason", "reason", Role::kKey, {}, "", report::kHtml},
                       {"examples", "e.g. samples", Role::kKey, {}, "", report::kHtml}};
     for (const auto& g : status.failures) {
-      std::string examples;
-      for (const auto s : g.example_samples) {
-        examples += (examples.empty() ? "" : ", ") + std::to_string(s);
-      }
+      const std::string examples =
+          text::join(g.example_samples, ", ", [](auto s) { return std::to_string(s); });
       groups.rows.push_back({std::int64_t{g.count}, g.status, g.reason, examples});
     }
     failures->tables.insert(failures->tables.begin(), std::move(groups));
@@ -140,7 +133,7 @@ void lead_with_contrasts(report::Report& r) {
   static const std::set<std::string> kAnswer = {"contrasts", "contrast_prcc", "subgroups"};
   static const std::set<std::string> kBefore = {"campaign", "arms",     "checkpoints",
                                                 "warnings", "failures", "notes"};
-  if (!find(r, "contrasts")) return;
+  if (!report::find_section(r, "contrasts")) return;
   std::stable_partition(r.sections.begin(), r.sections.end(),
                         [](const report::Section& s) { return kBefore.count(s.key) != 0; });
   const auto answer = std::find_if(r.sections.begin(), r.sections.end(),

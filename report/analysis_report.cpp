@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "report/section_parts.hpp"
 #include "text/strings.hpp"
 
 namespace tmex::report {
@@ -12,18 +13,16 @@ namespace tmex::report {
 namespace {
 
 using analysis::CampaignAnalysis;
+using parts::as_int;
+using parts::interval;
+using parts::number;
+using parts::percent;
 using text::NumberStyle;
-
-std::string number(double v, NumberStyle style) { return text::format_number(v, style); }
-
-std::string percent(double c) { return number(100.0 * c, NumberStyle::kShortest) + "%"; }
 
 std::string upper(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
 }
-
-auto as_int(std::uint64_t v) { return static_cast<std::int64_t>(v); }
 
 // Rows of column j of `values` by decreasing magnitude (NaN last).
 std::vector<Eigen::Index> by_size(const Eigen::MatrixXd& values, Eigen::Index j) {
@@ -36,14 +35,6 @@ std::vector<Eigen::Index> by_size(const Eigen::MatrixXd& values, Eigen::Index j)
     return x > y;
   });
   return order;
-}
-
-// Columns of an interval of `of` headed by the confidence level.
-std::vector<Column> interval(const std::string& of, double confidence, NumberStyle style,
-                             const std::string& low = "ci_low",
-                             const std::string& high = "ci_high") {
-  return {{low, percent(confidence) + " CI", Role::kLow, style, of},
-          {high, "", Role::kHigh, style, of}};
 }
 
 std::vector<Column> concat(std::vector<Column> a, const std::vector<Column>& b) {
@@ -754,14 +745,7 @@ std::vector<Figure> scatter_figures(const analysis::ScatterSample& sample,
                   " bins of equal counts of each parameter; horizontal whiskers: the bin's range; "
                   "vertical: " +
                   percent(first.confidence) + " Wilson intervals.";
-      f.data.columns = {{"parameter", "parameter", Role::kKey},
-                        {"x", "bin median", Role::kKey},
-                        {"x_low", "bin low", Role::kKey},
-                        {"x_high", "bin high", Role::kKey},
-                        {"probability", "P"},
-                        {"ci_low", "", Role::kLow, NumberStyle::kGeneral, "probability"},
-                        {"ci_high", "", Role::kHigh, NumberStyle::kGeneral, "probability"},
-                        {"log_x", "log x", Role::kDetail}};
+      f.data.columns = parts::probability_bin_columns("P");
       for (const auto i : top) {
         const auto pi = static_cast<std::size_t>(i);
         const bool log_x = pi < sample.parameter_log.size() && sample.parameter_log[pi];

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "report/analysis_report.hpp"
+#include "report/section_parts.hpp"
 #include "text/strings.hpp"
 
 namespace tmex::report {
@@ -19,35 +20,21 @@ namespace {
 using analysis::ArmsAnalysis;
 using analysis::Contrast;
 using analysis::Direction;
+using parts::as_int;
+using parts::interval;
+using parts::number;
+using parts::percent;
 using text::NumberStyle;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string number(double v, NumberStyle style) { return text::format_number(v, style); }
-std::string percent(double c) { return number(100.0 * c, NumberStyle::kShortest) + "%"; }
-auto as_int(std::uint64_t v) { return static_cast<std::int64_t>(v); }
-
 Fact arm_fact(const std::string& arm) { return {"arm", "arm", arm}; }
-
-std::vector<Column> interval(const std::string& of, double confidence, NumberStyle style,
-                             const std::string& low, const std::string& high,
-                             unsigned audience = kEveryone) {
-  return {{low, percent(confidence) + " CI", Role::kLow, style, of, audience},
-          {high, "", Role::kHigh, style, of, audience}};
-}
 
 // Sections that hold one method's sensitivity indices: they come before the contrasts.
 bool is_sensitivity(const std::string& key) {
   static const std::set<std::string> keys = {"prcc", "pcc",  "pearson", "spearman",
                                              "src",  "srrc", "sobol",   "morris"};
   return keys.count(key) != 0;
-}
-
-const Section* find_section(const Report& r, const std::string& key) {
-  for (const auto& s : r.sections) {
-    if (s.key == key) return &s;
-  }
-  return nullptr;
 }
 
 std::string better_phrase(Direction d) {
@@ -709,14 +696,7 @@ Section predictors_section(const ArmsAnalysis& a) {
                     "whiskers: the bin's range; vertical: " +
                     percent(first.confidence) + " Wilson intervals.";
         f.data.context = context;
-        f.data.columns = {{"parameter", "parameter", Role::kKey},
-                          {"x", "bin median", Role::kKey},
-                          {"x_low", "bin low", Role::kKey},
-                          {"x_high", "bin high", Role::kKey},
-                          {"probability", "P(benefit)"},
-                          {"ci_low", "", Role::kLow, NumberStyle::kGeneral, "probability"},
-                          {"ci_high", "", Role::kHigh, NumberStyle::kGeneral, "probability"},
-                          {"log_x", "log x", Role::kDetail}};
+        f.data.columns = parts::probability_bin_columns("P(benefit)");
         for (const auto& bin : sc.benefit_bins) {
           f.data.rows.push_back({sc.parameter, bin.x_median, bin.x_low, bin.x_high,
                                  bin.probability.probability, bin.probability.ci_low,

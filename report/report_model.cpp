@@ -1,9 +1,28 @@
-// Formatting one value of the report model as text.
+// Finding a section of a report, and formatting one value of the report model as text.
 #include "report/report_model.hpp"
 
 #include "text/strings.hpp"
 
 namespace tmex::report {
+
+namespace {
+
+// Both find_section()s: R is Report or const Report.
+template <typename R>
+auto find_in(R& report, const std::string& key) -> decltype(&report.sections.front()) {
+  for (auto& s : report.sections) {
+    if (s.key == key) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+const Section* find_section(const Report& report, const std::string& key) {
+  return find_in(report, key);
+}
+
+Section* find_section(Report& report, const std::string& key) { return find_in(report, key); }
 
 std::string format_value(const Value& value, text::NumberStyle style) {
   struct Visitor {

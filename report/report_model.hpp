@@ -138,6 +138,10 @@ struct Report {
   std::vector<Section> sections{};
 };
 
+/// The section of `report` under `key`; nullptr when it has none.
+const Section* find_section(const Report& report, const std::string& key);
+Section* find_section(Report& report, const std::string& key);
+
 /// `value` as text: numbers in `style`, lists joined by ", ", nothing as "".
 std::string format_value(const Value& value, text::NumberStyle style);
 
