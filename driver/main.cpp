@@ -508,10 +508,8 @@ int run_command(int argc, char** argv) {
   } catch (const tmex::storage::StorageError& e) {
     std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
     return kExitError;
-  } catch (const OutputError& e) {
-    std::fprintf(stderr, "tmex: error: %s\n", e.what());
-    return kExitError;
   } catch (const std::exception& e) {
+    // An OutputError (a full disk) too: the message names the file and the reason.
     std::fprintf(stderr, "tmex: error: %s\n", e.what());
     return kExitError;
   }
