@@ -443,14 +443,6 @@ int with_checked_output(int rc) {
   return rc;
 }
 
-int run_command(int argc, char** argv);
-
-}  // namespace
-
-int main(int argc, char** argv) { return with_checked_output(run_command(argc, argv)); }
-
-namespace {
-
 int run_command(int argc, char** argv) {
   // Past a file-size limit (ulimit -f) a write fails with EFBIG and the command reports it
   // (removing a partial output) instead of being killed by the signal.
@@ -517,3 +509,5 @@ int run_command(int argc, char** argv) {
 }
 
 }  // namespace
+
+int main(int argc, char** argv) { return with_checked_output(run_command(argc, argv)); }
