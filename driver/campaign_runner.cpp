@@ -307,8 +307,6 @@ std::size_t trajectory_value_count(const CampaignSetup& setup, const CampaignCon
          config.model_spec.trajectory_times.size();
 }
 
-// What the store records of the campaign `text` describes (everything but the design quality,
-// which only a new store needs: add_design_quality).
 // A store made by another version of the campaign's model is refused with a message naming
 // both versions.
 void refuse_other_model_version(const CampaignConfig& config, const storage::CampaignMeta& stored) {
@@ -365,9 +363,6 @@ storage::CampaignMeta make_meta(const CampaignConfig& config, const CampaignSetu
   return m;
 }
 
-// Design quality for a new store's metadata, on a bounded subset of a large design
-// (sampling::QualityBudget: 1000 points for distance and discrepancy, 20,000 for the rank
-// correlation unless the design knows it exactly), so that it costs milliseconds at any size.
 // The leading points of a design: its first checkpoint, for a campaign that stops itself.
 class LeadingPoints final : public sampling::Design {
  public:
@@ -384,6 +379,9 @@ class LeadingPoints final : public sampling::Design {
   std::uint64_t n_;
 };
 
+// Design quality for a new store's metadata, on a bounded subset of a large design
+// (sampling::QualityBudget: 1000 points for distance and discrepancy, 20,000 for the rank
+// correlation unless the design knows it exactly), so that it costs milliseconds at any size.
 void add_design_quality(storage::CampaignMeta& m, const CampaignConfig& config,
                         const sampling::Design& whole) {
   // A campaign that stops itself is measured on its first checkpoint: the points it always
@@ -506,10 +504,6 @@ std::string env_or_empty(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
 }
-
-}  // namespace
-
-bool needs_hard_exit() { return evaluations_abandoned(); }
 
 // Stage 1: rank 0 reads the file (and the design algorithm version an existing store holds);
 // every rank receives its text.
@@ -801,6 +795,10 @@ int finish_session(mpi::environment& env, StopReason reason, bool drain_timed_ou
       return kExitInterrupted;
   }
 }
+
+}  // namespace
+
+bool needs_hard_exit() { return evaluations_abandoned(); }
 
 int run_campaign(const RunOptions& options) {
   const auto entered = Clock::now();

@@ -237,14 +237,18 @@ CheckpointMonitor::Missing CheckpointMonitor::first_incomplete() const {
   return m;
 }
 
+bool CheckpointMonitor::settled_locked() const {
+  return finished_ || error_ || (!busy_ && next_ > complete_);
+}
+
 bool CheckpointMonitor::settled() const {
   std::lock_guard lock(mutex_);
-  return finished_ || error_ || (!busy_ && next_ > complete_);
+  return settled_locked();
 }
 
 void CheckpointMonitor::wait_settled() {
   std::unique_lock lock(mutex_);
-  cv_.wait(lock, [&] { return finished_ || error_ || stopping_ || (!busy_ && next_ > complete_); });
+  cv_.wait(lock, [&] { return settled_locked() || stopping_; });
 }
 
 void CheckpointMonitor::check() const {

@@ -128,7 +128,8 @@ class CheckpointMonitor final : public DispatchGate {
   // Keeps run `task`'s values in its block (once; a run is committed once).
   void store_value(std::uint64_t task, bool ok, std::span<const double> parameters,
                    std::span<const double> outputs);
-  void advance_complete();  // with mutex_ held
+  void advance_complete();      // with mutex_ held
+  bool settled_locked() const;  // settled(), with mutex_ held
   void thread_main();
   analysis::RunTable table_of_checkpoint(unsigned c) const;
   storage::CheckRecord record_of(const analysis::CheckpointCheck& check, double seconds) const;

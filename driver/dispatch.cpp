@@ -168,27 +168,21 @@ StopReason dispatch_single(EvaluationEngine& engine, ChunkScheduler& sched, Resu
                            const DispatchOptions& options) {
   const Clock::time_point deadline = options.deadline;
   FailureLimit limit(options.max_failure_fraction);
-  std::size_t in_flight = 0;   // chunks recorded and not yet back (also those not submitted)
-  std::size_t alone_open = 0;  // quarantined chunks among them
-  std::set<std::uint64_t> open_chunks;
-  std::set<std::uint64_t> alone_chunks;
+  std::set<std::uint64_t> open_chunks;   // recorded and not yet back (also those not submitted)
+  std::set<std::uint64_t> alone_chunks;  // the quarantined chunks among them
   std::deque<PendingChunk> pending;
   const DispatchGate* gate = options.gate;
   auto top_up = [&] {
     if (gate) sched.set_limit(gate->horizon());
-    while (in_flight < 2 && sched.can_dispatch()) {
+    while (open_chunks.size() < 2 && sched.can_dispatch()) {
       // A quarantined task runs alone: nothing else is in flight with it.
       const bool alone = sched.in_quarantine();
-      if ((alone || alone_open > 0) && in_flight > 0) return;
+      if ((alone || !alone_chunks.empty()) && !open_chunks.empty()) return;
       WorkChunk chunk = sched.next();
       const std::uint64_t ticket = sink.record_dispatch(chunk, 0);
       open_chunks.insert(chunk.id);
-      if (alone) {
-        alone_chunks.insert(chunk.id);
-        ++alone_open;
-      }
+      if (alone) alone_chunks.insert(chunk.id);
       pending.push_back({0, std::move(chunk), ticket});
-      ++in_flight;
     }
   };
   top_up();
@@ -208,13 +202,9 @@ StopReason dispatch_single(EvaluationEngine& engine, ChunkScheduler& sched, Resu
     std::vector<std::uint64_t> back;
     bool alone_back = false;
     for (auto& batch : engine.take_completed()) {
-      --in_flight;
       back.push_back(batch.chunk_id);
       open_chunks.erase(batch.chunk_id);
-      if (alone_chunks.erase(batch.chunk_id) > 0) {
-        --alone_open;
-        alone_back = true;
-      }
+      if (alone_chunks.erase(batch.chunk_id) > 0) alone_back = true;
       sched.record_cost(batch.size(), batch.busy_s);
       sink.add(std::move(batch));
     }
@@ -232,7 +222,7 @@ StopReason dispatch_single(EvaluationEngine& engine, ChunkScheduler& sched, Resu
       reason = StopReason::kSignal;
     } else if (Clock::now() > deadline) {
       reason = StopReason::kDeadline;
-    } else if (in_flight == 0 && sched.exhausted() && (!gate || gate->settled())) {
+    } else if (open_chunks.empty() && sched.exhausted() && (!gate || gate->settled())) {
       reason = StopReason::kComplete;
     }
   }

@@ -443,14 +443,6 @@ int with_checked_output(int rc) {
   return rc;
 }
 
-int run_command(int argc, char** argv);
-
-}  // namespace
-
-int main(int argc, char** argv) { return with_checked_output(run_command(argc, argv)); }
-
-namespace {
-
 int run_command(int argc, char** argv) {
   // Past a file-size limit (ulimit -f) a write fails with EFBIG and the command reports it
   // (removing a partial output) instead of being killed by the signal.
@@ -508,10 +500,8 @@ int run_command(int argc, char** argv) {
   } catch (const tmex::storage::StorageError& e) {
     std::fprintf(stderr, "tmex: storage error: %s\n", e.what());
     return kExitError;
-  } catch (const OutputError& e) {
-    std::fprintf(stderr, "tmex: error: %s\n", e.what());
-    return kExitError;
   } catch (const std::exception& e) {
+    // An OutputError (a full disk) too: the message names the file and the reason.
     std::fprintf(stderr, "tmex: error: %s\n", e.what());
     return kExitError;
   }
@@ -519,3 +509,5 @@ int run_command(int argc, char** argv) {
 }
 
 }  // namespace
+
+int main(int argc, char** argv) { return with_checked_output(run_command(argc, argv)); }

@@ -258,8 +258,6 @@ std::string stored_provenance(const storage::StoreStatus& status, const std::str
   return "";
 }
 
-}  // namespace
-
 // Stage 1 on rank 0: opens the store read-only and finds the campaign's YAML (the store's, or
 // --config for a store that does not hold it). `text.ok` is false, with `early_code`, when the
 // input is wrong.
@@ -370,6 +368,8 @@ SetupMessage choose_runs(const VerifyOptions& options, const ConfigText& text,
   }
   return setup_msg;
 }
+
+}  // namespace
 
 int verify_campaign(const VerifyOptions& options) {
   mpi::environment env(mpi::threading::funneled, /*abort_on_exception=*/true);
