@@ -16,8 +16,8 @@ class OutputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// An output of a command (`export -o`, `sample -o`, and for `analyze --out` when it moves to
-/// it). What `path` names decides how it is written:
+/// An output of a command (`export -o`, `sample -o`, `analyze --out`, `report -o`). What `path`
+/// names decides how it is written:
 ///  - "" or "-": standard output, written through;
 ///  - /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: that descriptor, written through;
 ///  - an existing file that is not a regular file (a device such as /dev/null, a FIFO, a
